@@ -13,6 +13,8 @@ from functools import cache
 from typing import Any, ClassVar, Self
 
 import celpy
+from celpy.adapter import json_to_cel
+from celpy.evaluation import CELEvalError
 from pydantic import BaseModel, ConfigDict, model_validator
 from pydantic.alias_generators import to_camel
 
@@ -52,11 +54,11 @@ def _program(rule: str) -> celpy.Runner:
 
 def evaluate_rule(rule: str, self_value: Any, old_self: Any = None) -> bool:
     """Evaluate a CEL rule with ``self`` (and ``oldSelf`` for transition rules) bound."""
-    activation: dict[str, Any] = {"self": celpy.json_to_cel(self_value)}
+    activation: dict[str, Any] = {"self": json_to_cel(self_value)}
     if old_self is not None:
-        activation["oldSelf"] = celpy.json_to_cel(old_self)
+        activation["oldSelf"] = json_to_cel(old_self)
     result = _program(rule).evaluate(activation)
-    if isinstance(result, celpy.CELEvalError):
+    if isinstance(result, CELEvalError):
         raise ValueError(f"CEL rule {rule!r} failed to evaluate: {result}")
     return bool(result)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import ConfigDict, Field
 
@@ -19,6 +19,8 @@ DNS_SUBDOMAIN = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?
 E164 = r"^\+[1-9][0-9]{6,14}$"
 SHA256_DIGEST = r"^sha256:[a-f0-9]{64}$"
 REASON = r"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$"
+LANGUAGE_TAG = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
+HTTP_URL = r"^https?://[^\s/$.?#][^\s]*$"
 QUANTITY = r"^[0-9]+(\.[0-9]+)?(m|k|Ki|M|Mi|G|Gi|T|Ti)?$"
 
 ResourceName = Annotated[str, Field(min_length=1, max_length=253, pattern=DNS_SUBDOMAIN)]
@@ -153,8 +155,3 @@ class ResourceStatus(KubeModel):
             "x-kubernetes-list-map-keys": ["type"],
         },
     )
-
-
-def resource_fields(kind: str) -> dict[str, Any]:
-    """Defaults for apiVersion and kind on a top-level resource model."""
-    return {"api_version": API_VERSION, "kind": kind}

@@ -9,7 +9,6 @@ from pydantic import Field
 
 from arkenos_crds._base import CelRule, KubeModel
 from arkenos_crds.meta import (
-    API_VERSION,
     LocalObjectReference,
     ObjectMeta,
     PhoneNumberE164,
@@ -155,9 +154,9 @@ class PhoneNumber(KubeModel):
     """A phone line."""
 
     api_version: Literal["arkenos.io/v1alpha1"] = Field(
-        default=API_VERSION, description="API version."
+        default="arkenos.io/v1alpha1", description="API version."
     )
-    kind: Literal["PhoneNumber"] = Field(default=KIND, description="Kind.")
+    kind: Literal["PhoneNumber"] = Field(default="PhoneNumber", description="Kind.")
     metadata: ObjectMeta = Field(default_factory=ObjectMeta, description="Object metadata.")
     spec: PhoneNumberSpec = Field(description="Desired state.")
     status: PhoneNumberStatus | None = Field(default=None, description="Observed state.")

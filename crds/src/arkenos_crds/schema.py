@@ -93,8 +93,9 @@ def _convert(node: dict[str, Any], definitions: dict[str, Any]) -> dict[str, Any
     if additional is False:
         # Structural schemas forbid it; the API server prunes unknown fields instead.
         del out["additionalProperties"]
-    elif additional is True or (out.get("type") == "object" and additional in ({}, None)
-                                and "properties" not in out):
+    elif additional is True or (
+        out.get("type") == "object" and additional in ({}, None) and "properties" not in out
+    ):
         out.pop("additionalProperties", None)
         out["type"] = "object"
         out["x-kubernetes-preserve-unknown-fields"] = True

@@ -57,9 +57,7 @@ def _path(parts: list[Any] | Any) -> str:
     return text or "<root>"
 
 
-def _cel_errors(
-    schema: dict[str, Any], value: Any, old: Any, path: list[Any]
-) -> list[FieldError]:
+def _cel_errors(schema: dict[str, Any], value: Any, old: Any, path: list[Any]) -> list[FieldError]:
     errors: list[FieldError] = []
     for rule in schema.get("x-kubernetes-validations", []):
         transition = "oldSelf" in rule["rule"]
@@ -115,7 +113,8 @@ def _schema_message(error: jsonschema.ValidationError) -> str:
     if error.validator == "required":
         return "is required"
     if error.validator == "enum":
-        return f"must be one of {', '.join(map(str, error.validator_value))}, not {error.instance!r}"
+        allowed = ", ".join(str(v) for v in error.validator_value)  # type: ignore[union-attr]
+        return f"must be one of {allowed}, not {error.instance!r}"
     if error.validator == "pattern":
         return f"{error.instance!r} does not match {error.validator_value}"
     return error.message

@@ -9,8 +9,8 @@ from typing import Literal
 from pydantic import Field
 
 from arkenos_crds._base import CelRule, KubeModel
-from arkenos_crds.meta import API_VERSION, ObjectMeta, ResourceStatus
-from arkenos_crds.voiceagent import Resources
+from arkenos_crds.custom import Resources
+from arkenos_crds.meta import ObjectMeta, ResourceStatus
 
 KIND = "WorkerPool"
 
@@ -91,9 +91,9 @@ class WorkerPool(KubeModel):
     """The shared standard worker pool."""
 
     api_version: Literal["arkenos.io/v1alpha1"] = Field(
-        default=API_VERSION, description="API version."
+        default="arkenos.io/v1alpha1", description="API version."
     )
-    kind: Literal["WorkerPool"] = Field(default=KIND, description="Kind.")
+    kind: Literal["WorkerPool"] = Field(default="WorkerPool", description="Kind.")
     metadata: ObjectMeta = Field(default_factory=ObjectMeta, description="Object metadata.")
     spec: WorkerPoolSpec = Field(default_factory=WorkerPoolSpec, description="Desired state.")
     status: WorkerPoolStatus | None = Field(default=None, description="Observed state.")
