@@ -179,3 +179,45 @@ class BatchAccepted(KubeModel):
 
     stored: int = Field(ge=0, description="Events stored now.")
     duplicates: int = Field(ge=0, description="Events already stored before.")
+
+
+class DispatchMetadata(KubeModel):
+    """JSON metadata on a LiveKit agent dispatch (and on a SIP dispatch rule's dispatches):
+    it tells the worker which agent the call is for."""
+
+    workspace: str = Field(description="Workspace (namespace) of the agent.")
+    agent: str = Field(description="Name of the VoiceAgent.")
+    phone_number: PhoneNumberE164 | None = Field(
+        default=None, description="The PhoneNumber's E.164 number, for calls over SIP."
+    )
+    direction: CallDirection = Field(default=CallDirection.WEB, description="How the call came in.")
+    variables: dict[str, str] = Field(
+        default_factory=dict,
+        description="Pre-call data substituted into the instructions as {{name}}.",
+    )
+
+
+# --- Workload identity -------------------------------------------------------------------
+# Workers authenticate to the API with a projected ServiceAccount token whose audience is
+# WORKLOAD_TOKEN_AUDIENCE; the API checks it with a TokenReview. The shared pool's
+# ServiceAccount may serve every standard agent; a custom agent's ServiceAccount (named by
+# custom_agent_service_account) may serve only that agent.
+
+WORKLOAD_TOKEN_AUDIENCE = "arkenos-api"  # noqa: S105 - an audience, not a secret
+WORKLOAD_TOKEN_PATH = "/var/run/secrets/arkenos/token"  # noqa: S105 - a path
+POOL_SERVICE_ACCOUNT = "arkenos-worker"
+AGENT_LABEL = "arkenos.io/agent"
+
+
+def custom_agent_service_account(agent: str) -> str:
+    """Name of the ServiceAccount a custom agent's pods run as, in the agent's namespace."""
+    return f"arkenos-agent-{agent}"
+
+
+# --- Internal API paths (workers → API) ------------------------------------------------------
+
+INTERNAL_PREFIX = "/internal/v1"
+RUNTIME_CONFIG_PATH = INTERNAL_PREFIX + "/workspaces/{workspace}/agents/{agent}/runtime-config"
+SESSIONS_PATH = INTERNAL_PREFIX + "/sessions"  # POST SessionStart -> SessionStarted
+SESSION_EVENTS_PATH = INTERNAL_PREFIX + "/sessions/{session_id}/events"  # POST EventBatch
+SESSION_END_PATH = INTERNAL_PREFIX + "/sessions/{session_id}/end"  # POST SessionEnd
