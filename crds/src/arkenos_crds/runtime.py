@@ -63,6 +63,11 @@ class RuntimeConfig(KubeModel):
         default_factory=dict,
         description="Provider keys, exactly those the spec's providers need.",
     )
+    tool_secrets: dict[str, str] = Field(
+        default_factory=dict,
+        description="Values of the Secret keys the spec's HTTP tool headers name in "
+        "valueFrom, keyed '<secret name>/<key>'.",
+    )
 
 
 class CallDirection(StrEnum):

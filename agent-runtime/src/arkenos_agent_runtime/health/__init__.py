@@ -1,0 +1,1 @@
+"""Health (liveness, drain-aware readiness) and Prometheus metrics of a worker process."""

@@ -1,0 +1,157 @@
+"""Runs a LiveKit AgentServer the Arkenos way, for the standard worker and the custom runner:
+sessions-based load, our own drain-aware health and Prometheus endpoints, SIGTERM drains
+(no new jobs; running calls finish within the drain timeout), per-job API clients.
+
+Jobs run in threads of the worker process (livekit's thread executor): the Prometheus
+registry and the active-sessions gauge are then one per pod, which is what the pool scaler
+reads, and each job still gets its own event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import ssl
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import httpx
+from livekit.agents import AgentServer, JobContext, JobExecutorType, JobProcess
+
+from arkenos_agent_runtime.api_client import HTTPRuntimeAPI, TokenSource
+from arkenos_agent_runtime.health.metrics import WorkerMetrics
+from arkenos_agent_runtime.health.server import WorkerState, health_app, metrics_app, start_site
+from arkenos_agent_runtime.reporting.reporter import ReportingOptions
+from arkenos_agent_runtime.settings import Settings
+from arkenos_agent_runtime.standard.call import CallServices
+from arkenos_agent_runtime.standard.pipeline import VADCache
+from arkenos_agent_runtime.tools.ssrf import SSRFGuard
+
+logger = logging.getLogger("arkenos.worker")
+
+CallEntrypoint = Callable[[JobContext, CallServices], Awaitable[None]]
+
+
+def prewarm(proc: JobProcess) -> None:
+    """Load Silero VAD (default settings) once per job process, as LiveKit's starter does."""
+    from arkenos_crds.pipeline import VADSettings
+
+    cache = VADCache()
+    cache.get(VADSettings())
+    proc.userdata["vad_cache"] = cache
+
+
+def session_load(max_sessions: int) -> Callable[[AgentServer], float]:
+    def load(server: AgentServer) -> float:
+        return min(1.0, len(server.active_jobs) / max_sessions)
+
+    return load
+
+
+class WorkerHost:
+    def __init__(self, settings: Settings, *, agent_name: str, entrypoint: CallEntrypoint) -> None:
+        self.settings = settings
+        self.metrics = WorkerMetrics()
+        self.state = WorkerState()
+        self._entrypoint = entrypoint
+        self._tls = ssl.create_default_context()
+        self._stop = asyncio.Event()
+        self.server = AgentServer(
+            job_executor_type=JobExecutorType.THREAD,
+            # Sessions, not CPU: the pool is sized in sessions and a busy host must not refuse.
+            load_fnc=session_load(settings.max_sessions),
+            load_threshold=1 - 1 / (2 * settings.max_sessions),
+            drain_timeout=settings.drain_timeout_s,
+            num_idle_processes=settings.idle_processes,
+            host="127.0.0.1",
+            port=0,
+            setup_fnc=prewarm,
+        )
+        self.server.rtc_session(self._run_job, agent_name=agent_name)
+        self.server.on("worker_registered", self._on_registered)
+
+    def _on_registered(self, *_: Any) -> None:
+        self.state.registered = True
+
+    def call_services(self) -> tuple[CallServices, Callable[[], Awaitable[None]]]:
+        """Clients for one job, bound to the job's event loop; and how to close them."""
+        api = HTTPRuntimeAPI(self.settings.api_url, TokenSource(self.settings.token_file))
+        http = httpx.AsyncClient(follow_redirects=False, trust_env=False, verify=self._tls)
+        guard = SSRFGuard(
+            cluster_networks=self.settings.cluster_cidrs,
+            allowed_networks=self.settings.tool_allowed_networks,
+        )
+        services = CallServices(
+            api=api,
+            guard=guard,
+            metrics=self.metrics,
+            reporting=ReportingOptions(buffer_size=self.settings.report_buffer),
+            http=http,
+        )
+
+        async def close() -> None:
+            await api.aclose()
+            await http.aclose()
+
+        return services, close
+
+    async def _run_job(self, ctx: JobContext) -> None:
+        services, close = self.call_services()
+
+        async def closing(_: str) -> None:
+            await close()
+
+        try:
+            await self._entrypoint(ctx, services)
+        except Exception:
+            self.metrics.sessions.labels(outcome="failed").inc()
+            await close()
+            raise
+        self.metrics.sessions.labels(outcome="started").inc()
+        # Registered after the entrypoint's own callbacks, so reporting flushes first.
+        ctx.add_shutdown_callback(closing)
+
+    def request_stop(self) -> None:
+        self._stop.set()
+
+    async def run(self) -> None:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, self.request_stop)
+        health = await start_site(
+            health_app(self.state),
+            "0.0.0.0",  # noqa: S104 - the kubelet probes the pod IP
+            self.settings.health_port,
+        )
+        scrape = await start_site(
+            metrics_app(self.metrics),
+            "0.0.0.0",  # noqa: S104 - Prometheus and the pool scaler scrape the pod IP
+            self.settings.metrics_port,
+        )
+        serving = asyncio.create_task(self.server.run())
+        stop = asyncio.create_task(self._stop.wait())
+        try:
+            await asyncio.wait({serving, stop}, return_when=asyncio.FIRST_COMPLETED)
+            if serving.done():
+                serving.result()
+                return
+            await self._drain()
+        finally:
+            await self.server.aclose()
+            await health.cleanup()
+            await scrape.cleanup()
+
+    async def _drain(self) -> None:
+        self.state.draining = True
+        self.metrics.draining.set(1)
+        active = len(self.server.active_jobs)
+        logger.info("draining: taking no new calls", extra={"active_calls": active})
+        try:
+            await self.server.drain(timeout=self.settings.drain_timeout_s)
+            logger.info("drained: every call finished")
+        except TimeoutError:
+            logger.warning(
+                "drain timeout reached; ending the remaining calls",
+                extra={"active_calls": len(self.server.active_jobs)},
+            )

@@ -1,0 +1,28 @@
+"""``arkenos-worker``: the shared standard worker, registered as STANDARD_DISPATCH_NAME."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+
+from arkenos_agent_runtime.hosting import WorkerHost
+from arkenos_agent_runtime.logs import setup_logging
+from arkenos_agent_runtime.settings import Settings
+from arkenos_agent_runtime.standard.call import run_standard_call
+from arkenos_crds.voiceagent import STANDARD_DISPATCH_NAME
+
+
+def main() -> int:
+    settings = Settings.from_env()
+    setup_logging(json_format=settings.log_json)
+
+    async def serve() -> None:
+        host = WorkerHost(settings, agent_name=STANDARD_DISPATCH_NAME, entrypoint=run_standard_call)
+        await host.run()
+
+    asyncio.run(serve())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,146 @@
+"""Builds the voice pipeline of a standard agent from its runtime config: STT, LLM and TTS
+plugins with the resolved keys, Silero VAD settings, and turn handling."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from livekit.agents import NOT_GIVEN, stt, tts, vad
+from livekit.agents import llm as lk_llm
+from livekit.agents.voice.turn import TurnHandlingOptions
+from livekit.plugins import cartesia, openai, silero
+
+from arkenos_crds.pipeline import (
+    STTProvider,
+    TTSProvider,
+    TurnDetection,
+    TurnDetectionMode,
+    VADSettings,
+)
+from arkenos_crds.runtime import Provider, RuntimeConfig
+
+
+class PipelineConfigError(Exception):
+    """The config asks for something this worker cannot build; the message says what."""
+
+
+def vad_options(settings: VADSettings) -> tuple[float, float, float]:
+    """Silero's (min_speech_duration, min_silence_duration, activation_threshold)."""
+    return (
+        settings.min_speech_ms / 1000,
+        settings.min_silence_ms / 1000,
+        settings.activation_threshold_percent / 100,
+    )
+
+
+class VADCache:
+    """Silero VAD instances of one worker process, one per distinct setting (loading the
+    model is slow and blocking, so it happens in prewarm for the defaults)."""
+
+    def __init__(self) -> None:
+        self._by_settings: dict[tuple[float, float, float], vad.VAD] = {}
+
+    def get(self, settings: VADSettings) -> vad.VAD:
+        key = vad_options(settings)
+        if key not in self._by_settings:
+            min_speech, min_silence, threshold = key
+            self._by_settings[key] = silero.VAD.load(
+                min_speech_duration=min_speech,
+                min_silence_duration=min_silence,
+                activation_threshold=threshold,
+            )
+        return self._by_settings[key]
+
+
+def _key(config: RuntimeConfig, provider: Provider, base_url: str | None) -> str:
+    key = config.keys.get(provider)
+    if key:
+        return key
+    if base_url:
+        # A self-hosted OpenAI-compatible server may want no key; the SDK still needs one.
+        return "unused"
+    raise PipelineConfigError(
+        f"no {provider.value} API key for agent {config.workspace}/{config.agent}: store one "
+        "in the workspace or set credentials.secretRef"
+    )
+
+
+def _given(value: Any) -> Any:
+    return NOT_GIVEN if value is None else value
+
+
+def build_stt(config: RuntimeConfig) -> stt.STT[Any]:
+    spec = config.spec.stt
+    if spec.provider != STTProvider.OPENAI:
+        raise PipelineConfigError(f"STT provider {spec.provider} is not supported by this worker")
+    return openai.STT(
+        model=spec.model,
+        language=spec.language or config.spec.language,
+        base_url=_given(spec.base_url),
+        api_key=_key(config, Provider.OPENAI, spec.base_url),
+        use_realtime=False,
+    )
+
+
+def build_llm(config: RuntimeConfig) -> lk_llm.LLM[Any]:
+    spec = config.spec.llm
+    return openai.LLM(
+        model=spec.model,
+        base_url=_given(spec.base_url),
+        api_key=_key(config, Provider.OPENAI, spec.base_url),
+        temperature=float(spec.temperature) if spec.temperature is not None else NOT_GIVEN,
+        max_completion_tokens=_given(spec.max_completion_tokens),
+    )
+
+
+def build_tts(config: RuntimeConfig) -> tts.TTS[Any]:
+    spec = config.spec.tts
+    speed = float(spec.speed) if spec.speed is not None else None
+    if spec.provider == TTSProvider.CARTESIA:
+        return cartesia.TTS(
+            model=spec.model,
+            voice=spec.voice,
+            language=config.spec.language,
+            speed=speed,
+            base_url=spec.base_url or "https://api.cartesia.ai",
+            api_key=_key(config, Provider.CARTESIA, spec.base_url),
+        )
+    return openai.TTS(
+        model=spec.model,
+        voice=spec.voice,
+        speed=speed or 1.0,
+        base_url=_given(spec.base_url),
+        api_key=_key(config, Provider.OPENAI, spec.base_url),
+        # Raw PCM: no decoder between the provider and the caller.
+        response_format="pcm",
+    )
+
+
+def turn_handling(turn: TurnDetection) -> TurnHandlingOptions:
+    options: TurnHandlingOptions = {
+        "endpointing": {
+            "min_delay": turn.min_endpointing_delay_ms / 1000,
+            "max_delay": turn.max_endpointing_delay_ms / 1000,
+        },
+        "interruption": {"enabled": turn.allow_interruptions},
+    }
+    if turn.mode == TurnDetectionMode.VAD:
+        options["turn_detection"] = "vad"
+    elif turn.mode == TurnDetectionMode.STT:
+        options["turn_detection"] = "stt"
+    else:
+        options["turn_detection"] = load_turn_model()
+    return options
+
+
+def load_turn_model() -> Any:
+    """livekit-agents' offline end-of-turn model (turn-detector-v1-mini, local inference)."""
+    try:
+        from livekit.agents.inference.eot import TurnDetector
+
+        return TurnDetector(version="v1-mini")
+    except Exception as exc:
+        raise PipelineConfigError(
+            f"turn detection mode Model needs the offline end-of-turn model, which did not "
+            f"load on this worker: {exc}"
+        ) from exc
