@@ -9,10 +9,10 @@ from typing import Any
 import httpx
 import pytest
 
-from arkenos_crds.runtime import Provider, RuntimeConfig
-from arkenos_crds.voiceagent import STANDARD_DISPATCH_NAME, VoiceAgentSpec
 from arkenos_agent_runtime.tools.context import CallData
 from arkenos_agent_runtime.tools.ssrf import SSRFGuard
+from arkenos_crds.runtime import Provider, RuntimeConfig
+from arkenos_crds.voiceagent import STANDARD_DISPATCH_NAME, VoiceAgentSpec
 from tests.agent_runtime.serving import served
 from tests.doubles.openai import OpenAIDouble
 

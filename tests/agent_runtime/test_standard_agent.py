@@ -8,13 +8,12 @@ from typing import Any
 
 import pytest
 from aiohttp import web
-from livekit.agents import AgentSession
 
-from arkenos_crds.runtime import DispatchMetadata, RuntimeConfig
 from arkenos_agent_runtime.standard.pipeline import VADCache
 from arkenos_agent_runtime.standard.session import build_agent, build_session
 from arkenos_agent_runtime.standard.variables import call_variables
 from arkenos_agent_runtime.tools.context import CallData
+from arkenos_crds.runtime import DispatchMetadata, RuntimeConfig
 from tests.agent_runtime.serving import served
 from tests.doubles.openai import ChatRule, OpenAIDouble, ToolCallReply
 
@@ -27,25 +26,17 @@ def vad_cache() -> VADCache:
 
 
 @pytest.fixture
-def start_session(
-    vad_cache: VADCache, make_call: Callable[..., CallData]
-) -> Callable[..., Any]:
-    sessions: list[AgentSession[CallData]] = []
-
+def start_session(vad_cache: VADCache, make_call: Callable[..., CallData]) -> Callable[..., Any]:
     async def start(config: RuntimeConfig, caller: str | None = "+15550001111") -> Any:
         call = make_call(config)
-        session = build_session(config, vad=vad_cache.get(config.spec.turn_detection.vad), call=call)
+        session = build_session(
+            config, vad=vad_cache.get(config.spec.turn_detection.vad), call=call
+        )
         variables = call_variables(config, METADATA, caller)
         await session.start(build_agent(config, variables))
-        sessions.append(session)
         return session, call
 
     return start
-
-
-@pytest.fixture(autouse=True)
-async def close_sessions() -> AsyncIterator[None]:
-    yield
 
 
 async def test_greeting_and_instructions_carry_the_call_variables(
@@ -70,3 +61,163 @@ async def test_greeting_and_instructions_carry_the_call_variables(
     system = openai_double.chat_requests()[-1]["messages"][0]
     assert system["role"] in {"system", "developer"}
     assert system["content"] == "You are Ada. The caller +15550001111 has plan Gold."
+
+
+@pytest.fixture
+async def orders_service() -> AsyncIterator[tuple[str, list[dict[str, Any]]]]:
+    seen: list[dict[str, Any]] = []
+
+    async def order(request: web.Request) -> web.Response:
+        seen.append({"method": request.method, "query": dict(request.query), **request.headers})
+        if request.headers.get("X-Api-Key") != "crm-key-1":
+            return web.json_response({"error": "unauthorized"}, status=401)
+        # Longer than the tool's maxResponseBytes: the LLM must see a cut version.
+        return web.json_response({"status": "shipped", "notes": "x" * 500})
+
+    app = web.Application()
+    app.router.add_get("/orders", order)
+    async with served(app) as url:
+        yield url, seen
+
+
+async def test_http_tool_is_called_with_configured_headers_and_cut_response(
+    make_config: Callable[..., RuntimeConfig],
+    openai_double: OpenAIDouble,
+    start_session: Callable[..., Any],
+    orders_service: tuple[str, list[dict[str, Any]]],
+) -> None:
+    url, seen = orders_service
+    tool = {
+        "name": "lookup_order",
+        "type": "HTTP",
+        "description": "Look up an order.",
+        "http": {
+            "url": f"{url}/orders",
+            "method": "GET",
+            "headers": [{"name": "X-Api-Key", "valueFrom": {"name": "crm", "key": "token"}}],
+            "parameters": {
+                "type": "object",
+                "properties": {"order_id": {"type": "string", "pattern": "^A-[0-9]+$"}},
+                "required": ["order_id"],
+            },
+            "maxResponseBytes": 64,
+        },
+    }
+    config = make_config(tools=[tool]).model_copy(
+        update={"tool_secrets": {"crm/token": "crm-key-1"}}
+    )
+    openai_double.rules.append(
+        ChatRule(
+            match="my order",
+            tool_call=ToolCallReply("lookup_order", {"order_id": "A-17"}),
+            after_tool="Here it is: {output}",
+        )
+    )
+    session, _ = await start_session(config)
+    async with session:
+        result = await session.run(user_input="Where is my order A-17?")
+        result.expect.next_event().is_function_call(name="lookup_order")
+        output = result.expect.next_event().is_function_call_output().event().item
+        result.expect.next_event().is_message(role="assistant")
+
+    assert not output.is_error
+    assert output.output.startswith('{"status": "shipped"')
+    assert output.output.endswith("…[response cut]")
+    assert len(output.output.removesuffix(" …[response cut]").encode()) == 64
+    assert seen == [
+        {**seen[0], "method": "GET", "query": {"order_id": "A-17"}, "X-Api-Key": "crm-key-1"}
+    ]
+    assert seen[0]["Host"] == url.removeprefix("http://")
+
+
+async def test_http_tool_arguments_are_checked_against_the_schema(
+    make_config: Callable[..., RuntimeConfig],
+    openai_double: OpenAIDouble,
+    start_session: Callable[..., Any],
+    orders_service: tuple[str, list[dict[str, Any]]],
+) -> None:
+    url, seen = orders_service
+    tool = {
+        "name": "lookup_order",
+        "type": "HTTP",
+        "http": {
+            "url": f"{url}/orders",
+            "parameters": {
+                "type": "object",
+                "properties": {"order_id": {"type": "string", "pattern": "^A-[0-9]+$"}},
+                "required": ["order_id"],
+            },
+        },
+    }
+    openai_double.rules.append(
+        ChatRule(match="order", tool_call=ToolCallReply("lookup_order", {"order_id": "17"}))
+    )
+    session, _ = await start_session(make_config(tools=[tool]))
+    async with session:
+        result = await session.run(user_input="Where is my order 17?")
+        result.expect.next_event().is_function_call(name="lookup_order")
+        output = result.expect.next_event().is_function_call_output().event().item
+
+    assert output.is_error
+    assert "invalid arguments (order_id)" in output.output
+    assert seen == []
+
+
+async def test_transfer_to_a_number_not_allowed_is_refused(
+    make_config: Callable[..., RuntimeConfig],
+    openai_double: OpenAIDouble,
+    start_session: Callable[..., Any],
+) -> None:
+    tool = {
+        "name": "transfer_call",
+        "type": "TransferCall",
+        "transfer": {"allowedNumbers": ["+15557654321"]},
+    }
+    openai_double.rules.append(
+        ChatRule(
+            match="manager",
+            tool_call=ToolCallReply("transfer_call", {"number": "+15550009999"}),
+            after_tool="Sorry: {output}",
+        )
+    )
+    session, call = await start_session(make_config(tools=[tool]))
+    async with session:
+        result = await session.run(user_input="Put me through to your manager")
+        result.expect.next_event().is_function_call(
+            name="transfer_call", arguments={"number": "+15550009999"}
+        )
+        output = result.expect.next_event().is_function_call_output().event().item
+        result.expect.next_event().is_message(role="assistant")
+
+    assert output.is_error
+    assert "not allowed" in output.output
+    assert call.telephony.transfers == []
+    assert call.end_reason is None
+    schema = openai_double.chat_requests()[0]["tools"][0]["function"]["parameters"]
+    assert schema["properties"]["number"]["enum"] == ["+15557654321"]
+
+
+async def test_transfer_to_an_allowed_number_goes_to_telephony(
+    make_config: Callable[..., RuntimeConfig],
+    openai_double: OpenAIDouble,
+    start_session: Callable[..., Any],
+) -> None:
+    tool = {
+        "name": "transfer_call",
+        "type": "TransferCall",
+        "transfer": {"allowedNumbers": ["+15557654321"]},
+    }
+    openai_double.rules.append(
+        ChatRule(
+            match="sales", tool_call=ToolCallReply("transfer_call", {"number": "+15557654321"})
+        )
+    )
+    session, call = await start_session(make_config(tools=[tool]))
+    async with session:
+        result = await session.run(user_input="Sales please")
+        result.expect.next_event().is_function_call(name="transfer_call")
+        output = result.expect.next_event().is_function_call_output().event().item
+
+    assert not output.is_error
+    assert call.telephony.transfers == [("call-room-1", "sip_+15550001111", "+15557654321")]
+    assert call.end_reason == "Transferred"

@@ -23,6 +23,7 @@ from arkenos_crds.runtime import (
     UsageEvent,
     UsageMetric,
 )
+from arkenos_crds.voiceagent import VoiceAgentSpec
 
 logger = logging.getLogger("arkenos.reporting")
 
@@ -45,10 +46,26 @@ def _ms(seconds: Any) -> int | None:
     return max(0, round(seconds * 1000)) if isinstance(seconds, int | float) else None
 
 
+def usage_providers(spec: VoiceAgentSpec) -> dict[type, Provider]:
+    """Which provider each kind of usage is billed to. livekit names the provider after the
+    base URL's host, which says nothing about pricing for a self-hosted or proxied server."""
+    return {
+        STTModelUsage: Provider(str(spec.stt.provider).lower()),
+        LLMModelUsage: Provider(str(spec.llm.provider).lower()),
+        TTSModelUsage: Provider(str(spec.tts.provider).lower()),
+    }
+
+
 class SessionObserver:
-    def __init__(self, reporter: SessionReporter, metrics: WorkerMetrics | None) -> None:
+    def __init__(
+        self,
+        reporter: SessionReporter,
+        metrics: WorkerMetrics | None,
+        providers: dict[type, Provider],
+    ) -> None:
         self._reporter = reporter
         self._metrics = metrics
+        self._providers = providers
         self._reported_usage: dict[tuple[str, str, str, str], int] = {}
         self._last_stt_ms: int | None = None
         self._turn = 0
@@ -110,11 +127,7 @@ class SessionObserver:
                     self._report_delta(usage, field, metric, scale)
 
     def _report_delta(self, usage: Any, field: str, metric: UsageMetric, scale: int) -> None:
-        try:
-            provider = Provider(str(usage.provider).lower())
-        except ValueError:
-            logger.debug("usage of an unpriced provider", extra={"provider": usage.provider})
-            return
+        provider = self._providers[type(usage)]
         total = round(getattr(usage, field) * scale)
         key = (type(usage).__name__, usage.provider, usage.model, field)
         delta = total - self._reported_usage.get(key, 0)

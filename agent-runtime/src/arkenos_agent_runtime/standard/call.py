@@ -17,7 +17,7 @@ from livekit.agents import JobContext
 from arkenos_agent_runtime.api_client import RuntimeAPI
 from arkenos_agent_runtime.health.metrics import WorkerMetrics
 from arkenos_agent_runtime.reporting.reporter import ReportingOptions, SessionReporter
-from arkenos_agent_runtime.reporting.session_events import SessionObserver
+from arkenos_agent_runtime.reporting.session_events import SessionObserver, usage_providers
 from arkenos_agent_runtime.standard.pipeline import VADCache
 from arkenos_agent_runtime.standard.session import build_agent, build_session
 from arkenos_agent_runtime.standard.variables import call_variables
@@ -112,7 +112,6 @@ async def start_session(
         telephony=LiveKitTelephony(ctx.api),
         guard=services.guard,
         http=services.http,
-        tool_secrets=config.tool_secrets,
         metrics=services.metrics,
     )
     variables = call_variables(config, metadata, parties.caller)
@@ -135,7 +134,7 @@ async def start_session(
         ),
         services.reporting,
     )
-    SessionObserver(reporter, services.metrics).attach(session)
+    SessionObserver(reporter, services.metrics, usage_providers(config.spec)).attach(session)
     closed: dict[str, Any] = {}
     session.on("close", lambda event: closed.setdefault("error", event.error))
     reporter.start()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -25,8 +25,6 @@ class CallData:
     telephony: Telephony
     guard: SSRFGuard
     http: httpx.AsyncClient
-    #: Secret values for HTTP tool headers, keyed "<secret>/<key>" (resolved by the API).
-    tool_secrets: dict[str, str] = field(default_factory=dict)
     metrics: WorkerMetrics | None = None
     #: Set by end_call/transfer_call: why the call ended, for the session report.
     end_reason: EndReason | None = None

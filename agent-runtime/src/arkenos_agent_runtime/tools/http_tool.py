@@ -58,7 +58,7 @@ async def call_http_tool(tool: Tool, call: CallData, arguments: dict[str, Any]) 
     spec = tool.http
     assert spec is not None
     check_arguments(spec, arguments)
-    headers = header_values(spec, call.tool_secrets)
+    headers = header_values(spec, call.config.tool_secrets)
     is_get = spec.method in {HTTPMethod.GET, HTTPMethod.DELETE}
     try:
         response = await asyncio.wait_for(
