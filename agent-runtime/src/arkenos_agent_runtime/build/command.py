@@ -1,0 +1,83 @@
+"""The build and fetch flows of ``arkenos-build``."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+from arkenos_agent_runtime.build.archive import pack, unpack
+from arkenos_agent_runtime.build.errors import BuildError
+from arkenos_agent_runtime.build.install import install_requirements
+from arkenos_agent_runtime.build.storage import (
+    ObjectStore,
+    artifact_object,
+    bundle_object,
+    digest_hex,
+    file_sha256,
+)
+from arkenos_agent_runtime.usercode import APP_DIR, SITE_PACKAGES_DIR, Entrypoint, UserCodeError
+
+#: Importing user code may take a while (heavy imports) but never forever.
+PROBE_TIMEOUT_SECONDS = 120
+
+
+async def build(store: ObjectStore, digest: str, entrypoint: str) -> str:
+    """Build the bundle ``digest``; return the artifact's digest."""
+    hex_digest = digest_hex(digest)
+    try:
+        Entrypoint.parse(entrypoint)
+    except UserCodeError as exc:
+        raise BuildError(str(exc)) from exc
+    with tempfile.TemporaryDirectory(prefix="arkenos-build-") as work:
+        root = Path(work)
+        bundle = root / "bundle.tar.gz"
+        await store.download_verified(bundle_object(hex_digest), hex_digest, bundle)
+        artifact = root / "artifact"
+        await asyncio.to_thread(unpack, bundle, artifact / APP_DIR)
+        await install_requirements(artifact / APP_DIR, artifact / SITE_PACKAGES_DIR)
+        await check_entrypoint(artifact, entrypoint)
+        packed = root / "artifact.tar.gz"
+        await asyncio.to_thread(pack, artifact, packed)
+        artifact_hex = await asyncio.to_thread(file_sha256, packed)
+        await store.upload(artifact_object(artifact_hex), packed)
+    return f"sha256:{artifact_hex}"
+
+
+async def check_entrypoint(artifact: Path, entrypoint: str) -> None:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "arkenos_agent_runtime.build.probe",
+        str(artifact),
+        entrypoint,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        stdout, stderr = await asyncio.wait_for(process.communicate(), PROBE_TIMEOUT_SECONDS)
+    except TimeoutError as exc:
+        process.kill()
+        await process.wait()
+        raise BuildError(
+            f"importing {entrypoint} did not finish within {PROBE_TIMEOUT_SECONDS} s; "
+            "move slow work out of module import"
+        ) from exc
+    lines = stdout.decode(errors="replace").strip().splitlines()
+    try:
+        outcome = json.loads(lines[-1])
+    except (IndexError, ValueError):
+        detail = stderr.decode(errors="replace").strip().splitlines()[-3:]
+        raise BuildError(f"importing {entrypoint} crashed: {' '.join(detail)}") from None
+    if not outcome.get("ok"):
+        raise BuildError(str(outcome.get("message")))
+
+
+async def fetch(store: ObjectStore, artifact_digest: str, dest: Path) -> None:
+    hex_digest = digest_hex(artifact_digest)
+    with tempfile.TemporaryDirectory(prefix="arkenos-fetch-") as work:
+        archive = Path(work) / "artifact.tar.gz"
+        await store.download_verified(artifact_object(hex_digest), hex_digest, archive)
+        await asyncio.to_thread(unpack, archive, dest)
