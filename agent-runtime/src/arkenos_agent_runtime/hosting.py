@@ -23,8 +23,8 @@ from arkenos_agent_runtime.api_client import HTTPRuntimeAPI, TokenSource
 from arkenos_agent_runtime.health.metrics import WorkerMetrics
 from arkenos_agent_runtime.health.server import WorkerState, health_app, metrics_app, start_site
 from arkenos_agent_runtime.reporting.reporter import ReportingOptions
+from arkenos_agent_runtime.services import CallServices
 from arkenos_agent_runtime.settings import Settings
-from arkenos_agent_runtime.standard.call import CallServices
 from arkenos_agent_runtime.standard.pipeline import VADCache
 from arkenos_agent_runtime.tools.ssrf import SSRFGuard
 

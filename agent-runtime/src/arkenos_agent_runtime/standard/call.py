@@ -6,30 +6,22 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any
 
-import httpx
 from livekit import rtc
 from livekit.agents import JobContext
 
-from arkenos_agent_runtime.api_client import RuntimeAPI
-from arkenos_agent_runtime.health.metrics import WorkerMetrics
-from arkenos_agent_runtime.reporting.reporter import ReportingOptions, SessionReporter
-from arkenos_agent_runtime.reporting.session_events import SessionObserver, usage_providers
+from arkenos_agent_runtime.reporting.job import report_session
+from arkenos_agent_runtime.services import CallParties, CallServices
 from arkenos_agent_runtime.standard.pipeline import VADCache
 from arkenos_agent_runtime.standard.session import build_agent, build_session
 from arkenos_agent_runtime.standard.variables import call_variables
 from arkenos_agent_runtime.tools.context import CallData
-from arkenos_agent_runtime.tools.ssrf import SSRFGuard
 from arkenos_agent_runtime.tools.telephony import LiveKitTelephony
 from arkenos_crds.runtime import (
     CallDirection,
     DispatchMetadata,
     EndReason,
     RuntimeConfig,
-    SessionStart,
 )
 
 logger = logging.getLogger("arkenos.worker")
@@ -49,14 +41,6 @@ def dispatch_metadata(job_metadata: str, room_metadata: str = "") -> DispatchMet
     raise DispatchError("the job and room carry no dispatch metadata naming the agent")
 
 
-@dataclass(frozen=True)
-class CallParties:
-    direction: CallDirection
-    caller: str | None
-    callee: str | None
-    sip_identity: str | None
-
-
 def call_parties(
     metadata: DispatchMetadata, participant: rtc.RemoteParticipant | None
 ) -> CallParties:
@@ -69,17 +53,6 @@ def call_parties(
         callee=attributes.get(SIP_CALLED_ATTRIBUTE) or metadata.phone_number,
         sip_identity=participant.identity,
     )
-
-
-@dataclass
-class CallServices:
-    """What a call borrows from its worker process."""
-
-    api: RuntimeAPI
-    guard: SSRFGuard
-    metrics: WorkerMetrics | None
-    reporting: ReportingOptions
-    http: httpx.AsyncClient
 
 
 async def run_standard_call(ctx: JobContext, services: CallServices) -> None:
@@ -119,46 +92,17 @@ async def start_session(
     # Settings other than the prewarmed defaults load a model: off the event loop.
     vad_model = await asyncio.to_thread(cache.get, config.spec.turn_detection.vad)
     session = build_session(config, vad=vad_model, call=call)
-    reporter = SessionReporter(
-        services.api,
-        SessionStart(
-            workspace=config.workspace,
-            agent=config.agent,
-            room=ctx.room.name,
-            job_id=ctx.job.id,
-            direction=parties.direction,
-            caller=parties.caller,
-            callee=parties.callee,
-            dispatched_at=datetime.fromtimestamp(dispatched, UTC),
-            started_at=datetime.now(UTC),
-        ),
-        services.reporting,
+    report_session(
+        ctx,
+        services,
+        config,
+        session,
+        parties,
+        dispatched=dispatched,
+        end_reason=lambda: call.end_reason,
     )
-    SessionObserver(reporter, services.metrics, usage_providers(config.spec)).attach(session)
-    closed: dict[str, Any] = {}
-    session.on("close", lambda event: closed.setdefault("error", event.error))
-    reporter.start()
-    if services.metrics is not None:
-        services.metrics.active_sessions.inc()
-
-    async def finish(reason: str) -> None:
-        if services.metrics is not None:
-            services.metrics.active_sessions.dec()
-        end = call.end_reason or _end_reason(reason, closed.get("error"))
-        error = str(closed["error"]) if closed.get("error") else None
-        await reporter.close(end, error)
-
-    ctx.add_shutdown_callback(finish)
     _limit_duration(ctx, call, config.spec.max_call_duration_seconds)
     await session.start(agent=build_agent(config, variables), room=ctx.room)
-
-
-def _end_reason(shutdown_reason: str, error: object) -> EndReason:
-    if error is not None:
-        return EndReason.ERROR
-    if "drain" in shutdown_reason.lower():
-        return EndReason.DRAINED
-    return EndReason.CALLER_HUNG_UP
 
 
 def _limit_duration(ctx: JobContext, call: CallData, seconds: int) -> None:

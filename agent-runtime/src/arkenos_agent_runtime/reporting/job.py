@@ -1,0 +1,63 @@
+"""Wires reporting into a LiveKit job: registers the session, observes the AgentSession,
+keeps the active-sessions gauge, and flushes and ends the session at job shutdown."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from livekit.agents import AgentSession, JobContext
+
+from arkenos_agent_runtime.reporting.reporter import SessionReporter
+from arkenos_agent_runtime.reporting.session_events import SessionObserver, usage_providers
+from arkenos_agent_runtime.services import CallParties, CallServices
+from arkenos_crds.runtime import EndReason, RuntimeConfig, SessionStart
+
+
+def report_session(
+    ctx: JobContext,
+    services: CallServices,
+    config: RuntimeConfig,
+    session: AgentSession[Any],
+    parties: CallParties,
+    *,
+    dispatched: float,
+    end_reason: Callable[[], EndReason | None] = lambda: None,
+) -> SessionReporter:
+    start = SessionStart(
+        workspace=config.workspace,
+        agent=config.agent,
+        room=ctx.room.name,
+        job_id=ctx.job.id,
+        direction=parties.direction,
+        caller=parties.caller,
+        callee=parties.callee,
+        dispatched_at=datetime.fromtimestamp(dispatched, UTC),
+        started_at=datetime.now(UTC),
+    )
+    reporter = SessionReporter(services.api, start, services.reporting)
+    SessionObserver(reporter, services.metrics, usage_providers(config.spec)).attach(session)
+    closed: dict[str, Any] = {}
+    session.on("close", lambda event: closed.setdefault("error", event.error))
+    reporter.start()
+    if services.metrics is not None:
+        services.metrics.active_sessions.inc()
+
+    async def finish(reason: str) -> None:
+        if services.metrics is not None:
+            services.metrics.active_sessions.dec()
+        error = closed.get("error")
+        end = end_reason() or _end_reason(reason, error)
+        await reporter.close(end, str(error) if error else None)
+
+    ctx.add_shutdown_callback(finish)
+    return reporter
+
+
+def _end_reason(shutdown_reason: str, error: object) -> EndReason:
+    if error is not None:
+        return EndReason.ERROR
+    if "drain" in shutdown_reason.lower():
+        return EndReason.DRAINED
+    return EndReason.CALLER_HUNG_UP
