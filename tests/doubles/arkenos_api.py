@@ -32,6 +32,7 @@ from arkenos_crds.runtime import (
 
 POOL = "*"
 NOT_YOURS = "this workload may not serve that agent"
+SCOPE = web.RequestKey("scope", str)
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -66,6 +67,8 @@ class ArkenosAPIDouble:
     #: While True every request answers 503, as an API that is down behind its Service.
     down: bool = False
     requests: list[str] = field(default_factory=list)
+    #: (request, status) of the requests handlers answered.
+    answered: list[tuple[str, int]] = field(default_factory=list)
 
     def app(self) -> web.Application:
         app = web.Application(middlewares=[self._faults_and_auth])
@@ -95,10 +98,11 @@ class ArkenosAPIDouble:
         scope = self._scope(request)
         if scope is None:
             return web.json_response({"detail": "invalid or missing workload token"}, status=401)
-        request["scope"] = scope
+        request[SCOPE] = scope
         response: web.StreamResponse = await handler(request)
         if fault is not None:
             return web.json_response({"detail": "injected failure"}, status=fault.status)
+        self.answered.append((f"{request.method} {request.path}", response.status))
         return response
 
     def _scope(self, request: web.Request) -> str | None:
@@ -109,7 +113,7 @@ class ArkenosAPIDouble:
 
     @staticmethod
     def _may_serve(request: web.Request, workspace: str, agent: str) -> bool:
-        return request["scope"] in {POOL, f"{workspace}/{agent}"}
+        return request[SCOPE] in {POOL, f"{workspace}/{agent}"}
 
     async def _runtime_config(self, request: web.Request) -> web.Response:
         workspace, agent = request.match_info["workspace"], request.match_info["agent"]
