@@ -115,10 +115,10 @@ class LiveKitWorkerDouble:
         return ws
 
     async def dispatch(
-        self, agent_name: str, room: str, metadata: str, *, timeout: float = 10.0
+        self, agent_name: str, room: str, metadata: str, *, within: float = 10.0
     ) -> tuple[agent.Job, agent.AvailabilityResponse]:
         """Offer a job to a worker registered under ``agent_name``; assign it if accepted."""
-        worker = await wait_for(lambda: self._worker_for(agent_name), timeout)
+        worker = await wait_for(lambda: self._worker_for(agent_name), within)
         job = agent.Job(
             id=f"AJ_{uuid.uuid4().hex[:12]}",
             dispatch_id=f"AD_{uuid.uuid4().hex[:12]}",
@@ -129,7 +129,7 @@ class LiveKitWorkerDouble:
         )
         offer = agent.ServerMessage(availability=agent.AvailabilityRequest(job=job))
         await worker.ws.send_bytes(offer.SerializeToString())
-        answer = await wait_for(lambda: worker.availability.get(job.id), timeout)
+        answer = await wait_for(lambda: worker.availability.get(job.id), within)
         if answer.available:
             token = (
                 api.AccessToken(self.api_key, self.api_secret)
@@ -153,13 +153,13 @@ class LiveKitWorkerDouble:
         return live[0] if live else None
 
 
-async def wait_for(probe: Callable[[], T | None], timeout: float, interval: float = 0.02) -> T:
-    """Poll ``probe`` until it returns something truthy, or fail after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
+async def wait_for(probe: Callable[[], T | None], within: float, interval: float = 0.02) -> T:
+    """Poll ``probe`` until it returns something truthy, or fail after ``within`` seconds."""
+    deadline = time.monotonic() + within
     while True:
         value = probe()
         if value:
             return value
         if time.monotonic() > deadline:
-            raise TimeoutError(f"condition not met within {timeout} s")
+            raise TimeoutError(f"condition not met within {within} s")
         await asyncio.sleep(interval)
