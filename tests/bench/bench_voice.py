@@ -23,26 +23,27 @@ import threading
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import httpx
 from aiohttp import web
 from livekit.agents import Agent, AgentSession
 from livekit.plugins import openai
 
-from arkenos_agent_runtime.api_client import HTTPRuntimeAPI, TokenSource
-from arkenos_agent_runtime.health.metrics import WorkerMetrics
+from arkenos_agent_runtime.hosting import WorkerHost
 from arkenos_agent_runtime.reporting.reporter import SessionReporter
 from arkenos_agent_runtime.reporting.session_events import SessionObserver, usage_providers
+from arkenos_agent_runtime.settings import Settings
+from arkenos_agent_runtime.standard.call import run_standard_call
 from arkenos_agent_runtime.standard.pipeline import VADCache, turn_handling
 from arkenos_agent_runtime.standard.session import build_agent, build_session
 from arkenos_agent_runtime.standard.variables import call_variables
 from arkenos_agent_runtime.tools.context import CallData
-from arkenos_agent_runtime.tools.ssrf import SSRFGuard
 from arkenos_crds.runtime import (
     CallDirection,
     DispatchMetadata,
+    EndReason,
     Provider,
     RuntimeConfig,
     SessionStart,
@@ -115,7 +116,6 @@ def make_config(openai_url: str) -> RuntimeConfig:
 
 def session_start(job: str) -> SessionStart:
     now = time.time()
-    from datetime import UTC, datetime
 
     at = datetime.fromtimestamp(now, UTC)
     return SessionStart(
@@ -154,32 +154,41 @@ def bare(config: RuntimeConfig, cache: VADCache) -> Built:
     return session, Agent(instructions="You are assistant, a concise assistant."), nothing
 
 
-def platform_factory(api_url: str, token_file: Path, metrics: WorkerMetrics) -> Callable[..., Any]:
+def make_host(api_url: str, token_file: Path) -> WorkerHost:
+    return WorkerHost(
+        Settings(api_url=api_url, token_file=str(token_file)),
+        agent_name=STANDARD_DISPATCH_NAME,
+        entrypoint=run_standard_call,
+    )
+
+
+def platform_factory(host: WorkerHost) -> Callable[[RuntimeConfig, VADCache], Built]:
+    """Sessions as the standard worker builds them: the job's services from the WorkerHost,
+    session and agent from the config, reporting to the API double, metrics observed."""
     counter = iter(range(1_000_000))
 
-    def platform(config: RuntimeConfig, cache: VADCache, http: httpx.AsyncClient) -> Built:
-        api = HTTPRuntimeAPI(api_url, TokenSource(str(token_file)))
+    def platform(config: RuntimeConfig, cache: VADCache) -> Built:
+        services, close_services = host.call_services()
         call = CallData(
             config=config,
             room="bench-room",
             sip_participant=None,
             telephony=None,  # type: ignore[arg-type] - no telephony tool in this agent
-            guard=SSRFGuard(),
-            http=http,
-            metrics=metrics,
+            guard=services.guard,
+            http=services.http,
+            metrics=services.metrics,
         )
-        session = build_session(config, vad=cache.get(config.spec.turn_detection.vad), call=call)
-        reporter = SessionReporter(api, session_start(f"AJ_bench_{next(counter)}"))
-        SessionObserver(reporter, metrics, usage_providers(config.spec)).attach(session)
+        vad = cache.get(config.spec.turn_detection.vad)
+        session = build_session(config, vad=vad, call=call, clients=services.openai)
+        reporter = SessionReporter(services.api, session_start(f"AJ_bench_{next(counter)}"))
+        SessionObserver(reporter, services.metrics, usage_providers(config.spec)).attach(session)
         reporter.start()
         metadata = DispatchMetadata(workspace="bench", agent="assistant")
         agent = build_agent(config, call_variables(config, metadata, None))
 
         async def close() -> None:
-            from arkenos_crds.runtime import EndReason
-
             await reporter.close(EndReason.CALLER_HUNG_UP)
-            await api.aclose()
+            await close_services()
 
         return session, agent, close
 
@@ -223,30 +232,30 @@ async def run_turns(built: Built, utterance: Any, turns: int, missed: list[int])
 
 
 async def job_start_times(api_url: str, token_file: Path, config: RuntimeConfig) -> list[float]:
-    cache, metrics = VADCache(), WorkerMetrics()
+    """Time the worker's per-job work: per-call clients (WorkerHost.call_services), the
+    runtime config from the API, the VAD from the prewarmed cache, the session and agent
+    built, reporting started, the session running."""
+    host = make_host(api_url, token_file)
+    cache = VADCache()
     cache.get(config.spec.turn_detection.vad)  # prewarmed, as in the worker
-    import ssl
-
-    tls = ssl.create_default_context()  # created once per worker process
     times = []
     for index in range(JOB_STARTS + WARMUP):
         started = time.perf_counter()
-        api = HTTPRuntimeAPI(api_url, TokenSource(str(token_file)))
-        http = httpx.AsyncClient(follow_redirects=False, trust_env=False, verify=tls)
-        resolved = await api.runtime_config("bench", "assistant")
+        services, close = host.call_services()
+        resolved = await services.api.runtime_config("bench", "assistant")
         call = CallData(
             config=resolved,
             room="bench-room",
             sip_participant=None,
-            telephony=None,  # type: ignore[arg-type]
-            guard=SSRFGuard(),
-            http=http,
-            metrics=metrics,
+            telephony=None,  # type: ignore[arg-type] - no telephony tool in this agent
+            guard=services.guard,
+            http=services.http,
+            metrics=services.metrics,
         )
         vad = await asyncio.to_thread(cache.get, resolved.spec.turn_detection.vad)
-        session = build_session(resolved, vad=vad, call=call)
-        reporter = SessionReporter(api, session_start(f"AJ_start_{index}"))
-        SessionObserver(reporter, metrics, usage_providers(resolved.spec)).attach(session)
+        session = build_session(resolved, vad=vad, call=call, clients=services.openai)
+        reporter = SessionReporter(services.api, session_start(f"AJ_start_{index}"))
+        SessionObserver(reporter, services.metrics, usage_providers(resolved.spec)).attach(session)
         reporter.start()
         metadata = DispatchMetadata(workspace="bench", agent="assistant")
         await session.start(build_agent(resolved, call_variables(resolved, metadata, None)))
@@ -254,11 +263,8 @@ async def job_start_times(api_url: str, token_file: Path, config: RuntimeConfig)
         if index >= WARMUP:
             times.append(elapsed)
         await session.aclose()
-        from arkenos_crds.runtime import EndReason
-
         await reporter.close(EndReason.CALLER_HUNG_UP)
-        await api.aclose()
-        await http.aclose()
+        await close()
     return times
 
 
@@ -272,14 +278,13 @@ async def measure(openai_url: str, api_url: str, token_file: Path) -> dict[str, 
     config = make_config(openai_url + "/v1")
     cache = VADCache()
     utterance = synthetic_utterance(1.0)
-    platform = platform_factory(api_url, token_file, WorkerMetrics())
+    platform = platform_factory(make_host(api_url, token_file))
     bare_ms: list[float] = []
     platform_ms: list[float] = []
     missed: list[int] = []
-    async with httpx.AsyncClient(follow_redirects=False) as http:
-        for _ in range(TURNS // BLOCK):
-            bare_ms += await run_turns(bare(config, cache), utterance, BLOCK, missed)
-            platform_ms += await run_turns(platform(config, cache, http), utterance, BLOCK, missed)
+    for _ in range(TURNS // BLOCK):
+        bare_ms += await run_turns(bare(config, cache), utterance, BLOCK, missed)
+        platform_ms += await run_turns(platform(config, cache), utterance, BLOCK, missed)
     starts = await job_start_times(api_url, token_file, config)
     bare_s, platform_s = summary(bare_ms), summary(platform_ms)
     return {

@@ -8,6 +8,7 @@ is the real implementation over httpx, authenticated with the workload's project
 from __future__ import annotations
 
 import asyncio
+import ssl
 import time
 from pathlib import Path
 from typing import Protocol
@@ -74,9 +75,17 @@ class TokenSource:
 class HTTPRuntimeAPI:
     """RuntimeAPI over HTTP. Create one per process at startup and ``aclose()`` it at exit."""
 
-    def __init__(self, base_url: str, tokens: TokenSource, *, timeout: float = 5.0) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        tokens: TokenSource,
+        *,
+        timeout: float = 5.0,
+        verify: ssl.SSLContext | bool = True,
+    ) -> None:
+        """``verify``: pass the worker's SSL context so a per-job client skips loading CAs."""
         self._tokens = tokens
-        self._client = httpx.AsyncClient(base_url=base_url, timeout=timeout)
+        self._client = httpx.AsyncClient(base_url=base_url, timeout=timeout, verify=verify)
 
     async def aclose(self) -> None:
         await self._client.aclose()

@@ -25,6 +25,7 @@ from arkenos_agent_runtime.health.server import WorkerState, health_app, metrics
 from arkenos_agent_runtime.reporting.reporter import ReportingOptions
 from arkenos_agent_runtime.services import CallServices
 from arkenos_agent_runtime.settings import Settings
+from arkenos_agent_runtime.standard.clients import OpenAIClients
 from arkenos_agent_runtime.standard.pipeline import VADCache
 from arkenos_agent_runtime.tools.ssrf import SSRFGuard
 
@@ -76,7 +77,10 @@ class WorkerHost:
 
     def call_services(self) -> tuple[CallServices, Callable[[], Awaitable[None]]]:
         """Clients for one job, bound to the job's event loop; and how to close them."""
-        api = HTTPRuntimeAPI(self.settings.api_url, TokenSource(self.settings.token_file))
+        api = HTTPRuntimeAPI(
+            self.settings.api_url, TokenSource(self.settings.token_file), verify=self._tls
+        )
+        clients = OpenAIClients(self._tls)
         http = httpx.AsyncClient(follow_redirects=False, trust_env=False, verify=self._tls)
         guard = SSRFGuard(
             cluster_networks=self.settings.cluster_cidrs,
@@ -88,11 +92,13 @@ class WorkerHost:
             metrics=self.metrics,
             reporting=ReportingOptions(buffer_size=self.settings.report_buffer),
             http=http,
+            openai=clients,
         )
 
         async def close() -> None:
             await api.aclose()
             await http.aclose()
+            await clients.aclose()
 
         return services, close
 

@@ -10,6 +10,7 @@ import httpx
 from arkenos_agent_runtime.api_client import RuntimeAPI
 from arkenos_agent_runtime.health.metrics import WorkerMetrics
 from arkenos_agent_runtime.reporting.reporter import ReportingOptions
+from arkenos_agent_runtime.standard.clients import OpenAIClients
 from arkenos_agent_runtime.tools.ssrf import SSRFGuard
 from arkenos_crds.runtime import CallDirection
 
@@ -21,6 +22,8 @@ class CallServices:
     metrics: WorkerMetrics | None
     reporting: ReportingOptions
     http: httpx.AsyncClient
+    #: OpenAI SDK clients of the call, on the worker's TLS context.
+    openai: OpenAIClients
 
 
 @dataclass(frozen=True)

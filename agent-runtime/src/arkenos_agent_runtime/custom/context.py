@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from livekit.agents import Agent, AgentSession, JobContext, vad
 
+from arkenos_agent_runtime.standard.clients import OpenAIClients
 from arkenos_agent_runtime.standard.pipeline import build_llm, build_stt, build_tts, turn_handling
 from arkenos_crds.runtime import RuntimeConfig
 
@@ -33,13 +34,14 @@ class AgentContext:
     job: JobContext | None
     vad: vad.VAD
     _starter: Starter
+    _clients: OpenAIClients = field(default_factory=OpenAIClients)
 
     def build_session(self, **overrides: Any) -> AgentSession[Any]:
         spec = self.config.spec
         options: dict[str, Any] = {
-            "stt": build_stt(self.config),
-            "llm": build_llm(self.config),
-            "tts": build_tts(self.config),
+            "stt": build_stt(self.config, self._clients),
+            "llm": build_llm(self.config, self._clients),
+            "tts": build_tts(self.config, self._clients),
             "vad": self.vad,
             "turn_handling": turn_handling(spec.turn_detection),
         }

@@ -46,7 +46,9 @@ def custom_call(user_code: Any, workspace: str, agent: str) -> Any:
             report_session(job, services, config, session, parties, dispatched=dispatched)
             await session.start(agent=user_agent, room=job.room)
 
-        context = AgentContext(config=config, job=job, vad=vad_model, _starter=start)
+        context = AgentContext(
+            config=config, job=job, vad=vad_model, _starter=start, _clients=services.openai
+        )
         if inspect.isclass(user_code):
             await run_agent_class(context, user_code)
         else:

@@ -91,7 +91,7 @@ async def start_session(
     cache: VADCache = ctx.proc.userdata["vad_cache"]
     # Settings other than the prewarmed defaults load a model: off the event loop.
     vad_model = await asyncio.to_thread(cache.get, config.spec.turn_detection.vad)
-    session = build_session(config, vad=vad_model, call=call)
+    session = build_session(config, vad=vad_model, call=call, clients=services.openai)
     report_session(
         ctx,
         services,

@@ -10,6 +10,7 @@ from livekit.agents import llm as lk_llm
 from livekit.agents.voice.turn import TurnHandlingOptions
 from livekit.plugins import cartesia, openai, silero
 
+from arkenos_agent_runtime.standard.clients import OpenAIClients
 from arkenos_crds.pipeline import (
     STTProvider,
     TTSProvider,
@@ -69,31 +70,29 @@ def _given(value: Any) -> Any:
     return NOT_GIVEN if value is None else value
 
 
-def build_stt(config: RuntimeConfig) -> stt.STT[Any]:
+def build_stt(config: RuntimeConfig, clients: OpenAIClients) -> stt.STT[Any]:
     spec = config.spec.stt
     if spec.provider != STTProvider.OPENAI:
         raise PipelineConfigError(f"STT provider {spec.provider} is not supported by this worker")
     return openai.STT(
         model=spec.model,
         language=spec.language or config.spec.language,
-        base_url=_given(spec.base_url),
-        api_key=_key(config, Provider.OPENAI, spec.base_url),
+        client=clients.get(spec.base_url, _key(config, Provider.OPENAI, spec.base_url)),
         use_realtime=False,
     )
 
 
-def build_llm(config: RuntimeConfig) -> lk_llm.LLM[Any]:
+def build_llm(config: RuntimeConfig, clients: OpenAIClients) -> lk_llm.LLM[Any]:
     spec = config.spec.llm
     return openai.LLM(
         model=spec.model,
-        base_url=_given(spec.base_url),
-        api_key=_key(config, Provider.OPENAI, spec.base_url),
+        client=clients.get(spec.base_url, _key(config, Provider.OPENAI, spec.base_url)),
         temperature=float(spec.temperature) if spec.temperature is not None else NOT_GIVEN,
         max_completion_tokens=_given(spec.max_completion_tokens),
     )
 
 
-def build_tts(config: RuntimeConfig) -> tts.TTS[Any]:
+def build_tts(config: RuntimeConfig, clients: OpenAIClients) -> tts.TTS[Any]:
     spec = config.spec.tts
     speed = float(spec.speed) if spec.speed is not None else None
     if spec.provider == TTSProvider.CARTESIA:
@@ -109,8 +108,7 @@ def build_tts(config: RuntimeConfig) -> tts.TTS[Any]:
         model=spec.model,
         voice=spec.voice,
         speed=speed or 1.0,
-        base_url=_given(spec.base_url),
-        api_key=_key(config, Provider.OPENAI, spec.base_url),
+        client=clients.get(spec.base_url, _key(config, Provider.OPENAI, spec.base_url)),
         # Raw PCM: no decoder between the provider and the caller.
         response_format="pcm",
     )
