@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import httpx
@@ -13,8 +13,8 @@ from arkenos_agent_runtime.tools.context import CallData
 from arkenos_agent_runtime.tools.ssrf import SSRFGuard
 from arkenos_crds.runtime import Provider, RuntimeConfig
 from arkenos_crds.voiceagent import STANDARD_DISPATCH_NAME, VoiceAgentSpec
-from tests.agent_runtime.serving import served
 from tests.doubles.openai import OpenAIDouble
+from tests.doubles.server import serve_aiohttp
 
 OPENAI_KEY = "sk-test-0123456789abcdef"
 LOOPBACK = (ipaddress.ip_network("127.0.0.1/32"),)
@@ -26,9 +26,9 @@ def openai_double() -> OpenAIDouble:
 
 
 @pytest.fixture
-async def openai_url(openai_double: OpenAIDouble) -> AsyncIterator[str]:
-    async with served(openai_double.app()) as url:
-        yield url + "/v1"
+def openai_url(openai_double: OpenAIDouble) -> Iterator[str]:
+    with serve_aiohttp(openai_double.app()) as served:
+        yield served.url + "/v1"
 
 
 @pytest.fixture

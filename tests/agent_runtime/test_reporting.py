@@ -28,8 +28,8 @@ from arkenos_crds.runtime import (
     UsageEvent,
     UsageMetric,
 )
-from tests.agent_runtime.serving import served
 from tests.doubles.arkenos_api import POOL, ArkenosAPIDouble, Fault
+from tests.doubles.server import serve_aiohttp
 
 POOL_TOKEN = "pool-token-abc"
 FAST = ReportingOptions(batch_size=3, flush_interval=0.05, backoff_initial=0.01, backoff_max=0.05)
@@ -59,8 +59,8 @@ def api_double() -> ArkenosAPIDouble:
 async def api(api_double: ArkenosAPIDouble, tmp_path: Path) -> AsyncIterator[HTTPRuntimeAPI]:
     token_file = tmp_path / "token"
     token_file.write_text(POOL_TOKEN + "\n")
-    async with served(api_double.app()) as url:
-        client = HTTPRuntimeAPI(url, TokenSource(str(token_file)))
+    with serve_aiohttp(api_double.app()) as served:
+        client = HTTPRuntimeAPI(served.url, TokenSource(str(token_file)))
         yield client
         await client.aclose()
 
@@ -148,8 +148,8 @@ async def test_buffer_is_bounded_and_drops_the_oldest(
 async def test_a_refused_token_is_not_retried(api_double: ArkenosAPIDouble, tmp_path: Path) -> None:
     token_file = tmp_path / "token"
     token_file.write_text("agent-token")
-    async with served(api_double.app()) as url:
-        client = HTTPRuntimeAPI(url, TokenSource(str(token_file)))
+    with serve_aiohttp(api_double.app()) as served:
+        client = HTTPRuntimeAPI(served.url, TokenSource(str(token_file)))
         reporter = SessionReporter(client, session_start(), FAST)
         reporter.start()
         reporter.add(transcript(reporter, "hello"))

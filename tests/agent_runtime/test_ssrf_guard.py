@@ -4,14 +4,14 @@ them; it connects to the address it checked while keeping the Host header."""
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import AsyncIterator
+from collections.abc import Iterator
 
 import httpx
 import pytest
 from aiohttp import web
 
 from arkenos_agent_runtime.tools.ssrf import BlockedAddressError, SSRFGuard, guarded_request
-from tests.agent_runtime.serving import served
+from tests.doubles.server import serve_aiohttp
 
 CLUSTER = (ipaddress.ip_network("10.96.0.0/12"),)
 LOOPBACK = (ipaddress.ip_network("127.0.0.1/32"),)
@@ -64,7 +64,7 @@ async def test_allows_public_addresses_and_the_explicit_allowlist_but_never_meta
 
 
 @pytest.fixture
-async def redirector() -> AsyncIterator[tuple[str, list[str]]]:
+def redirector() -> Iterator[tuple[str, list[str]]]:
     hosts: list[str] = []
 
     async def hop(request: web.Request) -> web.Response:
@@ -76,8 +76,8 @@ async def redirector() -> AsyncIterator[tuple[str, list[str]]]:
 
     app = web.Application()
     app.router.add_get("/hop", hop)
-    async with served(app) as url:
-        yield url, hosts
+    with serve_aiohttp(app) as served:
+        yield served.url, hosts
 
 
 @pytest.mark.parametrize(

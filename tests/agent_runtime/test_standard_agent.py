@@ -3,7 +3,7 @@ OpenAI double: greeting, instructions with variables, HTTP tools, transfer refus
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -14,8 +14,8 @@ from arkenos_agent_runtime.standard.session import build_agent, build_session
 from arkenos_agent_runtime.standard.variables import call_variables
 from arkenos_agent_runtime.tools.context import CallData
 from arkenos_crds.runtime import DispatchMetadata, RuntimeConfig
-from tests.agent_runtime.serving import served
 from tests.doubles.openai import ChatRule, OpenAIDouble, ToolCallReply
+from tests.doubles.server import serve_aiohttp
 
 METADATA = DispatchMetadata(workspace="acme", agent="support", variables={"plan": "Gold"})
 
@@ -64,7 +64,7 @@ async def test_greeting_and_instructions_carry_the_call_variables(
 
 
 @pytest.fixture
-async def orders_service() -> AsyncIterator[tuple[str, list[dict[str, Any]]]]:
+def orders_service() -> Iterator[tuple[str, list[dict[str, Any]]]]:
     seen: list[dict[str, Any]] = []
 
     async def order(request: web.Request) -> web.Response:
@@ -76,8 +76,8 @@ async def orders_service() -> AsyncIterator[tuple[str, list[dict[str, Any]]]]:
 
     app = web.Application()
     app.router.add_get("/orders", order)
-    async with served(app) as url:
-        yield url, seen
+    with serve_aiohttp(app) as served:
+        yield served.url, seen
 
 
 async def test_http_tool_is_called_with_configured_headers_and_cut_response(

@@ -8,29 +8,26 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator
 from pathlib import Path
+from typing import Any, TypeVar
 
 import httpx
 import pytest
 
 from arkenos_crds.runtime import DispatchMetadata, Provider, RuntimeConfig
 from arkenos_crds.voiceagent import STANDARD_DISPATCH_NAME, VoiceAgentSpec
-from tests.agent_runtime.serving import served
 from tests.doubles.arkenos_api import POOL, ArkenosAPIDouble
-from tests.doubles.livekit_worker import LiveKitWorkerDouble, wait_for
+from tests.doubles.livekit_worker import LiveKitWorkerDouble
+from tests.doubles.server import ServedApp, serve_aiohttp
+from tests.substrate.ports import free_port
+from tests.substrate.waiting import eventually
 
 API_KEY, API_SECRET = "APIdouble", "double-secret-0123456789abcdef0123456789"
 POOL_TOKEN = "pool-token-xyz"
+T = TypeVar("T")
 CONFIG_PATH = "GET /internal/v1/workspaces/acme/agents/support/runtime-config"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class Worker:
@@ -48,15 +45,15 @@ class Worker:
 
 
 @pytest.fixture
-async def livekit() -> AsyncIterator[LiveKitWorkerDouble]:
+def livekit() -> Iterator[tuple[LiveKitWorkerDouble, ServedApp]]:
     double = LiveKitWorkerDouble(API_KEY, API_SECRET)
-    async with served(double.app()) as url:
-        double.url = url.replace("http://", "ws://")
-        yield double
+    with serve_aiohttp(double.app()) as served:
+        double.url = served.url.replace("http://", "ws://")
+        yield double, served
 
 
 @pytest.fixture
-async def api() -> AsyncIterator[tuple[ArkenosAPIDouble, str]]:
+def api() -> Iterator[tuple[ArkenosAPIDouble, str]]:
     double = ArkenosAPIDouble(tokens={POOL_TOKEN: POOL})
     double.configs[("acme", "support")] = RuntimeConfig(
         workspace="acme",
@@ -66,20 +63,22 @@ async def api() -> AsyncIterator[tuple[ArkenosAPIDouble, str]]:
         spec=VoiceAgentSpec(),
         keys={Provider.OPENAI: "sk-unused"},
     )
-    async with served(double.app()) as url:
-        yield double, url
+    with serve_aiohttp(double.app()) as served:
+        yield double, served.url
 
 
 @pytest.fixture
 async def worker(
-    livekit: LiveKitWorkerDouble, api: tuple[ArkenosAPIDouble, str], tmp_path: Path
+    livekit: tuple[LiveKitWorkerDouble, ServedApp],
+    api: tuple[ArkenosAPIDouble, str],
+    tmp_path: Path,
 ) -> AsyncIterator[Worker]:
     token_file = tmp_path / "token"
     token_file.write_text(POOL_TOKEN)
     health, metrics = free_port(), free_port()
     env = {
         **os.environ,
-        "LIVEKIT_URL": livekit.url,
+        "LIVEKIT_URL": livekit[0].url,
         "LIVEKIT_API_KEY": API_KEY,
         "LIVEKIT_API_SECRET": API_SECRET,
         "ARKENOS_API_URL": api[1],
@@ -99,42 +98,55 @@ async def worker(
 
 
 async def test_registers_serves_a_job_and_drains_on_sigterm(
-    worker: Worker, livekit: LiveKitWorkerDouble, api: tuple[ArkenosAPIDouble, str]
+    worker: Worker,
+    livekit: tuple[LiveKitWorkerDouble, ServedApp],
+    api: tuple[ArkenosAPIDouble, str],
 ) -> None:
+    double, served = livekit
     api_double, _ = api
+
+    async def in_double(coro: Coroutine[Any, Any, T]) -> T:
+        return await asyncio.to_thread(served.loop.run, coro, 30)
+
     async with httpx.AsyncClient(timeout=2) as client:
-        await wait_for(lambda: livekit._worker_for(STANDARD_DISPATCH_NAME), 60)
-        assert livekit.rejected_auth == 0
+        registered = await eventually(
+            probe(lambda: double.worker_for(STANDARD_DISPATCH_NAME)), within=60, what="register"
+        )
+        assert double.rejected_auth == 0
         assert await wait_for_status(worker, client, 200) == "ready"
 
         metadata = DispatchMetadata(workspace="acme", agent="support").model_dump_json()
-        job, answer = await livekit.dispatch(STANDARD_DISPATCH_NAME, "call-1", metadata)
+        job, answer = await in_double(double.dispatch(STANDARD_DISPATCH_NAME, "call-1", metadata))
         assert answer.available
-        await wait_for(lambda: (CONFIG_PATH, 200) in api_double.answered, 20)
+        await eventually(
+            probe(lambda: (CONFIG_PATH, 200) in api_double.answered), within=20, what="config"
+        )
         scrape = (await client.get(worker.metrics)).text
         assert "arkenos_worker_active_sessions" in scrape
 
         worker.process.send_signal(signal.SIGTERM)
         assert await wait_for_status(worker, client, 503) == "draining"
-        registered = livekit._worker_for(STANDARD_DISPATCH_NAME)
-        assert registered is not None
-        await wait_for(lambda: registered.draining, 10)
+        await eventually(probe(lambda: registered.draining), within=10, what="WS_FULL")
         # A draining worker takes no new call, and keeps serving the one it has.
-        _, second = await livekit.dispatch(STANDARD_DISPATCH_NAME, "call-2", metadata)
+        _, second = await in_double(double.dispatch(STANDARD_DISPATCH_NAME, "call-2", metadata))
         assert not second.available
         assert worker.process.returncode is None
+        assert double.room_connections >= 1
 
-        await livekit.terminate(STANDARD_DISPATCH_NAME, job.id)
+        await in_double(double.terminate(STANDARD_DISPATCH_NAME, job.id))
         assert await asyncio.wait_for(worker.process.wait(), 30) == 0
-        assert livekit.room_connections >= 1
+
+
+def probe(check: Callable[[], T | None]) -> Callable[[], Awaitable[T | None]]:
+    async def call() -> T | None:
+        return check()
+
+    return call
 
 
 async def wait_for_status(worker: Worker, client: httpx.AsyncClient, status: int) -> str:
-    async def probe() -> str:
-        while True:
-            code, text = await worker.ready(client)
-            if code == status:
-                return text
-            await asyncio.sleep(0.05)
+    async def ready_with_status() -> str | None:
+        code, text = await worker.ready(client)
+        return text if code == status else None
 
-    return await asyncio.wait_for(probe(), 60)
+    return await eventually(ready_with_status, within=60, what=f"readiness {status}")

@@ -19,15 +19,12 @@ import asyncio
 import json
 import statistics
 import tempfile
-import threading
 import time
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from aiohttp import web
 from livekit.agents import Agent, AgentSession
 from livekit.plugins import openai
 
@@ -52,6 +49,7 @@ from arkenos_crds.voiceagent import STANDARD_DISPATCH_NAME, VoiceAgentSpec
 from tests.bench.voice_harness import Microphone, Speaker, synthetic_utterance
 from tests.doubles.arkenos_api import POOL, ArkenosAPIDouble
 from tests.doubles.openai import OpenAIDouble
+from tests.doubles.server import serve_aiohttp
 
 RESULTS = Path(__file__).resolve().parents[2] / "bench-results" / "voice.json"
 TURNS = 20
@@ -72,34 +70,6 @@ SPEC = {
         "maxEndpointingDelayMs": 3000,
     },
 }
-
-
-@contextmanager
-def serve_in_thread(app: web.Application) -> Iterator[str]:
-    """Serve a double in its own thread and loop, so it does not share the agent's loop."""
-    loop = asyncio.new_event_loop()
-    started: dict[str, Any] = {}
-    ready = threading.Event()
-
-    async def start() -> None:
-        runner = web.AppRunner(app, access_log=None)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        started["runner"] = runner
-        started["url"] = f"http://127.0.0.1:{runner.addresses[0][1]}"
-        ready.set()
-
-    thread = threading.Thread(target=loop.run_forever, daemon=True)
-    thread.start()
-    asyncio.run_coroutine_threadsafe(start(), loop)
-    ready.wait(10)
-    try:
-        yield started["url"]
-    finally:
-        asyncio.run_coroutine_threadsafe(started["runner"].cleanup(), loop).result(10)
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(10)
 
 
 def make_config(openai_url: str) -> RuntimeConfig:
@@ -308,9 +278,11 @@ def main() -> None:
     api_double = ArkenosAPIDouble(tokens={POOL_TOKEN: POOL})
     with (
         tempfile.TemporaryDirectory() as tmp,
-        serve_in_thread(openai_double.app()) as openai_url,
-        serve_in_thread(api_double.app()) as api_url,
+        serve_aiohttp(openai_double.app()) as openai_served,
+        serve_aiohttp(api_double.app()) as api_served,
     ):
+        # The doubles run in their own threads and loops, not in the agent's loop.
+        openai_url, api_url = openai_served.url, api_served.url
         api_double.configs[("bench", "assistant")] = make_config(openai_url + "/v1")
         token_file = Path(tmp) / "token"
         token_file.write_text(POOL_TOKEN)

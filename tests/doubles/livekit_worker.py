@@ -10,10 +10,8 @@ in its connect step (there is no media server here) until the test terminates it
 
 from __future__ import annotations
 
-import asyncio
-import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -21,6 +19,8 @@ import jwt
 from aiohttp import WSMsgType, web
 from livekit import api
 from livekit.protocol import agent, models
+
+from tests.substrate.waiting import eventually
 
 T = TypeVar("T")
 
@@ -118,7 +118,7 @@ class LiveKitWorkerDouble:
         self, agent_name: str, room: str, metadata: str, *, within: float = 10.0
     ) -> tuple[agent.Job, agent.AvailabilityResponse]:
         """Offer a job to a worker registered under ``agent_name``; assign it if accepted."""
-        worker = await wait_for(lambda: self._worker_for(agent_name), within)
+        worker = await eventually(self._async(lambda: self._worker_for(agent_name)), within=within)
         job = agent.Job(
             id=f"AJ_{uuid.uuid4().hex[:12]}",
             dispatch_id=f"AD_{uuid.uuid4().hex[:12]}",
@@ -129,7 +129,9 @@ class LiveKitWorkerDouble:
         )
         offer = agent.ServerMessage(availability=agent.AvailabilityRequest(job=job))
         await worker.ws.send_bytes(offer.SerializeToString())
-        answer = await wait_for(lambda: worker.availability.get(job.id), within)
+        answer = await eventually(
+            self._async(lambda: worker.availability.get(job.id)), within=within
+        )
         if answer.available:
             token = (
                 api.AccessToken(self.api_key, self.api_secret)
@@ -144,22 +146,22 @@ class LiveKitWorkerDouble:
         return job, answer
 
     async def terminate(self, agent_name: str, job_id: str) -> None:
-        worker = await wait_for(lambda: self._worker_for(agent_name), 1.0)
+        worker = self._worker_for(agent_name)
+        assert worker is not None, f"no worker registered as {agent_name}"
         message = agent.ServerMessage(termination=agent.JobTermination(job_id=job_id))
         await worker.ws.send_bytes(message.SerializeToString())
+
+    @staticmethod
+    def _async(probe: Callable[[], T | None]) -> Callable[[], Awaitable[T | None]]:
+        async def call() -> T | None:
+            return probe()
+
+        return call
+
+    def worker_for(self, agent_name: str) -> ConnectedWorker | None:
+        """The live worker registered under ``agent_name``, if any."""
+        return self._worker_for(agent_name)
 
     def _worker_for(self, agent_name: str) -> ConnectedWorker | None:
         live = [w for w in self.workers if w.agent_name == agent_name and not w.closed]
         return live[0] if live else None
-
-
-async def wait_for(probe: Callable[[], T | None], within: float, interval: float = 0.02) -> T:
-    """Poll ``probe`` until it returns something truthy, or fail after ``within`` seconds."""
-    deadline = time.monotonic() + within
-    while True:
-        value = probe()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"condition not met within {within} s")
-        await asyncio.sleep(interval)
