@@ -221,3 +221,20 @@ async def test_transfer_to_an_allowed_number_goes_to_telephony(
     assert not output.is_error
     assert call.telephony.transfers == [("call-room-1", "sip_+15550001111", "+15557654321")]
     assert call.end_reason == "Transferred"
+
+
+async def test_end_call_hangs_up_after_the_goodbye(
+    make_config: Callable[..., RuntimeConfig],
+    openai_double: OpenAIDouble,
+    start_session: Callable[..., Any],
+) -> None:
+    tool = {"name": "end_call", "type": "EndCall"}
+    openai_double.rules.append(ChatRule(match="bye", tool_call=ToolCallReply("end_call", {})))
+    session, call = await start_session(make_config(tools=[tool]))
+    async with session:
+        result = await session.run(user_input="That's all, bye")
+        result.expect.next_event().is_function_call(name="end_call")
+        output = result.expect.next_event().is_function_call_output().event().item
+    assert not output.is_error
+    assert call.telephony.hang_ups == ["call-room-1"]
+    assert call.end_reason == "AgentEnded"

@@ -1,0 +1,136 @@
+"""Pure pieces of call setup: dispatch metadata, SIP parties, variables, pipeline options."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from livekit import rtc
+from pydantic import ValidationError
+
+from arkenos_agent_runtime.standard.call import DispatchError, call_parties, dispatch_metadata
+from arkenos_agent_runtime.standard.clients import OpenAIClients
+from arkenos_agent_runtime.standard.pipeline import (
+    PipelineConfigError,
+    build_stt,
+    build_tts,
+    turn_handling,
+    vad_options,
+)
+from arkenos_agent_runtime.standard.variables import call_variables, substitute
+from arkenos_crds.pipeline import TurnDetection, VADSettings
+from arkenos_crds.runtime import CallDirection, DispatchMetadata, RuntimeConfig
+
+
+@dataclass
+class Participant:
+    identity: str
+    kind: int
+    attributes: dict[str, str] = field(default_factory=dict)
+
+
+def test_dispatch_metadata_comes_from_the_job_then_the_room() -> None:
+    job = '{"workspace": "acme", "agent": "support", "direction": "Inbound"}'
+    assert dispatch_metadata(job, "").agent == "support"
+    room = '{"workspace": "acme", "agent": "sales"}'
+    assert dispatch_metadata("", room).agent == "sales"
+    with pytest.raises(DispatchError, match="no dispatch metadata"):
+        dispatch_metadata(" ", "")
+    with pytest.raises(ValidationError):
+        dispatch_metadata('{"workspace": "acme"}')
+
+
+def test_sip_parties_come_from_the_participant_attributes() -> None:
+    metadata = DispatchMetadata(
+        workspace="acme",
+        agent="support",
+        direction=CallDirection.INBOUND,
+        phone_number="+15550002222",
+    )
+    sip = Participant(
+        identity="sip_+15550001111",
+        kind=rtc.ParticipantKind.PARTICIPANT_KIND_SIP,
+        attributes={"sip.phoneNumber": "+15550001111", "sip.trunkPhoneNumber": "+15550003333"},
+    )
+    parties = call_parties(metadata, sip)  # type: ignore[arg-type]
+    assert (parties.caller, parties.callee, parties.sip_identity) == (
+        "+15550001111",
+        "+15550003333",
+        "sip_+15550001111",
+    )
+    browser = Participant(identity="user-1", kind=rtc.ParticipantKind.PARTICIPANT_KIND_STANDARD)
+    parties = call_parties(metadata, browser)  # type: ignore[arg-type]
+    assert (parties.caller, parties.callee, parties.sip_identity) == (None, "+15550002222", None)
+
+
+def test_variables_are_substituted_and_platform_names_win(
+    make_config: Callable[..., RuntimeConfig],
+) -> None:
+    config = make_config(displayName="Ada")
+    metadata = DispatchMetadata(
+        workspace="acme", agent="support", variables={"plan": "Gold", "agent_name": "Mallory"}
+    )
+    variables = call_variables(config, metadata, None)
+    assert variables == {"plan": "Gold", "agent_name": "Ada", "caller_number": "unknown"}
+    text = "Hi {{ agent_name }} / {{plan}} / {{missing}}"
+    assert substitute(text, variables) == "Hi Ada / Gold / {{missing}}"
+
+
+def test_turn_detection_and_vad_options_follow_the_spec() -> None:
+    turn = TurnDetection(
+        mode="STT",
+        min_endpointing_delay_ms=300,
+        max_endpointing_delay_ms=4000,
+        allow_interruptions=False,
+    )
+    assert turn_handling(turn) == {
+        "turn_detection": "stt",
+        "endpointing": {"min_delay": 0.3, "max_delay": 4.0},
+        "interruption": {"enabled": False},
+    }
+    vad = VADSettings(min_speech_ms=80, min_silence_ms=250, activation_threshold_percent=60)
+    assert vad_options(vad) == (0.08, 0.25, 0.6)
+
+
+def test_model_turn_detection_loads_the_offline_model() -> None:
+    options = turn_handling(TurnDetection(mode="Model"))
+    assert type(options["turn_detection"]).__name__ == "TurnDetector"
+
+
+def test_model_turn_detection_that_cannot_load_says_why(monkeypatch: pytest.MonkeyPatch) -> None:
+    from livekit.agents.inference import eot
+
+    def unavailable(**_: object) -> None:
+        raise RuntimeError("model weights missing")
+
+    monkeypatch.setattr(eot, "TurnDetector", unavailable)
+    with pytest.raises(PipelineConfigError, match=r"offline end-of-turn model.*weights missing"):
+        turn_handling(TurnDetection(mode="Model"))
+
+
+async def test_a_missing_provider_key_is_a_clear_error(
+    make_config: Callable[..., RuntimeConfig],
+) -> None:
+    config = make_config(stt={"model": "gpt-4o-mini-transcribe"}).model_copy(update={"keys": {}})
+    clients = OpenAIClients()
+    with pytest.raises(PipelineConfigError, match="no openai API key for agent acme/support"):
+        build_stt(config, clients)
+    await clients.aclose()
+
+
+async def test_cartesia_tts_uses_its_base_url_and_key(
+    make_config: Callable[..., RuntimeConfig],
+) -> None:
+    config = make_config(
+        tts={
+            "provider": "Cartesia",
+            "model": "sonic-2",
+            "voice": "voice-123",
+            "baseURL": "http://127.0.0.1:9",
+        }
+    ).model_copy(update={"keys": {"cartesia": "ck-test"}})
+    tts = build_tts(config, OpenAIClients())
+    assert tts.provider == "Cartesia"
+    assert tts.model == "sonic-2"
+    await tts.aclose()
