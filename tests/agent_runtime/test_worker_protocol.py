@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import signal
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator
@@ -16,8 +17,9 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 
+import arkenos_agent_runtime.custom as custom_package
 from arkenos_crds.runtime import DispatchMetadata, Provider, RuntimeConfig
-from arkenos_crds.voiceagent import STANDARD_DISPATCH_NAME, VoiceAgentSpec
+from arkenos_crds.voiceagent import STANDARD_DISPATCH_NAME, VoiceAgentSpec, dispatch_name_for
 from tests.doubles.arkenos_api import POOL, ArkenosAPIDouble
 from tests.doubles.livekit_worker import LiveKitWorkerDouble
 from tests.doubles.server import ServedApp, serve_aiohttp
@@ -27,6 +29,7 @@ from tests.substrate.waiting import eventually
 API_KEY, API_SECRET = "APIdouble", "double-secret-0123456789abcdef0123456789"
 POOL_TOKEN = "pool-token-xyz"
 T = TypeVar("T")
+TEMPLATE = Path(custom_package.__file__).parent / "template"
 CONFIG_PATH = "GET /internal/v1/workspaces/acme/agents/support/runtime-config"
 
 
@@ -68,33 +71,44 @@ def api() -> Iterator[tuple[ArkenosAPIDouble, str]]:
 
 
 @pytest.fixture
-async def worker(
+async def start_worker(
     livekit: tuple[LiveKitWorkerDouble, ServedApp],
     api: tuple[ArkenosAPIDouble, str],
     tmp_path: Path,
-) -> AsyncIterator[Worker]:
+) -> AsyncIterator[Callable[..., Awaitable[Worker]]]:
     token_file = tmp_path / "token"
     token_file.write_text(POOL_TOKEN)
-    health, metrics = free_port(), free_port()
-    env = {
-        **os.environ,
-        "LIVEKIT_URL": livekit[0].url,
-        "LIVEKIT_API_KEY": API_KEY,
-        "LIVEKIT_API_SECRET": API_SECRET,
-        "ARKENOS_API_URL": api[1],
-        "ARKENOS_TOKEN_FILE": str(token_file),
-        "ARKENOS_HEALTH_PORT": str(health),
-        "ARKENOS_METRICS_PORT": str(metrics),
-        "ARKENOS_IDLE_PROCESSES": "1",
-        "ARKENOS_DRAIN_TIMEOUT_SECONDS": "60",
-    }
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "arkenos_agent_runtime.standard", env=env
-    )
-    yield Worker(process, health, metrics)
-    if process.returncode is None:
-        process.kill()
-        await process.wait()
+    processes: list[asyncio.subprocess.Process] = []
+
+    async def start(module: str, *args: str, **extra_env: str) -> Worker:
+        health, metrics = free_port(), free_port()
+        env = {
+            **os.environ,
+            "LIVEKIT_URL": livekit[0].url,
+            "LIVEKIT_API_KEY": API_KEY,
+            "LIVEKIT_API_SECRET": API_SECRET,
+            "ARKENOS_API_URL": api[1],
+            "ARKENOS_TOKEN_FILE": str(token_file),
+            "ARKENOS_HEALTH_PORT": str(health),
+            "ARKENOS_METRICS_PORT": str(metrics),
+            "ARKENOS_IDLE_PROCESSES": "1",
+            "ARKENOS_DRAIN_TIMEOUT_SECONDS": "60",
+            **extra_env,
+        }
+        process = await asyncio.create_subprocess_exec(sys.executable, "-m", module, *args, env=env)
+        processes.append(process)
+        return Worker(process, health, metrics)
+
+    yield start
+    for process in processes:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+
+
+@pytest.fixture
+async def worker(start_worker: Callable[..., Awaitable[Worker]]) -> Worker:
+    return await start_worker("arkenos_agent_runtime.standard")
 
 
 async def test_registers_serves_a_job_and_drains_on_sigterm(
@@ -150,3 +164,32 @@ async def wait_for_status(worker: Worker, client: httpx.AsyncClient, status: int
         return text if code == status else None
 
     return await eventually(ready_with_status, within=60, what=f"readiness {status}")
+
+
+async def test_custom_runner_registers_under_the_agents_dispatch_name(
+    start_worker: Callable[..., Awaitable[Worker]],
+    livekit: tuple[LiveKitWorkerDouble, ServedApp],
+    tmp_path: Path,
+) -> None:
+    double, _ = livekit
+    artifact = tmp_path / "artifact"
+    shutil.copytree(TEMPLATE, artifact / "app")
+    (artifact / "site-packages").mkdir()
+    dispatch_name = dispatch_name_for("acme", "night-desk", "Custom")
+    runner = await start_worker(
+        "arkenos_agent_runtime.custom",
+        "--artifact-dir",
+        str(artifact),
+        "--entrypoint",
+        "agent",
+        ARKENOS_WORKSPACE="acme",
+        ARKENOS_AGENT="night-desk",
+        ARKENOS_DISPATCH_NAME=dispatch_name,
+    )
+    async with httpx.AsyncClient(timeout=2) as client:
+        await eventually(
+            probe(lambda: double.worker_for(dispatch_name)), within=60, what="register"
+        )
+        assert await wait_for_status(runner, client, 200) == "ready"
+        runner.process.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(runner.process.wait(), 30) == 0
