@@ -62,6 +62,9 @@ def test_sip_parties_come_from_the_participant_attributes() -> None:
     browser = Participant(identity="user-1", kind=rtc.ParticipantKind.PARTICIPANT_KIND_STANDARD)
     parties = call_parties(metadata, browser)  # type: ignore[arg-type]
     assert (parties.caller, parties.callee, parties.sip_identity) == (None, "+15550002222", None)
+    outbound = metadata.model_copy(update={"direction": CallDirection.OUTBOUND})
+    parties = call_parties(outbound, sip)  # type: ignore[arg-type]
+    assert (parties.caller, parties.callee) == ("+15550003333", "+15550001111")
 
 
 def test_variables_are_substituted_and_platform_names_win(

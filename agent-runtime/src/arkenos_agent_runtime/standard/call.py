@@ -26,8 +26,8 @@ from arkenos_crds.runtime import (
 
 logger = logging.getLogger("arkenos.worker")
 
-SIP_CALLER_ATTRIBUTE = "sip.phoneNumber"
-SIP_CALLED_ATTRIBUTE = "sip.trunkPhoneNumber"
+SIP_REMOTE_ATTRIBUTE = "sip.phoneNumber"
+SIP_TRUNK_ATTRIBUTE = "sip.trunkPhoneNumber"
 
 
 class DispatchError(Exception):
@@ -44,27 +44,42 @@ def dispatch_metadata(job_metadata: str, room_metadata: str = "") -> DispatchMet
 def call_parties(
     metadata: DispatchMetadata, participant: rtc.RemoteParticipant | None
 ) -> CallParties:
+    """Caller and callee of the call. On SIP, ``sip.phoneNumber`` is the far end and
+    ``sip.trunkPhoneNumber`` our number: the caller and callee inbound, the other way out."""
     if participant is None or participant.kind != rtc.ParticipantKind.PARTICIPANT_KIND_SIP:
         return CallParties(metadata.direction, None, metadata.phone_number, None)
     attributes = participant.attributes
+    remote = attributes.get(SIP_REMOTE_ATTRIBUTE) or None
+    ours = attributes.get(SIP_TRUNK_ATTRIBUTE) or metadata.phone_number
+    if metadata.direction == CallDirection.OUTBOUND:
+        remote, ours = ours, remote
     return CallParties(
         direction=metadata.direction,
-        caller=attributes.get(SIP_CALLER_ATTRIBUTE) or None,
-        callee=attributes.get(SIP_CALLED_ATTRIBUTE) or metadata.phone_number,
+        caller=remote,
+        callee=ours,
         sip_identity=participant.identity,
     )
 
 
 async def run_standard_call(ctx: JobContext, services: CallServices) -> None:
+    # livekit's dispatch timeline; private, so fall back to now if it moves.
     dispatched = getattr(ctx._info, "received_at", 0.0) or time.time()
-    metadata = dispatch_metadata(ctx.job.metadata)
+    if not ctx.job.metadata.strip():
+        # A dispatch rule may put the metadata on the room instead, readable once connected.
+        await ctx.connect()
+    metadata = dispatch_metadata(ctx.job.metadata, ctx.room.metadata or "")
+    # The config fetch and the room connection overlap: both are on the job start's path.
     config_task = asyncio.create_task(
         services.api.runtime_config(metadata.workspace, metadata.agent)
     )
-    await ctx.connect()
-    participant = None
-    if metadata.direction != CallDirection.WEB:
-        participant = await ctx.wait_for_participant()
+    try:
+        await ctx.connect()
+        participant = None
+        if metadata.direction != CallDirection.WEB:
+            participant = await ctx.wait_for_participant()
+    except BaseException:
+        config_task.cancel()
+        raise
     config = await config_task
     parties = call_parties(metadata, participant)
     await start_session(ctx, services, config, metadata, parties, dispatched)
