@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from livekit.agents import AgentSession
 
 from arkenos_agent_runtime.api_client import HTTPRuntimeAPI, TokenSource
 from arkenos_agent_runtime.reporting.reporter import ReportingOptions, SessionReporter
@@ -160,6 +161,16 @@ async def test_a_refused_token_is_not_retried(api_double: ArkenosAPIDouble, tmp_
     assert counts.unsent == 1
 
 
+def observed_session(
+    config: RuntimeConfig, call: CallData, reporter: SessionReporter
+) -> AgentSession[CallData]:
+    """A text-mode session of the config, reported through ``reporter`` (started)."""
+    session = build_session(config, vad=VADCache().get(config.spec.turn_detection.vad), call=call)
+    SessionObserver(reporter, None, usage_providers(config.spec)).attach(session)
+    reporter.start()
+    return session
+
+
 async def test_conversation_carries_on_while_the_api_is_down(
     api: HTTPRuntimeAPI,
     api_double: ArkenosAPIDouble,
@@ -174,10 +185,7 @@ async def test_conversation_carries_on_while_the_api_is_down(
         session_start(),
         ReportingOptions(backoff_initial=0.01, backoff_max=0.05, close_timeout=0.5),
     )
-    call = make_call(config)
-    session = build_session(config, vad=VADCache().get(config.spec.turn_detection.vad), call=call)
-    SessionObserver(reporter, None, usage_providers(config.spec)).attach(session)
-    reporter.start()
+    session = observed_session(config, make_call(config), reporter)
     async with session:
         await session.start(build_agent(config, {}))
         for question in ("first question", "second question", "third question"):
@@ -203,10 +211,7 @@ async def test_events_reach_the_api_after_it_comes_back(
     api_double.down = True
     config = make_config(greeting={"mode": "WaitForCaller"})
     reporter = SessionReporter(api, session_start(), FAST)
-    call = make_call(config)
-    session = build_session(config, vad=VADCache().get(config.spec.turn_detection.vad), call=call)
-    SessionObserver(reporter, None, usage_providers(config.spec)).attach(session)
-    reporter.start()
+    session = observed_session(config, make_call(config), reporter)
     async with session:
         await session.start(build_agent(config, {}))
         await session.run(user_input="hello there")

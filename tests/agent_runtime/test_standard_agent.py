@@ -17,6 +17,16 @@ from arkenos_crds.runtime import DispatchMetadata, RuntimeConfig
 from tests.doubles.openai import ChatRule, OpenAIDouble, ToolCallReply
 from tests.doubles.server import serve_aiohttp
 
+TRANSFER_TOOL = {
+    "name": "transfer_call",
+    "type": "TransferCall",
+    "transfer": {"allowedNumbers": ["+15557654321"]},
+}
+ORDER_PARAMETERS = {
+    "type": "object",
+    "properties": {"order_id": {"type": "string", "pattern": "^A-[0-9]+$"}},
+    "required": ["order_id"],
+}
 METADATA = DispatchMetadata(workspace="acme", agent="support", variables={"plan": "Gold"})
 
 
@@ -95,11 +105,7 @@ async def test_http_tool_is_called_with_configured_headers_and_cut_response(
             "url": f"{url}/orders",
             "method": "GET",
             "headers": [{"name": "X-Api-Key", "valueFrom": {"name": "crm", "key": "token"}}],
-            "parameters": {
-                "type": "object",
-                "properties": {"order_id": {"type": "string", "pattern": "^A-[0-9]+$"}},
-                "required": ["order_id"],
-            },
+            "parameters": ORDER_PARAMETERS,
             "maxResponseBytes": 64,
         },
     }
@@ -142,11 +148,7 @@ async def test_http_tool_arguments_are_checked_against_the_schema(
         "type": "HTTP",
         "http": {
             "url": f"{url}/orders",
-            "parameters": {
-                "type": "object",
-                "properties": {"order_id": {"type": "string", "pattern": "^A-[0-9]+$"}},
-                "required": ["order_id"],
-            },
+            "parameters": ORDER_PARAMETERS,
         },
     }
     openai_double.rules.append(
@@ -168,11 +170,7 @@ async def test_transfer_to_a_number_not_allowed_is_refused(
     openai_double: OpenAIDouble,
     start_session: Callable[..., Any],
 ) -> None:
-    tool = {
-        "name": "transfer_call",
-        "type": "TransferCall",
-        "transfer": {"allowedNumbers": ["+15557654321"]},
-    }
+    tool = TRANSFER_TOOL
     openai_double.rules.append(
         ChatRule(
             match="manager",
@@ -202,11 +200,7 @@ async def test_transfer_to_an_allowed_number_goes_to_telephony(
     openai_double: OpenAIDouble,
     start_session: Callable[..., Any],
 ) -> None:
-    tool = {
-        "name": "transfer_call",
-        "type": "TransferCall",
-        "transfer": {"allowedNumbers": ["+15557654321"]},
-    }
+    tool = TRANSFER_TOOL
     openai_double.rules.append(
         ChatRule(
             match="sales", tool_call=ToolCallReply("transfer_call", {"number": "+15557654321"})

@@ -31,6 +31,7 @@ from livekit.plugins import openai
 from arkenos_agent_runtime.hosting import WorkerHost
 from arkenos_agent_runtime.reporting.reporter import SessionReporter
 from arkenos_agent_runtime.reporting.session_events import SessionObserver, usage_providers
+from arkenos_agent_runtime.services import CallServices
 from arkenos_agent_runtime.settings import Settings
 from arkenos_agent_runtime.standard.call import run_standard_call
 from arkenos_agent_runtime.standard.pipeline import VADCache, turn_handling
@@ -132,6 +133,18 @@ def make_host(api_url: str, token_file: Path) -> WorkerHost:
     )
 
 
+def call_data(config: RuntimeConfig, services: CallServices) -> CallData:
+    return CallData(
+        config=config,
+        room="bench-room",
+        sip_participant=None,
+        telephony=None,  # type: ignore[arg-type] - no telephony tool in this agent
+        guard=services.guard,
+        http=services.http,
+        metrics=services.metrics,
+    )
+
+
 def platform_factory(host: WorkerHost) -> Callable[[RuntimeConfig, VADCache], Built]:
     """Sessions as the standard worker builds them: the job's services from the WorkerHost,
     session and agent from the config, reporting to the API double, metrics observed."""
@@ -139,15 +152,7 @@ def platform_factory(host: WorkerHost) -> Callable[[RuntimeConfig, VADCache], Bu
 
     def platform(config: RuntimeConfig, cache: VADCache) -> Built:
         services, close_services = host.call_services()
-        call = CallData(
-            config=config,
-            room="bench-room",
-            sip_participant=None,
-            telephony=None,  # type: ignore[arg-type] - no telephony tool in this agent
-            guard=services.guard,
-            http=services.http,
-            metrics=services.metrics,
-        )
+        call = call_data(config, services)
         vad = cache.get(config.spec.turn_detection.vad)
         session = build_session(config, vad=vad, call=call, clients=services.openai)
         reporter = SessionReporter(services.api, session_start(f"AJ_bench_{next(counter)}"))
@@ -213,15 +218,7 @@ async def job_start_times(api_url: str, token_file: Path, config: RuntimeConfig)
         started = time.perf_counter()
         services, close = host.call_services()
         resolved = await services.api.runtime_config("bench", "assistant")
-        call = CallData(
-            config=resolved,
-            room="bench-room",
-            sip_participant=None,
-            telephony=None,  # type: ignore[arg-type] - no telephony tool in this agent
-            guard=services.guard,
-            http=services.http,
-            metrics=services.metrics,
-        )
+        call = call_data(resolved, services)
         vad = await asyncio.to_thread(cache.get, resolved.spec.turn_detection.vad)
         session = build_session(resolved, vad=vad, call=call, clients=services.openai)
         reporter = SessionReporter(services.api, session_start(f"AJ_start_{index}"))
