@@ -3,16 +3,19 @@ OpenAI double: greeting, instructions with variables, HTTP tools, transfer refus
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 from aiohttp import web
 
+from arkenos_agent_runtime.health.metrics import WorkerMetrics
 from arkenos_agent_runtime.standard.pipeline import VADCache
 from arkenos_agent_runtime.standard.session import build_agent, build_session
 from arkenos_agent_runtime.standard.variables import call_variables
 from arkenos_agent_runtime.tools.context import CallData
+from arkenos_agent_runtime.tools.http_tool import FILLER_AFTER_SECONDS
 from arkenos_crds.runtime import DispatchMetadata, RuntimeConfig
 from tests.doubles.openai import ChatRule, OpenAIDouble, ToolCallReply
 from tests.doubles.server import serve_aiohttp
@@ -232,3 +235,66 @@ async def test_end_call_hangs_up_after_the_goodbye(
     assert not output.is_error
     assert call.telephony.hang_ups == ["call-room-1"]
     assert call.end_reason == "AgentEnded"
+
+
+async def test_a_tool_aimed_at_an_internal_address_is_refused_and_counted(
+    make_config: Callable[..., RuntimeConfig],
+    make_call: Callable[..., CallData],
+    openai_double: OpenAIDouble,
+    vad_cache: VADCache,
+) -> None:
+    tool = {
+        "name": "lookup_order",
+        "type": "HTTP",
+        "http": {"url": "http://169.254.169.254/latest/meta-data/", "method": "GET"},
+    }
+    openai_double.rules.append(ChatRule(match="order", tool_call=ToolCallReply("lookup_order", {})))
+    config = make_config(tools=[tool])
+    metrics = WorkerMetrics()
+    call = make_call(config, metrics=metrics)
+    session = build_session(config, vad=vad_cache.get(config.spec.turn_detection.vad), call=call)
+    await session.start(build_agent(config, {}))
+    async with session:
+        result = await session.run(user_input="Where is my order?")
+        result.expect.next_event().is_function_call(name="lookup_order")
+        output = result.expect.next_event().is_function_call_output().event().item
+    assert output.is_error
+    assert "169.254.169.254: a cloud metadata address" in output.output
+    blocked = {"tool": "lookup_order", "outcome": "blocked"}
+    assert metrics.registry.get_sample_value("arkenos_tool_calls_total", blocked) == 1
+
+
+async def test_a_slow_tool_gets_a_filler_phrase(
+    make_config: Callable[..., RuntimeConfig],
+    openai_double: OpenAIDouble,
+    start_session: Callable[..., Any],
+) -> None:
+    async def slow(_: web.Request) -> web.Response:
+        await asyncio.sleep(FILLER_AFTER_SECONDS + 0.3)
+        return web.json_response({"status": "shipped"})
+
+    app = web.Application()
+    app.router.add_get("/slow", slow)
+    with serve_aiohttp(app) as served:
+        tool = {
+            "name": "lookup_order",
+            "type": "HTTP",
+            "http": {
+                "url": f"{served.url}/slow",
+                "method": "GET",
+                "fillerPhrases": ["One moment please."],
+            },
+        }
+        openai_double.rules.append(
+            ChatRule(match="order", tool_call=ToolCallReply("lookup_order", {}))
+        )
+        config = make_config(tools=[tool], greeting={"mode": "WaitForCaller"})
+        session, _ = await start_session(config)
+        said: list[str] = []
+        session.on("speech_created", lambda event: said.append(event.source))
+        async with session:
+            result = await session.run(user_input="Where is my order?")
+            result.expect.next_event().is_function_call(name="lookup_order")
+            output = result.expect.next_event().is_function_call_output().event().item
+    assert output.output == '{"status": "shipped"}'
+    assert said.count("say") == 1
