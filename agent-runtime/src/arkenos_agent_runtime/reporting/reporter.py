@@ -14,6 +14,7 @@ import contextlib
 import logging
 import random
 from collections import deque
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from uuid import UUID
@@ -188,9 +189,9 @@ class SessionReporter:
         self.counts.duplicates += accepted.duplicates
         self._in_flight = []
 
-    async def _retrying(self, attempt: object) -> bool:
-        """Run ``attempt`` until it succeeds; False when closing gave up or the API refused."""
-        assert callable(attempt)
+    async def _retrying(self, attempt: Callable[[], Awaitable[None]]) -> bool:
+        """Run ``attempt`` until it succeeds; False when the API refused it for good (a
+        cancelled close() stops the retries)."""
         delay = self._options.backoff_initial
         while True:
             try:
