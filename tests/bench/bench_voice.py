@@ -10,6 +10,13 @@ Job start: from the job's arrival to a running AgentSession with the config reso
 API (local double over HTTP), per-call clients created, reporting started. LiveKit's own
 dispatch and room connection cannot run here and are not included.
 
+Reading the turn figures: this harness's per-turn latency is bimodal (about 410-490 ms, or a
+plateau near 617 ms) and the mode comes in runs within a session, for either agent: a
+bare-vs-bare run gives median ratios from 0.82 to 1.21. So the median ratio of 20 turns cannot
+resolve 5 ms; the p95 ratio is steadier, and ``platform_handler_ms_per_turn`` measures the
+work the platform adds to the session's event handlers directly. The raw figures are in the
+JSON.
+
 Prints the figures and writes bench-results/voice.json.
 """
 
