@@ -31,7 +31,7 @@ SERVICE = "Twilio"
 T = TypeVar("T")
 
 
-class RebasedHttpClient(TwilioHttpClient):
+class RebasedHttpClient(TwilioHttpClient):  # type: ignore[misc]
     """Sends every request to ``base_url`` (scheme and host), keeping path and query."""
 
     def __init__(self, base_url: str, timeout: float) -> None:

@@ -1,0 +1,149 @@
+"""Step 3: LiveKit. An inbound trunk carrying the number, an outbound trunk (Twilio's
+termination domain and the line's SIP credential) while outbound is on, and the dispatch rule
+that puts each call in its own room with the agent dispatched.
+
+Objects are recognised by the owner uid in their metadata, so a crash after a create is
+followed by finding, not creating again. Re-pointing the agent replaces the dispatch rule in
+place (same id); nothing else changes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from google.protobuf import json_format
+from google.protobuf.message import Message
+from livekit.protocol import sip as proto_sip
+
+from arkenos_crds.phonenumber import PhoneNumberConditionType as C
+from arkenos_operator.phonenumber import builders
+from arkenos_operator.phonenumber.agent import AgentView
+from arkenos_operator.phonenumber.errors import ServiceError
+from arkenos_operator.phonenumber.line import Line, StepFailed, service_failure
+from arkenos_operator.phonenumber.livekit_client import LiveKitClient
+from arkenos_operator.phonenumber.sip_secret import SipCredential
+
+#: Fields the server fills in, ignored when comparing an object with the one wanted.
+_SERVER_FIELDS = ("sipTrunkId", "sipDispatchRuleId", "createdAt", "updatedAt")
+
+
+def _comparable(message: Message, *ignored: str) -> dict[str, Any]:
+    wire = json_format.MessageToDict(message)
+    return {k: v for k, v in wire.items() if k not in _SERVER_FIELDS and k not in ignored}
+
+
+async def ensure_livekit(
+    line: Line,
+    livekit: LiveKitClient,
+    number: str,
+    agent: AgentView,
+    credential: SipCredential | None,
+) -> None:
+    try:
+        inbound_id = await _inbound(line, livekit, number)
+        await _outbound(line, livekit, number, credential)
+        await _dispatch_rule(line, livekit, inbound_id, number, agent)
+    except ServiceError as error:
+        raise service_failure(C.DISPATCH_READY, error) from error
+
+
+async def _inbound(line: Line, livekit: LiveKitClient, number: str) -> str:
+    ours = [
+        t for t in await livekit.inbound_trunks(number) if builders.owned_by(t.metadata, line.uid)
+    ]
+    if ours:
+        trunk_id = ours[0].sip_trunk_id
+    else:
+        wanted = builders.inbound_trunk(line.namespace, line.name, line.uid, number)
+        created = await livekit.create_inbound_trunk(
+            json_format.ParseDict(wanted, proto_sip.SIPInboundTrunkInfo())
+        )
+        trunk_id = created.sip_trunk_id
+    if line.status.get("livekit", {}).get("inboundTrunkId") != trunk_id:
+        await line.save({"livekit": {"inboundTrunkId": trunk_id}})
+    return trunk_id
+
+
+async def _outbound(
+    line: Line, livekit: LiveKitClient, number: str, credential: SipCredential | None
+) -> None:
+    ours = [
+        t for t in await livekit.outbound_trunks(number) if builders.owned_by(t.metadata, line.uid)
+    ]
+    wanted = (
+        json_format.ParseDict(
+            builders.outbound_trunk(
+                line.namespace,
+                line.name,
+                line.uid,
+                number,
+                credential.username,
+                credential.password,
+            ),
+            proto_sip.SIPOutboundTrunkInfo(),
+        )
+        if credential is not None
+        else None
+    )
+    # LiveKit need not echo the password back, so a new password is known by the Secret
+    # having been made afresh rather than by comparing.
+    stale = credential is None or credential.fresh
+    keep = None
+    for trunk in ours:
+        same = wanted is not None and _comparable(trunk, "authPassword") == _comparable(
+            wanted, "authPassword"
+        )
+        if same and not stale and keep is None:
+            keep = trunk.sip_trunk_id
+        else:
+            await livekit.delete_trunk(trunk.sip_trunk_id)
+    if wanted is not None and keep is None:
+        keep = (await livekit.create_outbound_trunk(wanted)).sip_trunk_id
+    if line.status.get("livekit", {}).get("outboundTrunkId") != keep:
+        await line.save({"livekit": {"outboundTrunkId": keep}})
+
+
+async def _dispatch_rule(
+    line: Line, livekit: LiveKitClient, inbound_id: str, number: str, agent: AgentView
+) -> None:
+    if not agent.found or agent.dispatch_name is None:
+        raise StepFailed(
+            C.DISPATCH_READY,
+            "AgentNotFound",
+            f"VoiceAgent {agent.name} does not exist in namespace {line.namespace}; calls "
+            "cannot be routed until it does.",
+            retry=False,
+        )
+    wanted = json_format.ParseDict(
+        builders.dispatch_rule(
+            line.namespace,
+            line.name,
+            line.uid,
+            inbound_id,
+            agent.name,
+            agent.dispatch_name,
+            number,
+        ),
+        proto_sip.SIPDispatchRuleInfo(),
+    )
+    ours = [
+        r
+        for r in await livekit.dispatch_rules(inbound_id)
+        if builders.owned_by(r.metadata, line.uid)
+    ]
+    for extra in ours[1:]:
+        await livekit.delete_dispatch_rule(extra.sip_dispatch_rule_id)
+    if not ours:
+        rule_id = (await livekit.create_dispatch_rule(wanted)).sip_dispatch_rule_id
+    else:
+        rule_id = ours[0].sip_dispatch_rule_id
+        if _comparable(ours[0]) != _comparable(wanted):
+            await livekit.replace_dispatch_rule(rule_id, wanted)
+    livekit_status = line.status.get("livekit", {})
+    if (
+        livekit_status.get("dispatchRuleId") != rule_id
+        or line.status.get("agentDispatchName") != agent.dispatch_name
+    ):
+        await line.save(
+            {"livekit": {"dispatchRuleId": rule_id}, "agentDispatchName": agent.dispatch_name}
+        )

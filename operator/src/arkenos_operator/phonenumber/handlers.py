@@ -1,0 +1,170 @@
+"""kopf handlers of the PhoneNumber feature: when to reconcile a line, and its deletion.
+
+A line is reconciled on create, on spec updates, on resume and on a slow timer (drift in
+Twilio or LiveKit). It is also reconciled when the VoiceAgent it references appears, goes,
+becomes Ready or not, or changes its dispatch name: an index maps agents to the lines naming
+them, and an event handler on VoiceAgents triggers exactly those lines — no polling.
+Deletion runs behind the operator's finalizer and retries until everything is cleaned up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import aiohttp
+import kopf
+
+from arkenos_operator.context import OperatorContext, context_of
+from arkenos_operator.kube import PHONE_NUMBERS, VOICE_AGENTS
+from arkenos_operator.phonenumber.agent import agent_view
+from arkenos_operator.phonenumber.cleanup import teardown
+from arkenos_operator.phonenumber.line import Line, StepFailed
+from arkenos_operator.phonenumber.provision import Services, reconcile
+from arkenos_operator.phonenumber.settings import PhoneNumberSettings
+from arkenos_operator.phonenumber.twilio_client import make_http_client
+from arkenos_operator.reconcile import ReconcileError, Waiting
+from arkenos_operator.settings import OperatorSettings
+
+RESOURCE = "phonenumber"
+FEATURE_KEY = "phonenumber"
+LINES = (PHONE_NUMBERS.group, PHONE_NUMBERS.version, PHONE_NUMBERS.plural)
+AGENTS = (VOICE_AGENTS.group, VOICE_AGENTS.version, VOICE_AGENTS.plural)
+
+
+def services_of(ctx: OperatorContext, settings: PhoneNumberSettings) -> Services:
+    """The feature's clients, made on first use inside the operator's event loop."""
+    services = ctx.features.get(FEATURE_KEY)
+    if not isinstance(services, Services):
+        session = aiohttp.ClientSession(
+            timeout=aiohttp.ClientTimeout(total=settings.livekit_timeout_seconds)
+        )
+        http = make_http_client(settings.twilio_base_url, settings.twilio_timeout_seconds)
+        services = ctx.features[FEATURE_KEY] = Services(settings, http, session)
+    return services
+
+
+async def _already_written(_: ReconcileError) -> None:
+    """The reconcile writes its conditions itself before raising."""
+
+
+async def reconcile_line(
+    ctx: OperatorContext, settings: PhoneNumberSettings, body: dict[str, Any], retry: int | None
+) -> None:
+    line = Line.from_body(body, ctx.kube)
+
+    async def run() -> None:
+        await reconcile(line, services_of(ctx, settings))
+
+    if retry is None:
+        await ctx.runner.run(RESOURCE, line.namespace, line.name, run, _already_written)
+    else:
+        await ctx.runner.run_in_handler(
+            RESOURCE, line.namespace, line.name, retry, run, _already_written
+        )
+
+
+async def delete_line(
+    ctx: OperatorContext, settings: PhoneNumberSettings, body: dict[str, Any], retry: int
+) -> None:
+    line = Line.from_body(body, ctx.kube)
+
+    async def run() -> None:
+        try:
+            await teardown(line, services_of(ctx, settings))
+        except StepFailed as failed:
+            # Deletion always retries: the finalizer stays until everything is gone.
+            raise Waiting(failed.reason, failed.message) from failed
+
+    await ctx.runner.run_in_handler(
+        RESOURCE, line.namespace, line.name, retry, run, _already_written
+    )
+    ctx.runner.locks.forget(RESOURCE, line.namespace, line.name)
+
+
+async def agent_changed(
+    ctx: OperatorContext,
+    settings: PhoneNumberSettings,
+    namespace: str,
+    agent: str,
+    body: dict[str, Any] | None,
+    lines: list[str],
+) -> None:
+    services = services_of(ctx, settings)
+    view = agent_view(agent, namespace, body)
+    fingerprint = (view.found, view.ready, view.dispatch_name)
+    if services.agent_fingerprints.get((namespace, agent)) == fingerprint:
+        return
+    services.agent_fingerprints[(namespace, agent)] = fingerprint
+    for name in sorted(set(lines)):
+        line = await ctx.kube.get_or_none(PHONE_NUMBERS, namespace, name)
+        if line is not None and not line["metadata"].get("deletionTimestamp"):
+            await reconcile_line(ctx, settings, line, retry=None)
+
+
+def register(registry: kopf.OperatorRegistry, operator_settings: OperatorSettings) -> None:
+    settings = PhoneNumberSettings.from_env()
+
+    @kopf.on.resume(*LINES, registry=registry)
+    @kopf.on.create(*LINES, registry=registry)
+    @kopf.on.update(*LINES, field="spec", registry=registry)
+    async def line_changed(body: kopf.Body, retry: int, memo: kopf.Memo, **_: Any) -> None:
+        await reconcile_line(context_of(memo), settings, _plain(body), retry)
+
+    @kopf.timer(
+        *LINES,
+        interval=settings.phonenumber_resync_seconds,
+        initial_delay=settings.phonenumber_resync_seconds,
+        registry=registry,
+    )
+    async def resync(body: kopf.Body, memo: kopf.Memo, **_: Any) -> None:
+        # Failures are written to the line's conditions; the next tick tries again.
+        await reconcile_line(context_of(memo), settings, _plain(body), retry=None)
+
+    @kopf.on.delete(*LINES, registry=registry)
+    async def line_deleted(body: kopf.Body, retry: int, memo: kopf.Memo, **_: Any) -> None:
+        await delete_line(context_of(memo), settings, _plain(body), retry)
+
+    @kopf.index(*LINES, registry=registry)
+    def lines_by_agent(
+        namespace: str | None, name: str, spec: kopf.Spec, **_: Any
+    ) -> dict[tuple[str | None, str], str]:
+        agent = (spec.get("agentRef") or {}).get("name")
+        return {(namespace, agent): name} if agent else {}
+
+    @kopf.on.event(*AGENTS, registry=registry)
+    async def voice_agent_event(
+        type: str,
+        namespace: str | None,
+        name: str,
+        body: kopf.Body,
+        memo: kopf.Memo,
+        **kwargs: Any,
+    ) -> None:
+        # kopf passes each index as a keyword named after its function.
+        index: kopf.Index[tuple[str | None, str], str] = kwargs["lines_by_agent"]
+        lines = list(index.get((namespace, name), []))
+        if not lines or namespace is None:
+            return
+        current = None if type == "DELETED" else _plain(body)
+        await agent_changed(context_of(memo), settings, namespace, name, current, lines)
+
+    @kopf.on.cleanup(registry=registry)
+    async def close_clients(memo: kopf.Memo, **_: Any) -> None:
+        services = context_of(memo).features.pop(FEATURE_KEY, None)
+        if isinstance(services, Services):
+            await services.session.close()
+            await asyncio.to_thread(_close_http, services)
+
+
+def _close_http(services: Services) -> None:
+    if services.twilio_http.session is not None:
+        services.twilio_http.session.close()
+
+
+def _plain(body: kopf.Body) -> dict[str, Any]:
+    return {
+        "metadata": dict(body.get("metadata") or {}),
+        "spec": dict(body.get("spec") or {}),
+        "status": dict(body.get("status") or {}),
+    }
