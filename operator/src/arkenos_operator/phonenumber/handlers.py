@@ -125,7 +125,7 @@ def register(registry: kopf.OperatorRegistry, operator_settings: OperatorSetting
     async def line_deleted(body: kopf.Body, retry: int, memo: kopf.Memo, **_: Any) -> None:
         await delete_line(context_of(memo), settings, _plain(body), retry)
 
-    @kopf.index(*LINES, registry=registry)
+    @kopf.index(*LINES, id="lines_by_agent", registry=registry)
     def lines_by_agent(
         namespace: str | None, name: str, spec: kopf.Spec, **_: Any
     ) -> dict[tuple[str | None, str], str]:
