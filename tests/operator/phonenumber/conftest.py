@@ -199,7 +199,7 @@ def operator_env(
         "METRICS_PORT": str(free_port()),
         "LOG_FORMAT": "text",
         "BACKOFF_BASE_SECONDS": "0.1",
-        "BACKOFF_MAX_SECONDS": "0.5",
+        "BACKOFF_MAX_SECONDS": "0.2",
         "TWILIO_SECRET": f"{PLATFORM_NS}/arkenos-twilio",
         "LIVEKIT_SECRET": f"{PLATFORM_NS}/arkenos-livekit",
         "LIVEKIT_SIP_URI": SIP_URI,

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -28,6 +29,7 @@ from twilio.rest import Client
 from arkenos_operator.phonenumber.errors import ServiceError
 
 SERVICE = "Twilio"
+_LIBRARY_PREFIX = re.compile(r"^Unable to [a-z ]+ record: ")
 T = TypeVar("T")
 
 
@@ -81,7 +83,9 @@ def service_error(error: TwilioException) -> ServiceError:
     carrying the response, whose JSON body has the same ``message``.
     """
     if isinstance(error, TwilioRestException):
-        return ServiceError(SERVICE, error.status, error.msg or str(error))
+        # The library prefixes Twilio's message with its own ("Unable to create record: ").
+        message = _LIBRARY_PREFIX.sub("", error.msg or str(error))
+        return ServiceError(SERVICE, error.status, message)
     response = error.args[1] if len(error.args) > 1 else None
     if isinstance(response, Response):
         try:
