@@ -36,6 +36,30 @@ class Fault:
 
 
 @dataclass
+class CallLog:
+    """Operation names of the requests a double served, in order; thread-safe like the plan."""
+
+    calls: list[str] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def record(self, operation: str) -> None:
+        with self._lock:
+            self.calls.append(operation)
+
+    def count(self, operation: str) -> int:
+        with self._lock:
+            return self.calls.count(operation)
+
+    def since(self, start: int) -> list[str]:
+        with self._lock:
+            return self.calls[start:]
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self.calls)
+
+
+@dataclass
 class FaultPlan:
     """Faults armed on a double; thread-safe because tests arm them from another thread."""
 

@@ -134,7 +134,7 @@ def test_faults_fire_the_given_number_of_times(client: Client, double: TwilioDou
             client.api.v2010.account.incoming_phone_numbers.list()
         assert service_error(caught.value).status == 429
     assert client.api.v2010.account.incoming_phone_numbers.list() == []
-    assert double.count("IncomingPhoneNumbers.list") == 3
+    assert double.calls.count("IncomingPhoneNumbers.list") == 3
 
 
 def test_a_fault_after_the_request_took_effect_loses_only_the_answer(

@@ -26,7 +26,6 @@ Faults are keyed ``<Service>/<Method>`` (``"SIP/CreateSIPInboundTrunk"``)::
 from __future__ import annotations
 
 import json
-import threading
 from typing import Any
 
 import jwt
@@ -35,7 +34,7 @@ from google.protobuf import json_format
 from google.protobuf.message import DecodeError, Message
 from livekit.api.access_token import Claims, TokenVerifier
 
-from tests.doubles.faults import Fault, FaultPlan
+from tests.doubles.faults import CallLog, Fault, FaultPlan
 from tests.doubles.livekit.services import METHODS
 from tests.doubles.livekit.state import InboundCall, LiveKitState, TwirpError
 
@@ -81,12 +80,7 @@ class LiveKitDouble:
         self.state = LiveKitState()
         self.faults = FaultPlan()
         #: ``<Service>/<Method>`` of every authenticated request, in order.
-        self.calls: list[str] = []
-        self._calls_lock = threading.Lock()
-
-    def count(self, operation: str) -> int:
-        with self._calls_lock:
-            return self.calls.count(operation)
+        self.calls = CallLog()
 
     def app(self) -> web.Application:
         app = web.Application()
@@ -105,8 +99,7 @@ class LiveKitDouble:
             problem = method.authorize(claims, body)
             if problem:
                 raise TwirpError("permission_denied", problem)
-            with self._calls_lock:
-                self.calls.append(operation)
+            self.calls.record(operation)
             _raise_fault(await self.faults.apply(operation))
             reply = method.handler(self.state, body)
             _raise_fault(await self.faults.apply(operation, after=True))

@@ -73,28 +73,24 @@ def _page(items: list[Any], id_of: Callable[[Any], str], request: Any) -> list[A
 # --- SIP ------------------------------------------------------------------------------------
 
 
+def _list_trunks(trunks: dict[str, Any], request: Any, response: type[Message]) -> Message:
+    items = [
+        t
+        for t in trunks.values()
+        if (not request.trunk_ids or t.sip_trunk_id in request.trunk_ids)
+        and (not request.numbers or set(request.numbers) & set(t.numbers))
+    ]
+    return response(items=_page(items, lambda t: t.sip_trunk_id, request))
+
+
 def _list_inbound(state: LiveKitState, req: proto_sip.ListSIPInboundTrunkRequest) -> Message:
     with state.lock:
-        items = [
-            t
-            for t in state.inbound_trunks.values()
-            if (not req.trunk_ids or t.sip_trunk_id in req.trunk_ids)
-            and (not req.numbers or set(req.numbers) & set(t.numbers))
-        ]
-    page = _page(items, lambda t: t.sip_trunk_id, req)
-    return proto_sip.ListSIPInboundTrunkResponse(items=page)
+        return _list_trunks(state.inbound_trunks, req, proto_sip.ListSIPInboundTrunkResponse)
 
 
 def _list_outbound(state: LiveKitState, req: proto_sip.ListSIPOutboundTrunkRequest) -> Message:
     with state.lock:
-        items = [
-            t
-            for t in state.outbound_trunks.values()
-            if (not req.trunk_ids or t.sip_trunk_id in req.trunk_ids)
-            and (not req.numbers or set(req.numbers) & set(t.numbers))
-        ]
-    page = _page(items, lambda t: t.sip_trunk_id, req)
-    return proto_sip.ListSIPOutboundTrunkResponse(items=page)
+        return _list_trunks(state.outbound_trunks, req, proto_sip.ListSIPOutboundTrunkResponse)
 
 
 def _create_rule(state: LiveKitState, req: proto_sip.CreateSIPDispatchRuleRequest) -> Message:

@@ -30,12 +30,11 @@ from __future__ import annotations
 
 import base64
 import binascii
-import threading
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from tests.doubles.faults import Fault, FaultPlan
+from tests.doubles.faults import CallLog, Fault, FaultPlan
 from tests.doubles.twilio import api2010, trunking, wire
 from tests.doubles.twilio.state import TwilioError, TwilioState
 
@@ -51,12 +50,7 @@ class TwilioDouble:
         self.state = TwilioState()
         self.faults = FaultPlan()
         #: Operation names of every authenticated request, in order.
-        self.calls: list[str] = []
-        self._calls_lock = threading.Lock()
-
-    def count(self, operation: str) -> int:
-        with self._calls_lock:
-            return self.calls.count(operation)
+        self.calls = CallLog()
 
     def app(self) -> web.Application:
         app = web.Application(middlewares=[self._middleware])
@@ -70,8 +64,7 @@ class TwilioDouble:
         try:
             request[api2010.ACCOUNT] = self._authenticate(request)
             operation = request.match_info.route.name or request.path
-            with self._calls_lock:
-                self.calls.append(operation)
+            self.calls.record(operation)
             _raise_fault(await self.faults.apply(operation))
             response = await handler(request)
             _raise_fault(await self.faults.apply(operation, after=True))

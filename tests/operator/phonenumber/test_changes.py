@@ -30,7 +30,7 @@ def test_repointing_the_agent_changes_only_the_dispatch_rule(
     with run_operator():
         cluster.wait_condition("support", "Ready", "True")
         before = cluster.status("support")
-        calls_before = list(livekit.calls)
+        calls_before = len(livekit.calls)
         cluster.patch(cluster.line_path("support"), {"spec": {"agentRef": {"name": "sales"}}})
         wait_until(
             lambda: (
@@ -44,7 +44,7 @@ def test_repointing_the_agent_changes_only_the_dispatch_rule(
     after = cluster.status("support")
     assert after["livekit"] == before["livekit"]
     assert after["twilio"] == before["twilio"]
-    new_calls = livekit.calls[len(calls_before) :]
+    new_calls = livekit.calls.since(calls_before)
     assert [c for c in new_calls if not c.startswith("SIP/List")] == ["SIP/UpdateSIPDispatchRule"]
     [dispatch] = livekit.state.simulate_inbound_call(OWNED, "+15550001234").dispatches
     assert dispatch.agent_name == "arkenos-custom-acme-sales"
