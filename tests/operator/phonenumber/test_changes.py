@@ -141,3 +141,27 @@ def test_changing_the_number_is_refused(
     after = cluster.status("support")
     assert (after["phoneNumber"], after["twilio"]) == (OWNED, before["twilio"])
     assert twilio.state.purchases == []
+
+
+def test_turning_inbound_off_stops_routing_calls(
+    cluster: Cluster, run_operator: OperatorFactory, twilio: TwilioDouble, livekit: LiveKitDouble
+) -> None:
+    cluster.create_agent("receptionist")
+    cluster.create_line("support", {"number": OWNED, "agentRef": {"name": "receptionist"}})
+    with run_operator():
+        cluster.wait_condition("support", "Ready", "True")
+        cluster.patch(cluster.line_path("support"), {"spec": {"inbound": False}})
+        wait_until(
+            lambda: "inboundTrunkId" not in cluster.status("support").get("livekit", {}),
+            within=20,
+            what="the inbound trunk to go",
+        )
+        cluster.wait_condition("support", "Ready", "True")
+
+    assert livekit.state.leaks() == []
+    assert twilio.state.origination_for(OWNED) == []
+    with pytest.raises(LookupError):
+        livekit.state.simulate_inbound_call(OWNED, "+15550001234")
+    status = cluster.status("support")
+    trunk = twilio.state.accounts[ACCOUNT_SID].trunks[status["twilio"]["trunkSid"]]
+    assert trunk.origination_urls == {}

@@ -9,6 +9,7 @@ from arkenos_crds.phonenumber import PhoneNumberConditionType as C
 from arkenos_crds.phonenumber import ReleasePolicy
 from arkenos_operator.phonenumber import builders
 from arkenos_operator.phonenumber.credentials import livekit_credentials, twilio_credentials
+from arkenos_operator.phonenumber.dispatch import remove_inbound
 from arkenos_operator.phonenumber.errors import ServiceError
 from arkenos_operator.phonenumber.line import Line, service_failure
 from arkenos_operator.phonenumber.livekit_client import LiveKitClient
@@ -34,34 +35,18 @@ async def teardown(line: Line, services: Services) -> None:
 
 
 async def _teardown_livekit(line: Line, livekit: LiveKitClient) -> None:
-    recorded = line.status.get("livekit", {})
     number = line.status.get("phoneNumber") or line.spec.number
-    inbound = {recorded.get("inboundTrunkId")} - {None}
-    outbound = {recorded.get("outboundTrunkId")} - {None}
+    outbound = {line.status.get("livekit", {}).get("outboundTrunkId")} - {None}
     if number:
-        inbound |= {
-            t.sip_trunk_id
-            for t in await livekit.inbound_trunks(number)
-            if builders.owned_by(t.metadata, line.uid)
-        }
+        await remove_inbound(line, livekit, number)
         outbound |= {
             t.sip_trunk_id
             for t in await livekit.outbound_trunks(number)
             if builders.owned_by(t.metadata, line.uid)
         }
-    rules = {recorded.get("dispatchRuleId")} - {None}
-    for trunk_id in inbound:
-        rules |= {
-            r.sip_dispatch_rule_id
-            for r in await livekit.dispatch_rules(trunk_id)
-            if builders.owned_by(r.metadata, line.uid)
-        }
-    for rule_id in rules:
-        await livekit.delete_dispatch_rule(rule_id)
-    await line.save({"livekit": {"dispatchRuleId": None}})
-    for trunk_id in inbound | outbound:
+    for trunk_id in outbound:
         await livekit.delete_trunk(trunk_id)
-    await line.save({"livekit": {"inboundTrunkId": None, "outboundTrunkId": None}})
+    await line.save({"livekit": {"outboundTrunkId": None}})
 
 
 async def _teardown_twilio(line: Line, twilio: TwilioClient) -> None:

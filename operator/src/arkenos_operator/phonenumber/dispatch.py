@@ -1,6 +1,8 @@
 """Step 3: LiveKit. An inbound trunk carrying the number, an outbound trunk (Twilio's
 termination domain and the line's SIP credential) while outbound is on, and the dispatch rule
-that puts each call in its own room with the agent dispatched.
+that puts each call in its own room with the agent dispatched. With inbound off, the inbound
+trunk and the dispatch rule are removed (the agent is still required: outbound calls
+dispatch it too).
 
 Objects are recognised by the owner uid in their metadata, so a crash after a create is
 followed by finding, not creating again. Re-pointing the agent replaces the dispatch rule in
@@ -40,9 +42,13 @@ async def ensure_livekit(
     credential: SipCredential | None,
 ) -> None:
     try:
-        inbound_id = await _inbound(line, livekit, number)
         await _outbound(line, livekit, number, credential)
-        await _dispatch_rule(line, livekit, inbound_id, number, agent)
+        if line.spec.inbound:
+            inbound_id = await _inbound(line, livekit, number)
+            await _dispatch_rule(line, livekit, inbound_id, number, agent)
+        else:
+            await remove_inbound(line, livekit, number)
+            _require_agent(line, agent)
     except ServiceError as error:
         raise service_failure(C.DISPATCH_READY, error) from error
 
@@ -103,9 +109,7 @@ async def _outbound(
         await line.save({"livekit": {"outboundTrunkId": keep}})
 
 
-async def _dispatch_rule(
-    line: Line, livekit: LiveKitClient, inbound_id: str, number: str, agent: AgentView
-) -> None:
+def _require_agent(line: Line, agent: AgentView) -> str:
     if not agent.found or agent.dispatch_name is None:
         raise StepFailed(
             C.DISPATCH_READY,
@@ -114,6 +118,37 @@ async def _dispatch_rule(
             "cannot be routed until it does.",
             retry=False,
         )
+    return agent.dispatch_name
+
+
+async def remove_inbound(line: Line, livekit: LiveKitClient, number: str) -> None:
+    """Delete the line's dispatch rules and inbound trunks (known by status or by owner)."""
+    recorded = line.status.get("livekit", {})
+    trunks = {recorded.get("inboundTrunkId")} - {None}
+    trunks |= {
+        t.sip_trunk_id
+        for t in await livekit.inbound_trunks(number)
+        if builders.owned_by(t.metadata, line.uid)
+    }
+    rules = {recorded.get("dispatchRuleId")} - {None}
+    for trunk_id in trunks:
+        rules |= {
+            r.sip_dispatch_rule_id
+            for r in await livekit.dispatch_rules(trunk_id)
+            if builders.owned_by(r.metadata, line.uid)
+        }
+    for rule_id in rules:
+        await livekit.delete_dispatch_rule(rule_id)
+    for trunk_id in trunks:
+        await livekit.delete_trunk(trunk_id)
+    if recorded.get("dispatchRuleId") or recorded.get("inboundTrunkId"):
+        await line.save({"livekit": {"dispatchRuleId": None, "inboundTrunkId": None}})
+
+
+async def _dispatch_rule(
+    line: Line, livekit: LiveKitClient, inbound_id: str, number: str, agent: AgentView
+) -> None:
+    dispatch_name = _require_agent(line, agent)
     wanted = json_format.ParseDict(
         builders.dispatch_rule(
             line.namespace,
@@ -121,7 +156,7 @@ async def _dispatch_rule(
             line.uid,
             inbound_id,
             agent.name,
-            agent.dispatch_name,
+            dispatch_name,
             number,
         ),
         proto_sip.SIPDispatchRuleInfo(),
@@ -142,8 +177,8 @@ async def _dispatch_rule(
     livekit_status = line.status.get("livekit", {})
     if (
         livekit_status.get("dispatchRuleId") != rule_id
-        or line.status.get("agentDispatchName") != agent.dispatch_name
+        or line.status.get("agentDispatchName") != dispatch_name
     ):
         await line.save(
-            {"livekit": {"dispatchRuleId": rule_id}, "agentDispatchName": agent.dispatch_name}
+            {"livekit": {"dispatchRuleId": rule_id}, "agentDispatchName": dispatch_name}
         )

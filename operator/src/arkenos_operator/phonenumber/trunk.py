@@ -1,9 +1,9 @@
 """Step 2: the line's Twilio Elastic SIP trunk (one per PhoneNumber; see builders for why).
 
-Inbound: an origination URL to LiveKit's SIP endpoint, and the number associated with the
-trunk. Outbound (when enabled): the termination domain and a credential list whose password
-lives in a Secret; turning outbound off removes both. Each object is found by the line's
-marker before it is created, and its SID written to status at once.
+Inbound (when enabled): an origination URL to LiveKit's SIP endpoint. Always: the number
+associated with the trunk. Outbound (when enabled): the termination domain and a credential
+list whose password lives in a Secret; turning outbound off removes both. Each object is found
+by the line's marker before it is created, and its SID written to status at once.
 """
 
 from __future__ import annotations
@@ -33,8 +33,7 @@ async def ensure_trunk(
         )
     try:
         trunk = await _trunk(line, twilio)
-        if sip_uri not in await twilio.origination_urls(trunk.sid):
-            await twilio.add_origination_url(trunk.sid, sip_uri, "livekit")
+        await _origination(line, twilio, trunk, sip_uri)
         await _associate(twilio, trunk, number)
         if line.spec.outbound:
             return await _enable_outbound(line, twilio, trunk)
@@ -53,6 +52,16 @@ async def _trunk(line: Line, twilio: TwilioClient) -> TrunkRecord:
     if sid != trunk.sid:
         await line.save({"twilio": {"trunkSid": trunk.sid}})
     return trunk
+
+
+async def _origination(line: Line, twilio: TwilioClient, trunk: TrunkRecord, sip_uri: str) -> None:
+    """Calls to the number go to LiveKit exactly when inbound is on."""
+    urls = await twilio.origination_urls(trunk.sid)
+    if line.spec.inbound and sip_uri not in urls:
+        await twilio.add_origination_url(trunk.sid, sip_uri, "livekit")
+    if not line.spec.inbound:
+        for sid in urls.values():
+            await twilio.delete_origination_url(trunk.sid, sid)
 
 
 async def _associate(twilio: TwilioClient, trunk: TrunkRecord, number: NumberRecord) -> None:

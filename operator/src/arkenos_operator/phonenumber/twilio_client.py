@@ -188,9 +188,14 @@ class TwilioClient:
     async def delete_trunk(self, sid: str) -> None:
         await self._call(self._client.trunking.v1.trunks(sid).delete, missing_ok=True)
 
-    async def origination_urls(self, trunk_sid: str) -> list[str]:
+    async def origination_urls(self, trunk_sid: str) -> dict[str, str]:
+        """SIP URL -> origination URL SID."""
         urls = self._client.trunking.v1.trunks(trunk_sid).origination_urls
-        return [r.sip_url for r in await self._must(lambda: urls.list())]
+        return {r.sip_url: r.sid for r in await self._must(lambda: urls.list())}
+
+    async def delete_origination_url(self, trunk_sid: str, sid: str) -> None:
+        url = self._client.trunking.v1.trunks(trunk_sid).origination_urls(sid)
+        await self._call(url.delete, missing_ok=True)
 
     async def add_origination_url(self, trunk_sid: str, sip_url: str, name: str) -> None:
         urls = self._client.trunking.v1.trunks(trunk_sid).origination_urls
