@@ -120,8 +120,11 @@ def test_a_missing_agent_then_created_then_ready(
         )
         assert cluster.condition("support", "DispatchReady")["status"] == "True"
 
+        # The reconcile the agent's change triggers meets an outage once, and retries.
+        livekit.faults.add("SIP/ListSIPInboundTrunk", 503)
         cluster.set_agent_ready("receptionist", True)
         cluster.wait_condition("support", "Ready", "True")
+    assert livekit.faults.fired("SIP/ListSIPInboundTrunk") == 1
     assert livekit.state.simulate_inbound_call(OWNED, "+15550001234").dispatches
 
 

@@ -23,13 +23,14 @@ from arkenos_operator.phonenumber.line import Line, StepFailed
 from arkenos_operator.phonenumber.provision import Services, reconcile
 from arkenos_operator.phonenumber.settings import PhoneNumberSettings
 from arkenos_operator.phonenumber.twilio_client import make_http_client
-from arkenos_operator.reconcile import ReconcileError, Waiting
+from arkenos_operator.reconcile import Outcome, ReconcileError, Waiting, backoff_delay
 from arkenos_operator.settings import OperatorSettings
 
 RESOURCE = "phonenumber"
 FEATURE_KEY = "phonenumber"
 LINES = (PHONE_NUMBERS.group, PHONE_NUMBERS.version, PHONE_NUMBERS.plural)
 AGENTS = (VOICE_AGENTS.group, VOICE_AGENTS.version, VOICE_AGENTS.plural)
+AGENT_TRIGGER_ATTEMPTS = 5
 
 
 def services_of(ctx: OperatorContext, settings: PhoneNumberSettings) -> Services:
@@ -50,18 +51,40 @@ async def _already_written(_: ReconcileError) -> None:
 
 async def reconcile_line(
     ctx: OperatorContext, settings: PhoneNumberSettings, body: dict[str, Any], retry: int | None
-) -> None:
+) -> Outcome:
+    """Reconcile once: from a kopf handler (``retry`` given: failures become kopf's retries)
+    or from elsewhere (``retry`` None: the outcome says how it went)."""
     line = Line.from_body(body, ctx.kube)
 
     async def run() -> None:
         await reconcile(line, services_of(ctx, settings))
 
     if retry is None:
-        await ctx.runner.run(RESOURCE, line.namespace, line.name, run, _already_written)
-    else:
-        await ctx.runner.run_in_handler(
-            RESOURCE, line.namespace, line.name, retry, run, _already_written
+        return await ctx.runner.run(RESOURCE, line.namespace, line.name, run, _already_written)
+    await ctx.runner.run_in_handler(
+        RESOURCE, line.namespace, line.name, retry, run, _already_written
+    )
+    return Outcome()
+
+
+async def reconcile_by_name(
+    ctx: OperatorContext, settings: PhoneNumberSettings, namespace: str, name: str
+) -> bool:
+    """Reconcile a line because its agent changed, retrying what time can fix a few times
+    (no kopf handler retries it for us). True when it converged or needs a person."""
+    for attempt in range(AGENT_TRIGGER_ATTEMPTS):
+        body = await ctx.kube.get_or_none(PHONE_NUMBERS, namespace, name)
+        if body is None or body["metadata"].get("deletionTimestamp"):
+            return True
+        outcome = await reconcile_line(ctx, settings, body, retry=None)
+        if not isinstance(outcome.error, Waiting):
+            return True
+        await asyncio.sleep(
+            backoff_delay(
+                attempt, ctx.settings.backoff_base_seconds, ctx.settings.backoff_max_seconds
+            )
         )
+    return False
 
 
 async def delete_line(
@@ -95,11 +118,11 @@ async def agent_changed(
     fingerprint = (view.found, view.ready, view.dispatch_name)
     if services.agent_fingerprints.get((namespace, agent)) == fingerprint:
         return
-    services.agent_fingerprints[(namespace, agent)] = fingerprint
-    for name in sorted(set(lines)):
-        line = await ctx.kube.get_or_none(PHONE_NUMBERS, namespace, name)
-        if line is not None and not line["metadata"].get("deletionTimestamp"):
-            await reconcile_line(ctx, settings, line, retry=None)
+    done = [await reconcile_by_name(ctx, settings, namespace, name) for name in sorted(set(lines))]
+    # Remembered only once every line has caught up, so the agent's next event (or the
+    # resync timer) tries again otherwise.
+    if all(done):
+        services.agent_fingerprints[(namespace, agent)] = fingerprint
 
 
 def register(registry: kopf.OperatorRegistry, operator_settings: OperatorSettings) -> None:
