@@ -28,6 +28,8 @@ class Fault:
     delay: float = 0.0
     message: str | None = None
     after: bool = False
+    #: Extra error details a double sends along (LiveKit's Twirp ``meta``, e.g. SIP status).
+    meta: dict[str, str] | None = None
     fired: int = 0
 
     @property
@@ -75,8 +77,9 @@ class FaultPlan:
         delay: float = 0.0,
         message: str | None = None,
         after: bool = False,
+        meta: dict[str, str] | None = None,
     ) -> Fault:
-        fault = Fault(operation, status, times, delay, message, after)
+        fault = Fault(operation, status, times, delay, message, after, meta)
         with self._lock:
             self.faults.append(fault)
         return fault

@@ -205,6 +205,25 @@ async def test_faults_then_recovery(lkapi: api.LiveKitAPI, double: LiveKitDouble
     assert list((await lkapi.sip.list_inbound_trunk(request)).items) == []
 
 
+async def test_sip_failures_carry_their_sip_status(
+    lkapi: api.LiveKitAPI, double: LiveKitDouble
+) -> None:
+    double.state.add_participant("call-1", "caller")
+    double.faults.add(
+        "SIP/TransferSIPParticipant",
+        400,
+        message="transfer failed",
+        meta={"sip_status_code": "486", "sip_status": "Busy Here"},
+    )
+    request = proto_sip.TransferSIPParticipantRequest(
+        room_name="call-1", participant_identity="caller", transfer_to="tel:+15550003333"
+    )
+    with pytest.raises(api.SipCallError) as caught:
+        await lkapi.sip.transfer_sip_participant(request)
+    assert (caught.value.sip_status_code, caught.value.sip_status) == (486, "Busy Here")
+    assert "caller" in double.state.rooms["call-1"].participants
+
+
 async def test_json_twirp_and_bad_routes(served: ServedApp) -> None:
     token = api.AccessToken(KEY, SECRET).with_sip_grants(api.SIPGrants(admin=True)).to_jwt()
     headers = {"Authorization": f"Bearer {token}"}

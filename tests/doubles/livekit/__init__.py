@@ -21,6 +21,10 @@ Faults are keyed ``<Service>/<Method>`` (``"SIP/CreateSIPInboundTrunk"``)::
     double = LiveKitDouble(keys={"devkey": "secret"})
     double.faults.add("SIP/CreateSIPDispatchRule", 503)          # fails once
     double.faults.add("RoomService/CreateRoom", None, delay=15)  # times out the client
+    double.faults.add(                                             # a callee who is busy
+        "SIP/TransferSIPParticipant", 400, message="transfer failed",
+        meta={"sip_status_code": "486", "sip_status": "Busy Here"},
+    )
 """
 
 from __future__ import annotations
@@ -150,4 +154,4 @@ def _raise_fault(fault: Fault | None) -> None:
     if fault is not None:
         status = fault.status or 500
         code = _FAULT_CODES.get(status, "internal" if status >= 500 else "invalid_argument")
-        raise TwirpError(code, fault.message or f"injected fault {status}")
+        raise TwirpError(code, fault.message or f"injected fault {status}", fault.meta)

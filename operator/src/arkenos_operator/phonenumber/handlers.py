@@ -10,6 +10,7 @@ Deletion runs behind the operator's finalizer and retries until everything is cl
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any
 
 import aiohttp
@@ -41,6 +42,8 @@ def services_of(ctx: OperatorContext, settings: PhoneNumberSettings) -> Services
             timeout=aiohttp.ClientTimeout(total=settings.livekit_timeout_seconds)
         )
         http = make_http_client(settings.twilio_base_url, settings.twilio_timeout_seconds)
+        # The library logs every request and response at INFO: noise, not state.
+        logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
         services = ctx.features[FEATURE_KEY] = Services(settings, http, session)
     return services
 
