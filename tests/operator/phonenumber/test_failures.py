@@ -164,3 +164,17 @@ def test_refusals_carry_the_services_own_message(
     ready = cluster.condition("line", "Ready")
     assert ready is not None
     assert (ready["status"], ready["reason"]) == (ConditionStatus.FALSE, "LiveKitRefused")
+
+
+def test_a_spec_the_schema_would_refuse_is_reported_not_acted_on(
+    cluster: Cluster, run_operator: OperatorFactory, twilio: TwilioDouble
+) -> None:
+    # The API server's CEL rule refuses this; the emulator does not, so the handler must.
+    cluster.create_agent("receptionist")
+    cluster.create_line("line", {**BUY, "number": OWNED})
+    with run_operator():
+        refused = cluster.wait_condition("line", "Ready", "False", "InvalidSpec")
+
+    assert "exactly one of number (adopt) and purchase (buy) must be set" in refused["message"]
+    assert twilio.state.purchases == []
+    assert twilio.state.accounts[ACCOUNT_SID].trunks == {}

@@ -15,13 +15,14 @@ from typing import Any
 
 import aiohttp
 import kopf
+from pydantic import ValidationError
 
 from arkenos_operator.context import OperatorContext, context_of
 from arkenos_operator.kube import PHONE_NUMBERS, VOICE_AGENTS
 from arkenos_operator.phonenumber.agent import agent_view
 from arkenos_operator.phonenumber.cleanup import teardown
 from arkenos_operator.phonenumber.line import Line, StepFailed
-from arkenos_operator.phonenumber.provision import Services, reconcile
+from arkenos_operator.phonenumber.provision import Services, reconcile, refuse_spec
 from arkenos_operator.phonenumber.settings import PhoneNumberSettings
 from arkenos_operator.phonenumber.twilio_client import make_http_client
 from arkenos_operator.reconcile import Outcome, ReconcileError, Waiting, backoff_delay
@@ -57,16 +58,18 @@ async def reconcile_line(
 ) -> Outcome:
     """Reconcile once: from a kopf handler (``retry`` given: failures become kopf's retries)
     or from elsewhere (``retry`` None: the outcome says how it went)."""
-    line = Line.from_body(body, ctx.kube)
+    namespace, name = body["metadata"]["namespace"], body["metadata"]["name"]
 
     async def run() -> None:
+        try:
+            line = Line.from_body(body, ctx.kube)
+        except ValidationError as error:
+            await refuse_spec(ctx.kube, body, error)
         await reconcile(line, services_of(ctx, settings))
 
     if retry is None:
-        return await ctx.runner.run(RESOURCE, line.namespace, line.name, run, _already_written)
-    await ctx.runner.run_in_handler(
-        RESOURCE, line.namespace, line.name, retry, run, _already_written
-    )
+        return await ctx.runner.run(RESOURCE, namespace, name, run, _already_written)
+    await ctx.runner.run_in_handler(RESOURCE, namespace, name, retry, run, _already_written)
     return Outcome()
 
 

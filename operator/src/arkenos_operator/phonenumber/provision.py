@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from typing import Any, NoReturn
 
 import aiohttp
+from pydantic import ValidationError
 from twilio.http.http_client import TwilioHttpClient
 
 from arkenos_crds.phonenumber import PhoneNumberConditionType as C
 from arkenos_crds.phonenumber import PhoneNumberSpec
 from arkenos_operator.conditions import READY, ConditionSet
-from arkenos_operator.kube import PHONE_NUMBERS
+from arkenos_operator.kube import PHONE_NUMBERS, KubeClient
 from arkenos_operator.phonenumber.agent import AgentView, fetch_agent
 from arkenos_operator.phonenumber.credentials import livekit_credentials, twilio_credentials
 from arkenos_operator.phonenumber.dispatch import ensure_livekit
@@ -98,6 +100,27 @@ async def reconcile(line: Line, services: Services) -> None:
     await line.save({"conditions": conditions.to_wire(), "observedGeneration": line.generation})
     if failure is not None:
         raise (Waiting if failure.retry else Invalid)(failure.reason, failure.message)
+
+
+async def refuse_spec(kube: KubeClient, body: dict[str, Any], error: ValidationError) -> NoReturn:
+    """A spec the API server's schema would have refused: say so, touch nothing."""
+    status = body.get("status") or {}
+    generation = body["metadata"].get("generation")
+    conditions = ConditionSet(status.get("conditions"), STEPS, generation)
+    problems = "; ".join(
+        f"{'.'.join(str(p) for p in e['loc']) or 'spec'}: {e['msg']}" for e in error.errors()
+    )
+    message = f"The spec is invalid: {problems}"
+    conditions.mark_false(C.NUMBER_READY, "InvalidSpec", message)
+    conditions.summarize()
+    metadata = body["metadata"]
+    await kube.patch_status(
+        PHONE_NUMBERS,
+        metadata["namespace"],
+        metadata["name"],
+        {"conditions": conditions.to_wire(), "observedGeneration": generation},
+    )
+    raise Invalid("InvalidSpec", message)
 
 
 async def _provision(line: Line, services: Services, conditions: ConditionSet) -> AgentView:
