@@ -54,17 +54,25 @@ async def _already_written(_: ReconcileError) -> None:
 
 
 async def reconcile_line(
-    ctx: OperatorContext, settings: PhoneNumberSettings, body: dict[str, Any], retry: int | None
+    ctx: OperatorContext,
+    settings: PhoneNumberSettings,
+    namespace: str,
+    name: str,
+    retry: int | None,
 ) -> Outcome:
     """Reconcile once: from a kopf handler (``retry`` given: failures become kopf's retries)
     or from elsewhere (``retry`` None: the outcome says how it went)."""
-    namespace, name = body["metadata"]["namespace"], body["metadata"]["name"]
 
     async def run() -> None:
+        # Read afresh under the lock: a timer's or an event's copy may predate the status
+        # and annotations the previous reconcile wrote.
+        current = await ctx.kube.get_or_none(PHONE_NUMBERS, namespace, name)
+        if current is None or current["metadata"].get("deletionTimestamp"):
+            return
         try:
-            line = Line.from_body(body, ctx.kube)
+            line = Line.from_body(current, ctx.kube)
         except ValidationError as error:
-            await refuse_spec(ctx.kube, body, error)
+            await refuse_spec(ctx.kube, current, error)
         await reconcile(line, services_of(ctx, settings))
 
     if retry is None:
@@ -79,10 +87,7 @@ async def reconcile_by_name(
     """Reconcile a line because its agent changed, retrying what time can fix a few times
     (no kopf handler retries it for us). True when it converged or needs a person."""
     for attempt in range(AGENT_TRIGGER_ATTEMPTS):
-        body = await ctx.kube.get_or_none(PHONE_NUMBERS, namespace, name)
-        if body is None or body["metadata"].get("deletionTimestamp"):
-            return True
-        outcome = await reconcile_line(ctx, settings, body, retry=None)
+        outcome = await reconcile_line(ctx, settings, namespace, name, retry=None)
         if not isinstance(outcome.error, Waiting):
             return True
         await asyncio.sleep(
@@ -137,8 +142,10 @@ def register(registry: kopf.OperatorRegistry, operator_settings: OperatorSetting
     @kopf.on.resume(*LINES, registry=registry)
     @kopf.on.create(*LINES, registry=registry)
     @kopf.on.update(*LINES, field="spec", registry=registry)
-    async def line_changed(body: kopf.Body, retry: int, memo: kopf.Memo, **_: Any) -> None:
-        await reconcile_line(context_of(memo), settings, _plain(body), retry)
+    async def line_changed(
+        namespace: str | None, name: str, retry: int, memo: kopf.Memo, **_: Any
+    ) -> None:
+        await reconcile_line(context_of(memo), settings, str(namespace), name, retry)
 
     @kopf.timer(
         *LINES,
@@ -146,9 +153,9 @@ def register(registry: kopf.OperatorRegistry, operator_settings: OperatorSetting
         initial_delay=settings.phonenumber_resync_seconds,
         registry=registry,
     )
-    async def resync(body: kopf.Body, memo: kopf.Memo, **_: Any) -> None:
+    async def resync(namespace: str | None, name: str, memo: kopf.Memo, **_: Any) -> None:
         # Failures are written to the line's conditions; the next tick tries again.
-        await reconcile_line(context_of(memo), settings, _plain(body), retry=None)
+        await reconcile_line(context_of(memo), settings, str(namespace), name, retry=None)
 
     @kopf.on.delete(*LINES, registry=registry)
     async def line_deleted(body: kopf.Body, retry: int, memo: kopf.Memo, **_: Any) -> None:
