@@ -168,3 +168,29 @@ def test_turning_inbound_off_stops_routing_calls(
     status = cluster.status("support")
     trunk = twilio.state.accounts[ACCOUNT_SID].trunks[status["twilio"]["trunkSid"]]
     assert trunk.origination_urls == {}
+
+
+def test_the_resync_timer_repairs_drift(
+    cluster: Cluster,
+    run_operator: OperatorFactory,
+    twilio: TwilioDouble,
+    livekit: LiveKitDouble,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("ARKENOS_PHONENUMBER_RESYNC_SECONDS", "0.5")
+    cluster.create_agent("receptionist")
+    cluster.create_line("support", {"number": OWNED, "agentRef": {"name": "receptionist"}})
+    with run_operator():
+        cluster.wait_condition("support", "Ready", "True")
+        status = cluster.status("support")
+        # Someone deletes the dispatch rule in LiveKit and the origination URL in Twilio.
+        livekit.state.delete_dispatch_rule(status["livekit"]["dispatchRuleId"])
+        trunk = twilio.state.accounts[ACCOUNT_SID].trunks[status["twilio"]["trunkSid"]]
+        trunk.origination_urls.clear()
+        wait_until(
+            lambda: livekit.state.dispatch_rules and twilio.state.origination_for(OWNED),
+            within=20,
+            what="the timer to put the rule and the origination URL back",
+        )
+
+    assert livekit.state.simulate_inbound_call(OWNED, "+15550001234").dispatches
