@@ -174,3 +174,19 @@ def test_form_bodies_take_the_last_repeated_key(served: ServedApp, double: Twili
     unknown = requests.get(f"{served.url}/v1/Nothing", auth=(ACCOUNT, TOKEN), timeout=2)
     assert unknown.status_code == 404
     assert unknown.json()["code"] == 20404
+
+
+def test_buy_by_area_code_and_update_the_number(client: Client, double: TwilioDouble) -> None:
+    numbers = client.api.v2010.account.incoming_phone_numbers
+    bought = numbers.create(area_code="212")
+    assert bought.phone_number == "+12125550103"
+    with pytest.raises(TwilioRestException) as caught:
+        numbers.create(area_code="999")
+    assert caught.value.code == 21452
+    trunk = client.trunking.v1.trunks.create(friendly_name="t")
+    updated = numbers(bought.sid).update(friendly_name="renamed", trunk_sid=trunk.sid)
+    assert (updated.friendly_name, updated.trunk_sid) == ("renamed", trunk.sid)
+    assert [n.sid for n in client.trunking.v1.trunks(trunk.sid).phone_numbers.list()] == [
+        bought.sid
+    ]
+    assert numbers(bought.sid).update(trunk_sid="").trunk_sid is None
