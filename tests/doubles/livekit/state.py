@@ -12,11 +12,14 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass, field
+from typing import TypeVar
 
+from google.protobuf.message import Message
 from livekit.protocol import agent_dispatch as proto_dispatch
 from livekit.protocol import models as proto_models
 from livekit.protocol import sip as proto_sip
 
+M = TypeVar("M", bound=Message)
 _ALPHABET = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
@@ -101,10 +104,7 @@ class LiveKitState:
                         f"Conflicting inbound SIP Trunks: {other.sip_trunk_id!r} and the new "
                         f"trunk, using the same numbers {sorted(shared)}",
                     )
-            stored = proto_sip.SIPInboundTrunkInfo()
-            stored.CopyFrom(trunk)
-            stored.sip_trunk_id = new_id("ST_")
-            stored.created_at.GetCurrentTime()
+            stored = _stored(trunk, "sip_trunk_id", "ST_")
             self.inbound_trunks[stored.sip_trunk_id] = stored
             return stored
 
@@ -118,10 +118,7 @@ class LiveKitState:
         if not trunk.numbers:
             raise TwirpError("invalid_argument", "no trunk numbers specified")
         with self.lock:
-            stored = proto_sip.SIPOutboundTrunkInfo()
-            stored.CopyFrom(trunk)
-            stored.sip_trunk_id = new_id("ST_")
-            stored.created_at.GetCurrentTime()
+            stored = _stored(trunk, "sip_trunk_id", "ST_")
             self.outbound_trunks[stored.sip_trunk_id] = stored
             return stored
 
@@ -156,10 +153,7 @@ class LiveKitState:
             raise TwirpError("invalid_argument", "rule id must not be set")
         with self.lock:
             self._check_rule(info, ignore_id=None)
-            stored = proto_sip.SIPDispatchRuleInfo()
-            stored.CopyFrom(info)
-            stored.sip_dispatch_rule_id = new_id("SDR_")
-            stored.created_at.GetCurrentTime()
+            stored = _stored(info, "sip_dispatch_rule_id", "SDR_")
             self.dispatch_rules[stored.sip_dispatch_rule_id] = stored
             return stored
 
@@ -298,6 +292,15 @@ class LiveKitState:
         """Ids of every SIP object still configured, for "nothing left behind" assertions."""
         with self.lock:
             return [*self.inbound_trunks, *self.outbound_trunks, *self.dispatch_rules]
+
+
+def _stored(message: M, id_field: str, prefix: str) -> M:
+    """A copy of a created object as the server keeps it: a new id and a creation time."""
+    stored = type(message)()
+    stored.CopyFrom(message)
+    setattr(stored, id_field, new_id(prefix))
+    stored.created_at.GetCurrentTime()  # type: ignore[attr-defined]
+    return stored
 
 
 def _rule_pin(info: proto_sip.SIPDispatchRuleInfo) -> str:

@@ -277,21 +277,21 @@ class TwilioState:
             del account.trunks[sid]
 
     def add_origination_url(
-        self, account_sid: str, trunk_sid: str, form: dict[str, str]
+        self,
+        account_sid: str,
+        trunk_sid: str,
+        sip_url: str,
+        name: str,
+        weight: int,
+        priority: int,
+        enabled: bool,
     ) -> OriginationUrl:
         with self.lock:
             trunk = self.trunk(account_sid, trunk_sid)
-            if not form["sip_url"].startswith("sip:"):
+            if not sip_url.startswith("sip:"):
                 raise TwilioError(400, 21246, "SipUrl must be a valid SIP URI starting with sip:.")
             url = OriginationUrl(
-                new_sid("OU"),
-                trunk_sid,
-                form["sip_url"],
-                form["friendly_name"],
-                int(form["weight"]),
-                int(form["priority"]),
-                form["enabled"],
-                _now(),
+                new_sid("OU"), trunk_sid, sip_url, name, weight, priority, enabled, _now()
             )
             trunk.origination_urls[url.sid] = url
             return url

@@ -80,14 +80,20 @@ async def list_origination_urls(request: web.Request) -> web.Response:
 async def create_origination_url(request: web.Request) -> web.Response:
     state, account, trunk = _trunk(request)
     form = await request.post()
-    fields = {
-        "weight": wire.form_value(form, "Weight", required=True),
-        "priority": wire.form_value(form, "Priority", required=True),
-        "enabled": wire.form_bool(form, "Enabled", required=True),
-        "friendly_name": wire.form_value(form, "FriendlyName", required=True),
-        "sip_url": wire.form_value(form, "SipUrl", required=True),
-    }
-    url = state.add_origination_url(account, trunk.sid, fields)  # type: ignore[arg-type]
+    try:
+        weight = int(wire.form_value(form, "Weight", required=True) or "")
+        priority = int(wire.form_value(form, "Priority", required=True) or "")
+    except ValueError:
+        raise TwilioError(400, 21606, "Weight and Priority must be integers") from None
+    url = state.add_origination_url(
+        account,
+        trunk.sid,
+        wire.form_value(form, "SipUrl", required=True) or "",
+        wire.form_value(form, "FriendlyName", required=True) or "",
+        weight,
+        priority,
+        bool(wire.form_bool(form, "Enabled", required=True)),
+    )
     return web.json_response(wire.origination_url(url, account), status=201)
 
 

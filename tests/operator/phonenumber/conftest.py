@@ -8,7 +8,6 @@ Tests talk to the emulated API through :class:`Cluster` (plain HTTP, as kubectl 
 from __future__ import annotations
 
 import base64
-import contextlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -151,10 +150,11 @@ class Cluster:
     def line(self, name: str) -> dict[str, Any] | None:
         return self.k8s.get_object("arkenos.io/v1alpha1/phonenumbers", WORKSPACE, name)
 
-    def condition(self, name: str, type_: str) -> dict[str, Any] | None:
+    def condition(self, name: str, type_: str) -> dict[str, Any]:
+        """The line's condition of that type; empty when it has none."""
         line = self.line(name) or {}
         conditions = (line.get("status") or {}).get("conditions") or []
-        return next((c for c in conditions if c["type"] == type_), None)
+        return next((dict(c) for c in conditions if c["type"] == type_), {})
 
     def wait_condition(
         self, name: str, type_: str, status: str, reason: str | None = None, within: float = 20
@@ -221,7 +221,7 @@ def operator_env(
     )
 
 
-OperatorFactory = Callable[[], contextlib.AbstractContextManager[KopfRunner]]
+OperatorFactory = Callable[[], KopfRunner]
 
 
 @pytest.fixture

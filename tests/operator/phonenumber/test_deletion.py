@@ -3,6 +3,8 @@ releasePolicy Release, and a failing cleanup keeps the finalizer until it succee
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from tests.doubles.livekit import LiveKitDouble
@@ -29,7 +31,9 @@ def _assert_nothing_left(twilio: TwilioDouble, livekit: LiveKitDouble, cluster: 
     assert cluster.k8s.get_object("v1/secrets", WORKSPACE, "line-outbound-sip") is None
 
 
-def _provision_and_delete(cluster: Cluster, run_operator: OperatorFactory, spec: dict) -> str:
+def _provision_and_delete(
+    cluster: Cluster, run_operator: OperatorFactory, spec: dict[str, Any]
+) -> str:
     cluster.create_agent("receptionist")
     cluster.create_line("line", spec)
     with run_operator():

@@ -162,7 +162,6 @@ def test_refusals_carry_the_services_own_message(
 
     assert dispatch["message"].startswith("LiveKit refused: Conflicting inbound SIP Trunks")
     ready = cluster.condition("line", "Ready")
-    assert ready is not None
     assert (ready["status"], ready["reason"]) == (ConditionStatus.FALSE, "LiveKitRefused")
 
 
