@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
-import requests
 from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.http.response import Response
@@ -113,7 +112,8 @@ class TwilioClient:
     async def _call(self, fn: Callable[[], T], missing_ok: bool = False) -> T | None:
         try:
             return await asyncio.to_thread(fn)
-        except requests.RequestException as error:
+        except OSError as error:
+            # requests' errors (timeouts, refused connections) are OSErrors.
             raise ServiceError(SERVICE, None, f"request failed: {error}") from error
         except TwilioException as error:
             failure = service_error(error)
