@@ -4,9 +4,10 @@
 Serves ``POST /twirp/livekit.<Service>/<Method>`` with protobuf (``application/protobuf``) and
 JSON (``application/json``) bodies for:
 
-- ``SIP``: CreateSIPInboundTrunk, CreateSIPOutboundTrunk, ListSIPInboundTrunk,
-  ListSIPOutboundTrunk, DeleteSIPTrunk, CreateSIPDispatchRule, UpdateSIPDispatchRule,
-  ListSIPDispatchRule, DeleteSIPDispatchRule, CreateSIPParticipant, TransferSIPParticipant;
+- ``SIP``: CreateSIPInboundTrunk, UpdateSIPInboundTrunk (replace), CreateSIPOutboundTrunk,
+  ListSIPInboundTrunk, ListSIPOutboundTrunk, DeleteSIPTrunk, CreateSIPDispatchRule,
+  UpdateSIPDispatchRule, ListSIPDispatchRule, DeleteSIPDispatchRule, CreateSIPParticipant,
+  TransferSIPParticipant;
 - ``RoomService``: CreateRoom, ListRooms, DeleteRoom;
 - ``AgentDispatchService``: CreateDispatch, ListDispatch, DeleteDispatch.
 

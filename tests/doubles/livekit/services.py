@@ -93,6 +93,12 @@ def _list_outbound(state: LiveKitState, req: proto_sip.ListSIPOutboundTrunkReque
         return _list_trunks(state.outbound_trunks, req, proto_sip.ListSIPOutboundTrunkResponse)
 
 
+def _update_inbound(state: LiveKitState, req: proto_sip.UpdateSIPInboundTrunkRequest) -> Message:
+    if req.WhichOneof("action") != "replace":
+        raise TwirpError("unimplemented", "the double replaces inbound trunks only")
+    return state.replace_inbound_trunk(req.sip_trunk_id, req.replace)
+
+
 def _create_rule(state: LiveKitState, req: proto_sip.CreateSIPDispatchRuleRequest) -> Message:
     if req.HasField("dispatch_rule"):
         return state.create_dispatch_rule(req.dispatch_rule)
@@ -255,6 +261,9 @@ METHODS: dict[str, Method] = {
         proto_sip.CreateSIPInboundTrunkRequest,
         lambda s, r: s.create_inbound_trunk(r.trunk),
         sip_admin,
+    ),
+    "SIP/UpdateSIPInboundTrunk": Method(
+        proto_sip.UpdateSIPInboundTrunkRequest, _update_inbound, sip_admin
     ),
     "SIP/CreateSIPOutboundTrunk": Method(
         proto_sip.CreateSIPOutboundTrunkRequest,

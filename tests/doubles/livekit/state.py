@@ -108,6 +108,21 @@ class LiveKitState:
             self.inbound_trunks[stored.sip_trunk_id] = stored
             return stored
 
+    def replace_inbound_trunk(
+        self, trunk_id: str, trunk: proto_sip.SIPInboundTrunkInfo
+    ) -> proto_sip.SIPInboundTrunkInfo:
+        with self.lock:
+            existing = self.inbound_trunks.get(trunk_id)
+            if existing is None:
+                raise TwirpError("not_found", "requested sip trunk does not exist")
+            stored = proto_sip.SIPInboundTrunkInfo()
+            stored.CopyFrom(trunk)
+            stored.sip_trunk_id = trunk_id
+            stored.created_at.CopyFrom(existing.created_at)
+            stored.updated_at.GetCurrentTime()
+            self.inbound_trunks[trunk_id] = stored
+            return stored
+
     def create_outbound_trunk(
         self, trunk: proto_sip.SIPOutboundTrunkInfo
     ) -> proto_sip.SIPOutboundTrunkInfo:

@@ -20,12 +20,14 @@ def test_names_and_markers_carry_the_uid() -> None:
     assert not builders.owned_by("", UID)
 
 
-def test_inbound_trunk_carries_only_the_number() -> None:
-    assert builders.inbound_trunk("acme", "support", UID, "+14155550100") == {
+def test_inbound_trunk_carries_the_number_and_who_may_call_it() -> None:
+    assert builders.inbound_trunk("acme", "support", UID, "+14155550100", []) == {
         "name": "arkenos-acme-support",
         "metadata": json.dumps({"arkenos.io/phonenumber-uid": UID}),
         "numbers": ["+14155550100"],
     }
+    restricted = builders.inbound_trunk("acme", "support", UID, "+1", ["54.172.60.0/30"])
+    assert restricted["allowedAddresses"] == ["54.172.60.0/30"]
 
 
 def test_outbound_trunk_points_at_twilio_termination_with_the_credential() -> None:

@@ -17,6 +17,7 @@ from tests.operator.phonenumber.conftest import (
     Cluster,
     OperatorFactory,
 )
+from tests.substrate.waiting import wait_until
 
 pytestmark = pytest.mark.k8s
 
@@ -98,3 +99,28 @@ def test_adopting_a_number_the_account_does_not_own_says_so(
     assert cluster.condition("stranger", "TrunkReady")["status"] == "Unknown"
     assert twilio.state.accounts[ACCOUNT_SID].trunks == {}
     assert livekit.state.leaks() == []
+
+
+def test_inbound_calls_are_restricted_to_the_configured_addresses(
+    cluster: Cluster,
+    run_operator: OperatorFactory,
+    livekit: LiveKitDouble,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    cluster.create_agent("receptionist")
+    cluster.create_line("support", {"number": OWNED, "agentRef": {"name": "receptionist"}})
+    with run_operator():
+        cluster.wait_condition("support", "Ready", "True")
+    [trunk_id] = livekit.state.inbound_trunks
+    assert list(livekit.state.inbound_trunks[trunk_id].allowed_addresses) == []
+
+    # The platform restricts inbound SIP to Twilio's ranges: the trunk is updated in place.
+    monkeypatch.setenv("ARKENOS_LIVEKIT_INBOUND_ALLOWED_ADDRESSES", '["54.172.60.0/30"]')
+    with run_operator():
+        wait_until(
+            lambda: list(livekit.state.inbound_trunks[trunk_id].allowed_addresses),
+            within=20,
+            what="the inbound trunk to be restricted",
+        )
+    assert list(livekit.state.inbound_trunks) == [trunk_id]
+    assert livekit.calls.count("SIP/UpdateSIPInboundTrunk") == 1

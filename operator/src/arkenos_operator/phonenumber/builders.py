@@ -64,12 +64,17 @@ def room_prefix(namespace: str, name: str) -> str:
     return f"call-{namespace}-{name}"
 
 
-def inbound_trunk(namespace: str, name: str, uid: str, number: str) -> dict[str, Any]:
-    return {
+def inbound_trunk(
+    namespace: str, name: str, uid: str, number: str, allowed_addresses: list[str]
+) -> dict[str, Any]:
+    trunk: dict[str, Any] = {
         "name": livekit_name(namespace, name),
         "metadata": livekit_metadata(uid),
         "numbers": [number],
     }
+    if allowed_addresses:
+        trunk["allowedAddresses"] = list(allowed_addresses)
+    return trunk
 
 
 def outbound_trunk(

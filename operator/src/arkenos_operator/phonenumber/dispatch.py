@@ -40,11 +40,12 @@ async def ensure_livekit(
     number: str,
     agent: AgentView,
     credential: SipCredential | None,
+    allowed_addresses: list[str],
 ) -> None:
     try:
         await _outbound(line, livekit, number, credential)
         if line.spec.inbound:
-            inbound_id = await _inbound(line, livekit, number)
+            inbound_id = await _inbound(line, livekit, number, allowed_addresses)
             await _dispatch_rule(line, livekit, inbound_id, number, agent)
         else:
             await remove_inbound(line, livekit, number)
@@ -53,18 +54,22 @@ async def ensure_livekit(
         raise service_failure(C.DISPATCH_READY, error) from error
 
 
-async def _inbound(line: Line, livekit: LiveKitClient, number: str) -> str:
+async def _inbound(
+    line: Line, livekit: LiveKitClient, number: str, allowed_addresses: list[str]
+) -> str:
+    wanted = json_format.ParseDict(
+        builders.inbound_trunk(line.namespace, line.name, line.uid, number, allowed_addresses),
+        proto_sip.SIPInboundTrunkInfo(),
+    )
     ours = [
         t for t in await livekit.inbound_trunks(number) if builders.owned_by(t.metadata, line.uid)
     ]
-    if ours:
-        trunk_id = ours[0].sip_trunk_id
+    if not ours:
+        trunk_id = (await livekit.create_inbound_trunk(wanted)).sip_trunk_id
     else:
-        wanted = builders.inbound_trunk(line.namespace, line.name, line.uid, number)
-        created = await livekit.create_inbound_trunk(
-            json_format.ParseDict(wanted, proto_sip.SIPInboundTrunkInfo())
-        )
-        trunk_id = created.sip_trunk_id
+        trunk_id = ours[0].sip_trunk_id
+        if _comparable(ours[0]) != _comparable(wanted):
+            await livekit.replace_inbound_trunk(trunk_id, wanted)
     if line.status.get("livekit", {}).get("inboundTrunkId") != trunk_id:
         await line.save({"livekit": {"inboundTrunkId": trunk_id}})
     return trunk_id

@@ -46,6 +46,11 @@ class LiveKitClient:
         request = proto_sip.CreateSIPInboundTrunkRequest(trunk=trunk)
         return await self._call(self._api.sip.create_inbound_trunk(request))
 
+    async def replace_inbound_trunk(
+        self, trunk_id: str, trunk: proto_sip.SIPInboundTrunkInfo
+    ) -> proto_sip.SIPInboundTrunkInfo:
+        return await self._call(self._api.sip.update_inbound_trunk(trunk_id, trunk))
+
     async def outbound_trunks(self, number: str) -> list[proto_sip.SIPOutboundTrunkInfo]:
         request = proto_sip.ListSIPOutboundTrunkRequest(numbers=[number])
         return list((await self._call(self._api.sip.list_outbound_trunk(request))).items)

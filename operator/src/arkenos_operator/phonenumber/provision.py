@@ -142,6 +142,7 @@ async def _provision(line: Line, services: Services, conditions: ConditionSet) -
         number.phone_number,
         agent,
         credential,
+        services.settings.livekit_inbound_allowed_addresses,
     )
     conditions.mark_true(
         C.DISPATCH_READY, "Routed", f"Calls are dispatched to {agent.dispatch_name}."

@@ -27,6 +27,12 @@ class PhoneNumberSettings(EnvSettings):
     livekit_sip_uri: str | None = Field(
         default=None, pattern=r"^sips?:[^\s]+$", description="LiveKit's SIP endpoint."
     )
+    livekit_inbound_allowed_addresses: list[str] = Field(
+        default_factory=list,
+        description="Addresses (CIDRs) LiveKit accepts inbound calls from, as a JSON list: "
+        "Twilio's signalling ranges in production, so nobody else can ring the number's trunk. "
+        "Empty accepts calls to the number from anywhere.",
+    )
     twilio_base_url: str | None = Field(default=None, pattern=r"^https?://[^\s]+$")
     twilio_timeout_seconds: float = Field(default=15.0, gt=0)
     livekit_timeout_seconds: float = Field(default=10.0, gt=0)
