@@ -14,7 +14,10 @@ import kopf
 from arkenos_operator.settings import OperatorSettings
 from arkenos_operator.startup import register_core
 
-FEATURES: tuple[str, ...] = ()
+FEATURES: tuple[str, ...] = (
+    "arkenos_operator.voiceagent.handlers",
+    "arkenos_operator.workerpool.handlers",
+)
 
 
 class Feature(Protocol):

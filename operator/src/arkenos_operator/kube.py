@@ -120,8 +120,14 @@ class KubeClient:
                 return None
             raise
 
-    async def list(self, kind: Kind, namespace: str | None) -> list[Body]:
-        result = await self._call("GET", kind.path(namespace))
+    async def list(
+        self, kind: Kind, namespace: str | None, label_selector: dict[str, str] | None = None
+    ) -> list[Body]:
+        query = None
+        if label_selector:
+            selector = ",".join(f"{k}={v}" for k, v in sorted(label_selector.items()))
+            query = [("labelSelector", selector)]
+        result = await self._call("GET", kind.path(namespace), query=query)
         return list(result.get("items") or [])
 
     async def create(self, kind: Kind, namespace: str | None, body: Body) -> Body:

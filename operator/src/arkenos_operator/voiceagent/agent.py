@@ -1,0 +1,89 @@
+"""One reconcile of one VoiceAgent, whatever triggered it: parse the spec, reconcile it as a
+standard or custom agent, and write status (conditions, observedGeneration, dispatch name,
+serving revision and replicas)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ValidationError
+
+from arkenos_crds.voiceagent import AgentMode, VoiceAgentSpec, dispatch_name_for
+from arkenos_operator.context import OperatorContext
+from arkenos_operator.kube import VOICE_AGENTS
+from arkenos_operator.reconcile import Invalid, Outcome, ReconcileError
+from arkenos_operator.voiceagent.custom import Serving, reconcile_custom
+from arkenos_operator.voiceagent.lifecycle import AgentLifecycle
+from arkenos_operator.voiceagent.standard import reconcile_standard
+
+Body = dict[str, Any]
+RESOURCE = "voiceagent"
+
+
+def parse_spec(agent: Body) -> VoiceAgentSpec:
+    """The spec as the model reads it. The API server validates it too, but a spec written
+    before a schema change (or to an API without validation) must not crash the operator."""
+    try:
+        return VoiceAgentSpec.model_validate(agent.get("spec") or {})
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "spec"
+        raise Invalid("InvalidSpec", f"spec.{where}: {first['msg']}") from error
+
+
+def _lifecycle(agent: Body) -> AgentLifecycle:
+    spec = agent.get("spec") or {}
+    custom = spec.get("mode") == AgentMode.CUSTOM
+    builds = custom and "bundle" in ((spec.get("custom") or {}).get("source") or {})
+    return AgentLifecycle(agent, custom=custom, builds=builds)
+
+
+async def reconcile_agent(ctx: OperatorContext, agent: Body, retry: int | None = None) -> Outcome:
+    """Reconcile ``agent``; with ``retry`` (from a kopf handler) failures become kopf retries."""
+    meta = agent["metadata"]
+    namespace, name = meta["namespace"], meta["name"]
+    life = _lifecycle(agent)
+
+    async def reconcile() -> None:
+        spec = parse_spec(agent)
+        if spec.mode == AgentMode.CUSTOM:
+            serving = await reconcile_custom(ctx, agent, spec, life)
+            life.summarize(serving.revision)
+            await write_status(ctx, agent, life, serving)
+        else:
+            await reconcile_standard(ctx, agent, spec, life)
+            await write_status(ctx, agent, life, None)
+
+    async def on_error(error: ReconcileError) -> None:
+        life.mark_not_ready(error.reason, error.message)
+        await write_status(ctx, agent, life, None)
+
+    if retry is None:
+        return await ctx.runner.run(RESOURCE, namespace, name, reconcile, on_error)
+    await ctx.runner.run_in_handler(RESOURCE, namespace, name, retry, reconcile, on_error)
+    return Outcome()
+
+
+async def write_status(
+    ctx: OperatorContext, agent: Body, life: AgentLifecycle, serving: Serving | None
+) -> None:
+    meta = agent["metadata"]
+    spec = agent.get("spec") or {}
+    mode = spec.get("mode") or AgentMode.STANDARD
+    status: Body = {
+        "observedGeneration": meta.get("generation"),
+        "conditions": life.to_wire(),
+        "dispatchName": dispatch_name_for(meta["namespace"], meta["name"], mode),
+    }
+    if serving is not None:
+        replicas = serving.deployment or {}
+        status |= {
+            "revision": serving.revision,
+            "artifactDigest": serving.artifact_digest,
+            "replicas": (replicas.get("spec") or {}).get("replicas"),
+            "readyReplicas": (replicas.get("status") or {}).get("readyReplicas") or 0,
+        }
+    elif mode == AgentMode.STANDARD:
+        # An agent switched from custom to standard no longer has a revision of its own.
+        status |= dict.fromkeys(("revision", "artifactDigest", "replicas", "readyReplicas"))
+    await ctx.kube.patch_status(VOICE_AGENTS, meta["namespace"], meta["name"], status)

@@ -1,0 +1,58 @@
+"""kopf handlers of the WorkerPool feature: reconcile the pool on create, update and resume,
+on the scaler's timer, and when the worker Deployment's status changes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aiohttp
+import kopf
+
+from arkenos_operator.context import context_of
+from arkenos_operator.kube import WORKER_POOLS
+from arkenos_operator.settings import OperatorSettings
+from arkenos_operator.workerpool import builders
+from arkenos_operator.workerpool.pool import HTTP_SESSION, reconcile_pool
+
+WORKERS = {"app.kubernetes.io/name": builders.WORKER_NAME}
+
+
+def register(registry: kopf.OperatorRegistry, settings: OperatorSettings) -> None:
+    resource = (WORKER_POOLS.group, WORKER_POOLS.version, WORKER_POOLS.plural)
+
+    @kopf.on.resume(*resource, registry=registry)
+    @kopf.on.create(*resource, registry=registry)
+    @kopf.on.update(*resource, registry=registry)
+    async def pool_changed(body: kopf.Body, retry: int, memo: Any, **_: Any) -> None:
+        await reconcile_pool(context_of(memo), _plain(body), retry=retry)
+
+    @kopf.timer(*resource, interval=settings.pool_scale_interval_seconds, registry=registry)
+    async def scale(body: kopf.Body, memo: Any, **_: Any) -> None:
+        await reconcile_pool(context_of(memo), _plain(body))
+
+    @kopf.on.event("apps", "v1", "deployments", labels=WORKERS, registry=registry)
+    async def workers_changed(
+        type: str,
+        body: kopf.Body,
+        namespace: str | None,
+        labels: kopf.Labels,
+        memo: Any,
+        **_: Any,
+    ) -> None:
+        pool_name = labels.get("app.kubernetes.io/instance")
+        if type not in ("ADDED", "MODIFIED") or not body.get("status") or not pool_name:
+            return
+        ctx = context_of(memo)
+        pool = await ctx.kube.get_or_none(WORKER_POOLS, namespace, pool_name)
+        if pool is not None:
+            await reconcile_pool(ctx, pool)
+
+    @kopf.on.cleanup(registry=registry)
+    async def close_http(memo: Any, **_: Any) -> None:
+        session = context_of(memo).features.pop(HTTP_SESSION, None)
+        if isinstance(session, aiohttp.ClientSession):
+            await session.close()
+
+
+def _plain(body: kopf.Body) -> dict[str, Any]:
+    return {"apiVersion": WORKER_POOLS.api_version, "kind": WORKER_POOLS.kind, **dict(body)}
