@@ -83,7 +83,10 @@ class KubeClient:
         if os.environ.get("KUBERNETES_SERVICE_HOST"):
             config.load_incluster_config(client_configuration=configuration)  # type: ignore[no-untyped-call]
         else:
-            await config.load_kube_config(client_configuration=configuration)
+            # kubernetes_asyncio reads KUBECONFIG at import; read it now instead.
+            await config.load_kube_config(
+                config_file=os.environ.get("KUBECONFIG"), client_configuration=configuration
+            )
         return cls(ApiClient(configuration=configuration))
 
     async def close(self) -> None:
