@@ -122,11 +122,11 @@ async def ensure_build(
         if status.get("revision") == bundle.digest and status.get("artifactDigest"):
             return BuildOutcome(BuildState.SUCCEEDED, artifact_digest=status["artifactDigest"])
         job = await create_job(ctx, build_job(agent, custom, ctx.settings))
-    outcome = build_outcome(job, [])
-    if outcome.state is BuildState.RUNNING and _finished(job):
-        pods = await ctx.kube.list(PODS, namespace, {names.BUILD_LABEL: job_name})
-        outcome = build_outcome(job, pods)
     recorded = (job["metadata"].get("annotations") or {}).get(names.ANNOTATION_ARTIFACT)
+    # Only a finished Job's pods say anything: their termination message is the result.
+    finished = _finished(job) and not recorded
+    pods = await ctx.kube.list(PODS, namespace, {names.BUILD_LABEL: job_name}) if finished else []
+    outcome = build_outcome(job, pods)
     if outcome.state is BuildState.SUCCEEDED and not recorded:
         # Record the result on the Job: its pods may be deleted, the Job is the cache.
         annotations = {names.ANNOTATION_ARTIFACT: outcome.artifact_digest}
