@@ -146,8 +146,9 @@ class OperatorSettings(EnvSettings):
     pool_name: str = Field(default="standard", description="Name of the WorkerPool to serve.")
     pool_scale_interval_seconds: float = Field(default=10.0, gt=0)
     worker_metrics_url: str = Field(
-        default="http://{pod_ip}:9102/metrics",
-        description="Template of a worker pod's metrics URL ({pod_ip}, {pod_name}).",
+        default="http://{pod_ip}:{metrics_port}/metrics",
+        description="Template of a worker pod's metrics URL: {pod_ip}, {pod_name}, and "
+        "{metrics_port} (the pod's container port named metrics, else 9102).",
     )
     worker_metrics_timeout_seconds: float = Field(default=2.0, gt=0)
     default_resources: ResourceDefaults = Field(default_factory=ResourceDefaults)

@@ -38,13 +38,22 @@ def _lifecycle(agent: Body) -> AgentLifecycle:
     return AgentLifecycle(agent, custom=custom, builds=builds)
 
 
-async def reconcile_agent(ctx: OperatorContext, agent: Body, retry: int | None = None) -> Outcome:
-    """Reconcile ``agent``; with ``retry`` (from a kopf handler) failures become kopf retries."""
-    meta = agent["metadata"]
-    namespace, name = meta["namespace"], meta["name"]
-    life = _lifecycle(agent)
+async def reconcile_agent(
+    ctx: OperatorContext, namespace: str, name: str, retry: int | None = None
+) -> Outcome:
+    """Reconcile the agent, read afresh under its lock (several triggers may queue up, and a
+    copy taken before the lock may predate the status the previous reconcile wrote).
+
+    With ``retry`` (from a kopf handler) failures become kopf retries.
+    """
+    seen: dict[str, Any] = {}
 
     async def reconcile() -> None:
+        agent = await ctx.kube.get_or_none(VOICE_AGENTS, namespace, name)
+        if agent is None or agent["metadata"].get("deletionTimestamp"):
+            return
+        life = seen["life"] = _lifecycle(agent)
+        seen["agent"] = agent
         spec = parse_spec(agent)
         if spec.mode == AgentMode.CUSTOM:
             serving = await reconcile_custom(ctx, agent, spec, life)
@@ -55,8 +64,9 @@ async def reconcile_agent(ctx: OperatorContext, agent: Body, retry: int | None =
             await write_status(ctx, agent, life, None)
 
     async def on_error(error: ReconcileError) -> None:
+        life: AgentLifecycle = seen["life"]
         life.mark_not_ready(error.reason, error.message)
-        await write_status(ctx, agent, life, None)
+        await write_status(ctx, seen["agent"], life, None)
 
     if retry is None:
         return await ctx.runner.run(RESOURCE, namespace, name, reconcile, on_error)

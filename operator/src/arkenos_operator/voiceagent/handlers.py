@@ -29,19 +29,12 @@ TRIGGER_CONCURRENCY = 32
 POOL_READY_MEMO = "arkenos-pool-was-ready"
 
 
-async def reconcile_by_name(ctx: OperatorContext, namespace: str, name: str) -> None:
-    """Reconcile an agent because something it depends on changed (outside its own handlers)."""
-    agent = await ctx.kube.get_or_none(VOICE_AGENTS, namespace, name)
-    if agent is not None and not agent["metadata"].get("deletionTimestamp"):
-        await reconcile_agent(ctx, agent)
-
-
 async def reconcile_many(ctx: OperatorContext, keys: list[tuple[str, str]]) -> None:
     limit = asyncio.Semaphore(TRIGGER_CONCURRENCY)
 
     async def one(namespace: str, name: str) -> None:
         async with limit:
-            await reconcile_by_name(ctx, namespace, name)
+            await reconcile_agent(ctx, namespace, name)
 
     await asyncio.gather(*(one(ns, n) for ns, n in keys))
 
@@ -52,8 +45,10 @@ def register(registry: kopf.OperatorRegistry, settings: OperatorSettings) -> Non
     @kopf.on.resume(*resource, registry=registry)
     @kopf.on.create(*resource, registry=registry)
     @kopf.on.update(*resource, registry=registry)
-    async def agent_changed(body: kopf.Body, retry: int, memo: kopf.Memo, **_: Any) -> None:
-        await reconcile_agent(context_of(memo), _plain(body), retry=retry)
+    async def agent_changed(
+        namespace: str | None, name: str, retry: int, memo: Any, **_: Any
+    ) -> None:
+        await reconcile_agent(context_of(memo), str(namespace), name, retry=retry)
 
     @kopf.timer(
         *resource,
@@ -61,9 +56,9 @@ def register(registry: kopf.OperatorRegistry, settings: OperatorSettings) -> Non
         initial_delay=settings.resync_seconds,
         registry=registry,
     )
-    async def resync(body: kopf.Body, memo: kopf.Memo, **_: Any) -> None:
+    async def resync(namespace: str | None, name: str, memo: Any, **_: Any) -> None:
         # Failures are written to the agent's conditions; the next tick tries again.
-        await reconcile_agent(context_of(memo), _plain(body))
+        await reconcile_agent(context_of(memo), str(namespace), name)
 
     @kopf.index(*resource, registry=registry)
     def agents_by_secret(
@@ -102,7 +97,7 @@ def register(registry: kopf.OperatorRegistry, settings: OperatorSettings) -> Non
             and body.get("status")
             and AGENT_LABEL in labels
         ):
-            await reconcile_by_name(context_of(memo), namespace, labels[AGENT_LABEL])
+            await reconcile_agent(context_of(memo), namespace, labels[AGENT_LABEL])
 
     @kopf.on.event(
         "", "v1", "pods", labels={**OURS, names.BUILD_LABEL: kopf.PRESENT}, registry=registry
@@ -119,7 +114,7 @@ def register(registry: kopf.OperatorRegistry, settings: OperatorSettings) -> Non
             (c.get("state") or {}).get("terminated") for c in status.get("containerStatuses") or []
         )
         if namespace and type in ("ADDED", "MODIFIED") and terminated and AGENT_LABEL in labels:
-            await reconcile_by_name(context_of(memo), namespace, labels[AGENT_LABEL])
+            await reconcile_agent(context_of(memo), namespace, labels[AGENT_LABEL])
 
     @kopf.on.event(GROUP, VERSION, "workerpools", registry=registry)
     async def pool_changed(
@@ -146,8 +141,3 @@ def register(registry: kopf.OperatorRegistry, settings: OperatorSettings) -> Non
             if (a.get("spec") or {}).get("mode", AgentMode.STANDARD) == AgentMode.STANDARD
         ]
         await reconcile_many(ctx, standard)
-
-
-def _plain(body: kopf.Body) -> dict[str, Any]:
-    """A plain dict of kopf's live view of the object (builders and status writers want one)."""
-    return {"apiVersion": VOICE_AGENTS.api_version, "kind": VOICE_AGENTS.kind, **dict(body)}

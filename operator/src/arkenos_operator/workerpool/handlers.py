@@ -23,12 +23,14 @@ def register(registry: kopf.OperatorRegistry, settings: OperatorSettings) -> Non
     @kopf.on.resume(*resource, registry=registry)
     @kopf.on.create(*resource, registry=registry)
     @kopf.on.update(*resource, registry=registry)
-    async def pool_changed(body: kopf.Body, retry: int, memo: Any, **_: Any) -> None:
-        await reconcile_pool(context_of(memo), _plain(body), retry=retry)
+    async def pool_changed(
+        namespace: str | None, name: str, retry: int, memo: Any, **_: Any
+    ) -> None:
+        await reconcile_pool(context_of(memo), str(namespace), name, retry=retry)
 
     @kopf.timer(*resource, interval=settings.pool_scale_interval_seconds, registry=registry)
-    async def scale(body: kopf.Body, memo: Any, **_: Any) -> None:
-        await reconcile_pool(context_of(memo), _plain(body))
+    async def scale(namespace: str | None, name: str, memo: Any, **_: Any) -> None:
+        await reconcile_pool(context_of(memo), str(namespace), name)
 
     @kopf.on.event("apps", "v1", "deployments", labels=WORKERS, registry=registry)
     async def workers_changed(
@@ -42,17 +44,10 @@ def register(registry: kopf.OperatorRegistry, settings: OperatorSettings) -> Non
         pool_name = labels.get("app.kubernetes.io/instance")
         if type not in ("ADDED", "MODIFIED") or not body.get("status") or not pool_name:
             return
-        ctx = context_of(memo)
-        pool = await ctx.kube.get_or_none(WORKER_POOLS, namespace, pool_name)
-        if pool is not None:
-            await reconcile_pool(ctx, pool)
+        await reconcile_pool(context_of(memo), str(namespace), pool_name)
 
     @kopf.on.cleanup(registry=registry)
     async def close_http(memo: Any, **_: Any) -> None:
         session = context_of(memo).features.pop(HTTP_SESSION, None)
         if isinstance(session, aiohttp.ClientSession):
             await session.close()
-
-
-def _plain(body: kopf.Body) -> dict[str, Any]:
-    return {"apiVersion": WORKER_POOLS.api_version, "kind": WORKER_POOLS.kind, **dict(body)}

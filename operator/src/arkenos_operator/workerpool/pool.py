@@ -69,11 +69,22 @@ async def measure(ctx: OperatorContext, pool: Body) -> list[tuple[Body, PodLoad]
         ip = (pod.get("status") or {}).get("podIP")
         if not ip:
             return pod, PodLoad(name, 0)
-        url = settings.worker_metrics_url.format(pod_ip=ip, pod_name=name)
+        url = settings.worker_metrics_url.format(
+            pod_ip=ip, pod_name=name, metrics_port=metrics_port(pod)
+        )
         timeout = settings.worker_metrics_timeout_seconds
         return pod, PodLoad(name, await scrape_active_sessions(session, url, timeout))
 
     return list(await asyncio.gather(*(load(p) for p in live)))
+
+
+def metrics_port(pod: Body) -> int:
+    """The pod's container port named ``metrics`` (the worker's contract says 9102)."""
+    for container in (pod.get("spec") or {}).get("containers") or []:
+        for port in container.get("ports") or []:
+            if port.get("name") == "metrics":
+                return int(port["containerPort"])
+    return builders.METRICS_PORT
 
 
 async def mark_deletion_costs(
@@ -103,14 +114,19 @@ def first_decision(spec: WorkerPoolSpec) -> Decision:
     )
 
 
-async def reconcile_pool(ctx: OperatorContext, pool: Body, retry: int | None = None) -> Outcome:
-    meta = pool["metadata"]
-    namespace, name = meta["namespace"], meta["name"]
-    status = pool.get("status") or {}
-    conditions = ConditionSet(status.get("conditions"), [T.SCALED], meta.get("generation"))
+async def reconcile_pool(
+    ctx: OperatorContext, namespace: str, name: str, retry: int | None = None
+) -> Outcome:
+    """Reconcile the pool, read afresh under its lock: decisions pace themselves on the last
+    decision in status, so a stale copy (a timer's) would pace on the wrong one."""
     settings = ctx.settings
+    seen: dict[str, Any] = {}
 
     async def reconcile() -> None:
+        pool = await ctx.kube.get_or_none(WORKER_POOLS, namespace, name)
+        if pool is None or pool["metadata"].get("deletionTimestamp"):
+            return
+        seen["pool"] = pool
         if (namespace, name) != (settings.operator_namespace, settings.pool_name):
             raise Invalid(
                 "NotServed",
@@ -127,7 +143,7 @@ async def reconcile_pool(ctx: OperatorContext, pool: Body, retry: int | None = N
             decision = first_decision(spec)
         else:
             # Our last decision, not the Deployment's count: a hand edit of replicas is drift.
-            current = status.get("replicas")
+            current = (pool.get("status") or {}).get("replicas")
             if current is None:
                 current = (existing.get("spec") or {}).get("replicas") or 0
             decision = decide(spec, int(current), active, last_change(pool), now)
@@ -139,11 +155,16 @@ async def reconcile_pool(ctx: OperatorContext, pool: Body, retry: int | None = N
         ctx.metrics.pool_decisions.labels(name, decision.direction).inc()
         ctx.metrics.pool_replicas.labels(name).set(decision.replicas)
         ctx.metrics.pool_active_sessions.labels(name).set(active)
-        await write_status(ctx, pool, spec, conditions, decision, deployment, loads, now)
+        await write_status(ctx, pool, spec, decision, deployment, loads, now)
 
     async def on_error(error: ReconcileError) -> None:
+        pool = seen["pool"]
+        conditions = pool_conditions(pool)
         conditions.mark_false(T.READY, error.reason, error.message)
-        patch = {"observedGeneration": meta.get("generation"), "conditions": conditions.to_wire()}
+        patch = {
+            "observedGeneration": pool["metadata"].get("generation"),
+            "conditions": conditions.to_wire(),
+        }
         await ctx.kube.patch_status(WORKER_POOLS, namespace, name, patch)
 
     if retry is None:
@@ -152,17 +173,22 @@ async def reconcile_pool(ctx: OperatorContext, pool: Body, retry: int | None = N
     return Outcome()
 
 
+def pool_conditions(pool: Body) -> ConditionSet:
+    status = pool.get("status") or {}
+    return ConditionSet(status.get("conditions"), [T.SCALED], pool["metadata"].get("generation"))
+
+
 async def write_status(
     ctx: OperatorContext,
     pool: Body,
     spec: WorkerPoolSpec,
-    conditions: ConditionSet,
     decision: Decision,
     deployment: Body,
     loads: list[PodLoad],
     now: datetime,
 ) -> None:
     meta = pool["metadata"]
+    conditions = pool_conditions(pool)
     ready = int((deployment.get("status") or {}).get("readyReplicas") or 0)
     known = sum(load.active or 0 for load in loads)
     unknown = [load.name for load in loads if load.active is None]
