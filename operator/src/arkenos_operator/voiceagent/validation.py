@@ -59,15 +59,21 @@ def referenced_secrets(spec: VoiceAgentSpec) -> list[str]:
 def referenced_secrets_of_body(spec: Mapping[str, Any]) -> list[str]:
     """:func:`referenced_secrets` of a raw spec, read without validating it (for kopf's index,
     which must not fail on a spec the model would refuse)."""
-    names: list[str] = []
-    secret_ref = (spec.get("credentials") or {}).get("secretRef") or {}
-    names.append(secret_ref.get("name") or "")
-    for tool in spec.get("tools") or []:
-        for header in ((tool or {}).get("http") or {}).get("headers") or []:
-            names.append(((header or {}).get("valueFrom") or {}).get("name") or "")
-    for webhook in spec.get("webhooks") or []:
-        names.append(((webhook or {}).get("secretRef") or {}).get("name") or "")
-    return [n for n in dict.fromkeys(names) if n]
+    names = [_dig(spec, "credentials", "secretRef", "name")]
+    for tool in _items(spec.get("tools")):
+        names.extend(_dig(h, "valueFrom", "name") for h in _items(_dig(tool, "http", "headers")))
+    names.extend(_dig(w, "secretRef", "name") for w in _items(spec.get("webhooks")))
+    return [n for n in dict.fromkeys(names) if isinstance(n, str) and n]
+
+
+def _dig(value: Any, *keys: str) -> Any:
+    for key in keys:
+        value = value.get(key) if isinstance(value, Mapping) else None
+    return value
+
+
+def _items(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
 
 
 def check_agent(spec: VoiceAgentSpec, secrets: SecretKeys) -> Invalid | None:
