@@ -33,12 +33,13 @@ OPERATOR_ENV = {
     "ARKENOS_LIVEKIT_URL": "wss://livekit.example.com",
     "ARKENOS_WORKER_IMAGE": "ghcr.io/arkenos/worker@sha256:" + "a" * 64,
     "ARKENOS_AGENT_RUNTIME_IMAGE": "ghcr.io/arkenos/agent-runtime@sha256:" + "b" * 64,
-    # Tests run one operator without peering objects, fast retries and short resyncs.
+    # Tests run one operator without peering objects and with fast retries. The periodic
+    # resync is long, so a test sees what watches trigger; drift tests shorten it.
     "ARKENOS_STANDALONE": "true",
     "ARKENOS_METRICS_PORT": "0",
     "ARKENOS_BACKOFF_BASE_SECONDS": "0.2",
     "ARKENOS_BACKOFF_MAX_SECONDS": "1",
-    "ARKENOS_RESYNC_SECONDS": "1",
+    "ARKENOS_RESYNC_SECONDS": "300",
     "ARKENOS_POOL_SCALE_INTERVAL_SECONDS": "0.5",
     "ARKENOS_WORKER_METRICS_TIMEOUT_SECONDS": "0.5",
     "ARKENOS_LOG_FORMAT": "text",

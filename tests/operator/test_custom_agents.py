@@ -28,7 +28,7 @@ from arkenos_operator.voiceagent.build import build_job
 from arkenos_operator.voiceagent.builders import build_agent_deployment
 from arkenos_operator.voiceagent.network import build_network_policy
 from tests.operator import fake_controllers
-from tests.operator.conftest import WORKSPACE, RunOperator
+from tests.operator.conftest import WORKSPACE, RunOperator, make_settings
 from tests.operator.kube_api import KubeApi, condition_of
 from tests.substrate.waiting import wait_until
 
@@ -261,7 +261,14 @@ def test_a_spec_change_keeping_the_digest_does_not_rebuild(
     api.wait_for_condition(VOICE_AGENTS, WORKSPACE, "orders", "Ready", "True")
 
 
-def test_hand_edits_of_the_deployment_are_corrected(api: KubeApi, operator: KopfRunner) -> None:
+def test_hand_edits_of_the_deployment_are_corrected(
+    api: KubeApi, run_operator: RunOperator
+) -> None:
+    with run_operator(settings=make_settings(resync_seconds="1")):
+        correct_hand_edits(api)
+
+
+def correct_hand_edits(api: KubeApi) -> None:
     serve_first_build(api)
     deployment = api.get(DEPLOYMENTS, WORKSPACE, "arkenos-agent-orders")
     assert deployment is not None

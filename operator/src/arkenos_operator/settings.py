@@ -101,7 +101,7 @@ class OperatorSettings(EnvSettings):
     standalone: bool = False
     priority: int = Field(default_factory=lambda: 1 + secrets.randbelow(2**31 - 2))
     # Probes and metrics.
-    probe_port: int = Field(default=8080, ge=1, le=65535)
+    probe_port: int = Field(default=8080, ge=0, le=65535, description="0 picks a free port.")
     metrics_port: int = Field(default=9090, ge=0, le=65535, description="0 picks a free port.")
     log_format: str = Field(default="json", pattern="^(json|text)$")
     # Retries: exponential from backoff_base_seconds, capped at backoff_max_seconds.

@@ -27,6 +27,8 @@ GROUP, VERSION = VOICE_AGENTS.group, VOICE_AGENTS.version
 OURS = {"app.kubernetes.io/managed-by": MANAGED_BY, "app.kubernetes.io/name": names.APP_NAME}
 TRIGGER_CONCURRENCY = 32
 POOL_READY_MEMO = "arkenos-pool-was-ready"
+#: kopf passes an index to handlers under its id.
+SECRET_INDEX = "agents_by_secret"  # noqa: S105 - an index name
 
 
 async def reconcile_many(ctx: OperatorContext, keys: list[tuple[str, str]]) -> None:
@@ -60,7 +62,7 @@ def register(registry: kopf.OperatorRegistry, settings: OperatorSettings) -> Non
         # Failures are written to the agent's conditions; the next tick tries again.
         await reconcile_agent(context_of(memo), str(namespace), name)
 
-    @kopf.index(*resource, registry=registry)
+    @kopf.index(*resource, id=SECRET_INDEX, registry=registry)
     def agents_by_secret(
         namespace: str | None, name: str, spec: kopf.Spec, **_: Any
     ) -> dict[tuple[str | None, str], str]:
@@ -76,7 +78,7 @@ def register(registry: kopf.OperatorRegistry, settings: OperatorSettings) -> Non
     ) -> None:
         if type is None or namespace is None:
             return  # the initial listing: every agent is resumed anyway
-        index: kopf.Index[tuple[str | None, str], str] = kwargs["agents_by_secret"]
+        index: kopf.Index[tuple[str | None, str], str] = kwargs[SECRET_INDEX]
         agents = sorted(set(index.get((namespace, name), [])))
         await reconcile_many(context_of(memo), [(namespace, agent) for agent in agents])
 
