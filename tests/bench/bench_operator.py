@@ -42,6 +42,12 @@ WORKSPACES = ("bench-a", "bench-b", "bench-c", "bench-d")
 TARGETS = {"all_ready_s": 20.0, "p99_ms": 300.0, "rss_mb": 250.0}
 
 
+def agent_kind(index: int) -> str:
+    if index % 5 != 4:
+        return "standard"
+    return "custom-bundle" if index % 10 == 4 else "custom-image"
+
+
 def agent_manifest(index: int) -> dict[str, Any]:
     """Every 5th agent is custom (half from a bundle, half from an image); standard agents
     alternate between workspace keys and a credentials Secret."""
@@ -194,6 +200,10 @@ async def measure(base_url: str, count: int, rate: float, within_s: float) -> di
         finally:
             watcher.cancel()
         latencies = [(ready_at[k] - applied_at[k]) * 1000 for k in applied_at if k in ready_at]
+        by_kind: dict[str, list[float]] = {}
+        for key, applied_time in applied_at.items():
+            index = int(key.rsplit("-", 1)[1])
+            by_kind.setdefault(agent_kind(index), []).append((ready_at[key] - applied_time) * 1000)
         return {
             "agents": count,
             "apply_rate_per_s": rate or None,
@@ -202,6 +212,10 @@ async def measure(base_url: str, count: int, rate: float, within_s: float) -> di
             "p50_ms": round(statistics.median(latencies), 1),
             "p99_ms": round(percentile(latencies, 0.99), 1),
             "max_ms": round(max(latencies), 1),
+            "p50_p99_ms_by_kind": {
+                kind: [round(statistics.median(v), 1), round(percentile(v, 0.99), 1)]
+                for kind, v in sorted(by_kind.items())
+            },
             "builds": controllers.builds,
             "rollouts": controllers.rollouts,
         }
@@ -235,6 +249,8 @@ def start_operator(kubeconfig: Path, log: Any) -> subprocess.Popen[bytes]:
         "ARKENOS_PROBE_PORT": "0",
     }
     command = [sys.executable, "-m", "arkenos_operator"]
+    if os.environ.get("BENCH_PROFILE"):  # for tuning: cProfile the operator process
+        command[1:1] = ["-m", "cProfile", "-o", os.environ["BENCH_PROFILE"]]
     return subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
 
 
@@ -257,6 +273,7 @@ def report(figures: dict[str, Any], errors: list[str]) -> None:
             f"operator {figures['operator_cpu_s']}, "
             f"emulator + fake controllers + bench {figures['emulator_and_bench_cpu_s']}",
         ),
+        ("p50 / p99 by kind (ms)", str(figures["p50_p99_ms_by_kind"])),
         ("builds / rollouts faked", f"{figures['builds']} / {figures['rollouts']}"),
         ("operator error log lines", str(len(errors))),
     ]

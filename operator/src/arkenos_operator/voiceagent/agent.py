@@ -4,6 +4,7 @@ serving revision and replicas)."""
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from typing import Any
 
 from pydantic import ValidationError
@@ -13,11 +14,14 @@ from arkenos_operator.context import OperatorContext
 from arkenos_operator.kube import VOICE_AGENTS
 from arkenos_operator.reconcile import Invalid, Outcome, ReconcileError
 from arkenos_operator.voiceagent.custom import Serving, reconcile_custom
+from arkenos_operator.voiceagent.inputs import Inputs
 from arkenos_operator.voiceagent.lifecycle import AgentLifecycle
 from arkenos_operator.voiceagent.standard import reconcile_standard
 
 Body = dict[str, Any]
 RESOURCE = "voiceagent"
+SPEC_CACHE = "voiceagent-specs"
+SPEC_CACHE_SIZE = 8192
 
 
 def parse_spec(agent: Body) -> VoiceAgentSpec:
@@ -31,6 +35,24 @@ def parse_spec(agent: Body) -> VoiceAgentSpec:
         raise Invalid("InvalidSpec", f"spec.{where}: {first['msg']}") from error
 
 
+def cached_spec(ctx: OperatorContext, agent: Body) -> VoiceAgentSpec:
+    """:func:`parse_spec`, once per (uid, generation): a generation's spec never changes, and
+    validating it (CEL rules included) costs more than the rest of a reconcile."""
+    specs: OrderedDict[tuple[str, int], VoiceAgentSpec] = ctx.features.setdefault(
+        SPEC_CACHE, OrderedDict()
+    )
+    meta = agent["metadata"]
+    key = (str(meta.get("uid")), int(meta.get("generation") or 0))
+    spec = specs.get(key)
+    if spec is None:
+        spec = specs[key] = parse_spec(agent)
+        if len(specs) > SPEC_CACHE_SIZE:
+            specs.popitem(last=False)
+    else:
+        specs.move_to_end(key)
+    return spec
+
+
 def _lifecycle(agent: Body) -> AgentLifecycle:
     spec = agent.get("spec") or {}
     custom = spec.get("mode") == AgentMode.CUSTOM
@@ -39,7 +61,7 @@ def _lifecycle(agent: Body) -> AgentLifecycle:
 
 
 async def reconcile_agent(
-    ctx: OperatorContext, namespace: str, name: str, retry: int | None = None
+    ctx: OperatorContext, namespace: str, name: str, inputs: Inputs, retry: int | None = None
 ) -> Outcome:
     """Reconcile the agent, read afresh under its lock (several triggers may queue up, and a
     copy taken before the lock may predate the status the previous reconcile wrote).
@@ -54,13 +76,13 @@ async def reconcile_agent(
             return
         life = seen["life"] = _lifecycle(agent)
         seen["agent"] = agent
-        spec = parse_spec(agent)
+        spec = cached_spec(ctx, agent)
         if spec.mode == AgentMode.CUSTOM:
-            serving = await reconcile_custom(ctx, agent, spec, life)
+            serving = await reconcile_custom(ctx, agent, spec, life, inputs)
             life.summarize(serving.revision)
             await write_status(ctx, agent, life, serving)
         else:
-            await reconcile_standard(ctx, agent, spec, life)
+            await reconcile_standard(ctx, agent, spec, life, inputs)
             await write_status(ctx, agent, life, None)
 
     async def on_error(error: ReconcileError) -> None:

@@ -8,6 +8,8 @@ after it failed, the previous revision keeps serving untouched.
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +23,7 @@ from arkenos_operator.kube import (
     PODS,
     SECRETS,
     SERVICE_ACCOUNTS,
+    Kind,
     is_conflict,
 )
 from arkenos_operator.reconcile import Waiting
@@ -31,10 +34,12 @@ from arkenos_operator.voiceagent.builders import (
     build_platform_secret,
     build_service_account,
 )
+from arkenos_operator.voiceagent.inputs import Inputs
 from arkenos_operator.voiceagent.lifecycle import AgentLifecycle
 from arkenos_operator.voiceagent.network import build_network_policy
 
 Body = dict[str, Any]
+APPLIED = "voiceagent-applied"
 
 
 @dataclass(frozen=True)
@@ -47,11 +52,11 @@ class Serving:
 
 
 async def reconcile_custom(
-    ctx: OperatorContext, agent: Body, spec: VoiceAgentSpec, life: AgentLifecycle
+    ctx: OperatorContext, agent: Body, spec: VoiceAgentSpec, life: AgentLifecycle, inputs: Inputs
 ) -> Serving:
     custom = spec.custom
     assert custom is not None  # the schema requires it in Custom mode
-    await apply_isolation(ctx, agent, custom)
+    await apply_isolation(ctx, agent, custom, inputs)
     status = agent.get("status") or {}
     serving = Serving(status.get("revision"), status.get("artifactDigest"), None)
     artifact: str | None = None
@@ -79,12 +84,12 @@ async def reconcile_custom(
     return Serving(revision, artifact, deployment)
 
 
-async def apply_isolation(ctx: OperatorContext, agent: Body, custom: CustomSpec) -> None:
+async def apply_isolation(
+    ctx: OperatorContext, agent: Body, custom: CustomSpec, inputs: Inputs
+) -> None:
     settings = ctx.settings
-    livekit, storage = await asyncio.gather(
-        ctx.kube.get_or_none(SECRETS, settings.operator_namespace, settings.livekit_secret_name),
-        ctx.kube.get_or_none(SECRETS, settings.operator_namespace, settings.s3_secret_name),
-    )
+    livekit = inputs.platform_secret(settings.livekit_secret_name)
+    storage = inputs.platform_secret(settings.s3_secret_name)
     for secret, name in (
         (livekit, settings.livekit_secret_name),
         (storage, settings.s3_secret_name),
@@ -98,10 +103,29 @@ async def apply_isolation(ctx: OperatorContext, agent: Body, custom: CustomSpec)
     assert livekit is not None
     assert storage is not None
     await asyncio.gather(
-        ctx.kube.apply(SECRETS, build_platform_secret(agent, livekit, storage)),
-        ctx.kube.apply(SERVICE_ACCOUNTS, build_service_account(agent)),
-        ctx.kube.apply(NETWORK_POLICIES, build_network_policy(agent, custom, settings)),
+        apply_cached(ctx, SECRETS, build_platform_secret(agent, livekit, storage), inputs.force),
+        apply_cached(ctx, SERVICE_ACCOUNTS, build_service_account(agent), inputs.force),
+        apply_cached(
+            ctx, NETWORK_POLICIES, build_network_policy(agent, custom, settings), inputs.force
+        ),
     )
+
+
+async def apply_cached(ctx: OperatorContext, kind: Kind, body: Body, force: bool) -> None:
+    """Apply ``body`` unless this process applied exactly it before and ``force`` is off.
+
+    Reconciles triggered by a child's status (a build finishing, pods becoming ready) skip
+    children that rarely change; the resync and every change of the agent itself force the
+    patch, so a hand edit is still corrected.
+    """
+    applied: dict[tuple[str, str, str], bytes] = ctx.features.setdefault(APPLIED, {})
+    meta = body["metadata"]
+    key = (kind.plural, meta["namespace"], meta["name"])
+    fingerprint = hashlib.blake2b(json.dumps(body, sort_keys=True).encode(), digest_size=16)
+    if not force and applied.get(key) == fingerprint.digest():
+        return
+    await ctx.kube.apply(kind, body)
+    applied[key] = fingerprint.digest()
 
 
 async def ensure_build(

@@ -1,9 +1,12 @@
 """kopf handlers of the VoiceAgent feature: when to reconcile an agent.
 
-The agent itself: on create, update and resume, and on a timer (drift correction). Its
-dependencies: a Secret it names changes (an index maps Secrets to the agents naming them), one
-of its build Jobs or build pods finishes, its Deployment's status changes, or the shared pool
-becomes ready or unready. Every path runs the same level-based reconcile.
+The agent itself: on create, update and resume, and (custom agents, which have children that
+can drift) on a timer. Its dependencies: a Secret it names changes (an index maps Secrets to
+the agents naming them), one of its build Jobs or build pods finishes, its Deployment changes,
+or the shared pool becomes ready or unready. Every path runs the same level-based reconcile.
+
+Standard agents have no timer on purpose: kopf gives every object with a timer a finalizer,
+and a standard agent has nothing to clean up and nothing that drifts.
 """
 
 from __future__ import annotations
@@ -17,13 +20,15 @@ from arkenos_crds.runtime import AGENT_LABEL
 from arkenos_crds.voiceagent import AgentMode
 from arkenos_operator.children import MANAGED_BY
 from arkenos_operator.context import OperatorContext, context_of
-from arkenos_operator.kube import VOICE_AGENTS
+from arkenos_operator.kube import VOICE_AGENTS, WORKER_POOLS
 from arkenos_operator.settings import OperatorSettings
 from arkenos_operator.voiceagent import names
 from arkenos_operator.voiceagent.agent import reconcile_agent
+from arkenos_operator.voiceagent.inputs import Inputs, register_indexes
 from arkenos_operator.voiceagent.validation import referenced_secrets_of_body
 
-GROUP, VERSION = VOICE_AGENTS.group, VOICE_AGENTS.version
+AGENTS = (VOICE_AGENTS.group, VOICE_AGENTS.version, VOICE_AGENTS.plural)
+POOLS = (WORKER_POOLS.group, WORKER_POOLS.version, WORKER_POOLS.plural)
 OURS = {"app.kubernetes.io/managed-by": MANAGED_BY, "app.kubernetes.io/name": names.APP_NAME}
 TRIGGER_CONCURRENCY = 32
 POOL_READY_MEMO = "arkenos-pool-was-ready"
@@ -31,43 +36,56 @@ POOL_READY_MEMO = "arkenos-pool-was-ready"
 SECRET_INDEX = "agents_by_secret"  # noqa: S105 - an index name
 
 
-async def reconcile_many(ctx: OperatorContext, keys: list[tuple[str, str]]) -> None:
+async def reconcile_many(ctx: OperatorContext, keys: list[tuple[str, str]], inputs: Inputs) -> None:
     limit = asyncio.Semaphore(TRIGGER_CONCURRENCY)
 
     async def one(namespace: str, name: str) -> None:
         async with limit:
-            await reconcile_agent(ctx, namespace, name)
+            await reconcile_agent(ctx, namespace, name, inputs)
 
     await asyncio.gather(*(one(ns, n) for ns, n in keys))
 
 
 def register(registry: kopf.OperatorRegistry, settings: OperatorSettings) -> None:
-    resource = (GROUP, VERSION, VOICE_AGENTS.plural)
+    platform = {settings.livekit_secret_name, settings.s3_secret_name}
+    register_indexes(registry, settings.operator_namespace, platform, settings.pool_name)
+    register_agent_handlers(registry, settings)
+    register_dependency_handlers(registry, settings)
 
-    @kopf.on.resume(*resource, registry=registry)
-    @kopf.on.create(*resource, registry=registry)
-    @kopf.on.update(*resource, registry=registry)
+
+def register_agent_handlers(registry: kopf.OperatorRegistry, settings: OperatorSettings) -> None:
+    @kopf.on.resume(*AGENTS, registry=registry)
+    @kopf.on.create(*AGENTS, registry=registry)
+    @kopf.on.update(*AGENTS, registry=registry)
     async def agent_changed(
-        namespace: str | None, name: str, retry: int, memo: Any, **_: Any
+        namespace: str | None, name: str, retry: int, memo: Any, **kwargs: Any
     ) -> None:
-        await reconcile_agent(context_of(memo), str(namespace), name, retry=retry)
+        inputs = Inputs.from_handler(kwargs, force=True)
+        await reconcile_agent(context_of(memo), str(namespace), name, inputs, retry=retry)
 
     @kopf.timer(
-        *resource,
+        *AGENTS,
+        field="spec.mode",
+        value=AgentMode.CUSTOM.value,
         interval=settings.resync_seconds,
         initial_delay=settings.resync_seconds,
         registry=registry,
     )
-    async def resync(namespace: str | None, name: str, memo: Any, **_: Any) -> None:
+    async def resync(namespace: str | None, name: str, memo: Any, **kwargs: Any) -> None:
         # Failures are written to the agent's conditions; the next tick tries again.
-        await reconcile_agent(context_of(memo), str(namespace), name)
+        inputs = Inputs.from_handler(kwargs, force=True)
+        await reconcile_agent(context_of(memo), str(namespace), name, inputs)
 
-    @kopf.index(*resource, id=SECRET_INDEX, registry=registry)
+    @kopf.index(*AGENTS, id=SECRET_INDEX, registry=registry)
     def agents_by_secret(
         namespace: str | None, name: str, spec: kopf.Spec, **_: Any
     ) -> dict[tuple[str | None, str], str]:
         return {(namespace, secret): name for secret in referenced_secrets_of_body(dict(spec))}
 
+
+def register_dependency_handlers(
+    registry: kopf.OperatorRegistry, settings: OperatorSettings
+) -> None:
     @kopf.on.event("", "v1", "secrets", registry=registry)
     async def secret_changed(
         type: str,
@@ -80,7 +98,8 @@ def register(registry: kopf.OperatorRegistry, settings: OperatorSettings) -> Non
             return  # the initial listing: every agent is resumed anyway
         index: kopf.Index[tuple[str | None, str], str] = kwargs[SECRET_INDEX]
         agents = sorted(set(index.get((namespace, name), [])))
-        await reconcile_many(context_of(memo), [(namespace, agent) for agent in agents])
+        inputs = Inputs.from_handler(kwargs, force=False)
+        await reconcile_many(context_of(memo), [(namespace, a) for a in agents], inputs)
 
     @kopf.on.event("batch", "v1", "jobs", labels=OURS, registry=registry)
     @kopf.on.event("apps", "v1", "deployments", labels=OURS, registry=registry)
@@ -90,42 +109,40 @@ def register(registry: kopf.OperatorRegistry, settings: OperatorSettings) -> Non
         namespace: str | None,
         labels: kopf.Labels,
         memo: Any,
-        **_: Any,
+        **kwargs: Any,
     ) -> None:
-        # Only a status says something new: our own patches of the spec come back as events too.
-        if (
-            namespace
-            and type in ("ADDED", "MODIFIED")
-            and body.get("status")
-            and AGENT_LABEL in labels
-        ):
-            await reconcile_agent(context_of(memo), namespace, labels[AGENT_LABEL])
+        if not namespace or type not in ("ADDED", "MODIFIED") or AGENT_LABEL not in labels:
+            return
+        # The Deployment is always re-applied, so a hand edit is undone right away.
+        inputs = Inputs.from_handler(kwargs, force=False)
+        await reconcile_agent(context_of(memo), namespace, labels[AGENT_LABEL], inputs)
 
-    @kopf.on.event(
-        "", "v1", "pods", labels={**OURS, names.BUILD_LABEL: kopf.PRESENT}, registry=registry
-    )
+    build_pods: dict[str, Any] = {**OURS, names.BUILD_LABEL: kopf.PRESENT}
+
+    @kopf.on.event("", "v1", "pods", labels=build_pods, registry=registry)
     async def build_pod_changed(
         type: str,
         status: kopf.Status,
         namespace: str | None,
         labels: kopf.Labels,
         memo: Any,
-        **_: Any,
+        **kwargs: Any,
     ) -> None:
         terminated = any(
             (c.get("state") or {}).get("terminated") for c in status.get("containerStatuses") or []
         )
         if namespace and type in ("ADDED", "MODIFIED") and terminated and AGENT_LABEL in labels:
-            await reconcile_agent(context_of(memo), namespace, labels[AGENT_LABEL])
+            inputs = Inputs.from_handler(kwargs, force=False)
+            await reconcile_agent(context_of(memo), namespace, labels[AGENT_LABEL], inputs)
 
-    @kopf.on.event(GROUP, VERSION, "workerpools", registry=registry)
+    @kopf.on.event(*POOLS, registry=registry)
     async def pool_changed(
         type: str,
         namespace: str | None,
         name: str,
         status: kopf.Status,
         memo: Any,
-        **_: Any,
+        **kwargs: Any,
     ) -> None:
         if namespace != settings.operator_namespace or name != settings.pool_name:
             return
@@ -142,4 +159,4 @@ def register(registry: kopf.OperatorRegistry, settings: OperatorSettings) -> Non
             for a in agents
             if (a.get("spec") or {}).get("mode", AgentMode.STANDARD) == AgentMode.STANDARD
         ]
-        await reconcile_many(ctx, standard)
+        await reconcile_many(ctx, standard, Inputs.from_handler(kwargs, force=False))

@@ -8,8 +8,9 @@ from typing import Any
 
 from arkenos_crds.voiceagent import VoiceAgentSpec
 from arkenos_operator.context import OperatorContext
-from arkenos_operator.kube import SECRETS, WORKER_POOLS
+from arkenos_operator.kube import SECRETS
 from arkenos_operator.reconcile import Waiting
+from arkenos_operator.voiceagent.inputs import Inputs
 from arkenos_operator.voiceagent.lifecycle import AgentLifecycle
 from arkenos_operator.voiceagent.validation import check_agent, referenced_secrets, secret_keys
 
@@ -17,7 +18,7 @@ Body = dict[str, Any]
 
 
 async def reconcile_standard(
-    ctx: OperatorContext, agent: Body, spec: VoiceAgentSpec, life: AgentLifecycle
+    ctx: OperatorContext, agent: Body, spec: VoiceAgentSpec, life: AgentLifecycle, inputs: Inputs
 ) -> None:
     namespace = agent["metadata"]["namespace"]
     names = referenced_secrets(spec)
@@ -25,17 +26,16 @@ async def reconcile_standard(
     problem = check_agent(spec, {n: secret_keys(s) for n, s in zip(names, found, strict=True)})
     if problem is not None:
         raise problem
-    await require_pool_ready(ctx)
+    require_pool_ready(ctx, inputs)
     life.mark_standard_ready()
 
 
-async def require_pool_ready(ctx: OperatorContext) -> None:
+def require_pool_ready(ctx: OperatorContext, inputs: Inputs) -> None:
     """Raise :class:`Waiting` unless the shared pool has at least one ready worker."""
     settings = ctx.settings
     where = f"{settings.operator_namespace}/{settings.pool_name}"
-    pool = await ctx.kube.get_or_none(WORKER_POOLS, settings.operator_namespace, settings.pool_name)
-    if pool is None:
+    ready = inputs.pool_ready_replicas(settings.operator_namespace, settings.pool_name)
+    if ready is None:
         raise Waiting("PoolNotFound", f"WorkerPool {where} that serves standard agents is missing.")
-    ready = (pool.get("status") or {}).get("readyReplicas") or 0
     if ready < 1:
         raise Waiting("PoolUnavailable", f"No worker of WorkerPool {where} is ready to take calls.")
