@@ -40,6 +40,7 @@ from arkenos_operator.voiceagent.network import build_network_policy
 
 Body = dict[str, Any]
 APPLIED = "voiceagent-applied"
+OWN_WRITES = "voiceagent-own-writes"
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,7 @@ async def reconcile_custom(
     deployment = await ctx.kube.apply(
         DEPLOYMENTS, build_agent_deployment(agent, spec, ctx.settings, artifact)
     )
+    remember_own_write(ctx, DEPLOYMENTS, deployment)
     revision = custom.source.image or (
         custom.source.bundle.digest if custom.source.bundle else None
     )
@@ -146,6 +148,7 @@ async def ensure_build(
         if status.get("revision") == bundle.digest and status.get("artifactDigest"):
             return BuildOutcome(BuildState.SUCCEEDED, artifact_digest=status["artifactDigest"])
         job = await create_job(ctx, build_job(agent, custom, ctx.settings))
+        remember_own_write(ctx, JOBS, job)
     recorded = (job["metadata"].get("annotations") or {}).get(names.ANNOTATION_ARTIFACT)
     # Only a finished Job's pods say anything: their termination message is the result.
     finished = _finished(job) and not recorded
@@ -154,7 +157,8 @@ async def ensure_build(
     if outcome.state is BuildState.SUCCEEDED and not recorded:
         # Record the result on the Job: its pods may be deleted, the Job is the cache.
         annotations = {names.ANNOTATION_ARTIFACT: outcome.artifact_digest}
-        await ctx.kube.patch(JOBS, namespace, job_name, {"metadata": {"annotations": annotations}})
+        patch = {"metadata": {"annotations": annotations}}
+        remember_own_write(ctx, JOBS, await ctx.kube.patch(JOBS, namespace, job_name, patch))
     return outcome
 
 
@@ -164,6 +168,22 @@ def _finished(job: Body) -> bool:
         c.get("type") for c in status.get("conditions") or [] if c.get("status") == "True"
     }
     return bool(status.get("succeeded")) or bool(conditions & {"Complete", "Failed"})
+
+
+def remember_own_write(ctx: OperatorContext, kind: Kind, written: Body) -> None:
+    """Remember the resourceVersion our write produced, so its watch event (an echo of what we
+    just did) does not trigger another reconcile; any later change by someone else does."""
+    meta = written["metadata"]
+    own: dict[tuple[str, str, str], str] = ctx.features.setdefault(OWN_WRITES, {})
+    own[(kind.plural, meta["namespace"], meta["name"])] = meta.get("resourceVersion", "")
+
+
+def is_own_write(ctx: OperatorContext, kind: Kind, body: Body) -> bool:
+    meta = body["metadata"]
+    own: dict[tuple[str, str, str], str] = ctx.features.get(OWN_WRITES, {})
+    return bool(
+        own.get((kind.plural, meta["namespace"], meta["name"])) == meta.get("resourceVersion")
+    )
 
 
 async def create_job(ctx: OperatorContext, job: Body) -> Body:

@@ -20,10 +20,11 @@ from arkenos_crds.runtime import AGENT_LABEL
 from arkenos_crds.voiceagent import AgentMode
 from arkenos_operator.children import MANAGED_BY
 from arkenos_operator.context import OperatorContext, context_of
-from arkenos_operator.kube import VOICE_AGENTS, WORKER_POOLS
+from arkenos_operator.kube import DEPLOYMENTS, JOBS, VOICE_AGENTS, WORKER_POOLS, Kind
 from arkenos_operator.settings import OperatorSettings
 from arkenos_operator.voiceagent import names
 from arkenos_operator.voiceagent.agent import reconcile_agent
+from arkenos_operator.voiceagent.custom import is_own_write
 from arkenos_operator.voiceagent.inputs import Inputs, register_indexes
 from arkenos_operator.voiceagent.validation import referenced_secrets_of_body
 
@@ -77,7 +78,7 @@ def register_agent_handlers(registry: kopf.OperatorRegistry, settings: OperatorS
         await reconcile_agent(context_of(memo), str(namespace), name, inputs)
 
     @kopf.index(*AGENTS, id=SECRET_INDEX, registry=registry)
-    def agents_by_secret(
+    async def agents_by_secret(
         namespace: str | None, name: str, spec: kopf.Spec, **_: Any
     ) -> dict[tuple[str | None, str], str]:
         return {(namespace, secret): name for secret in referenced_secrets_of_body(dict(spec))}
@@ -101,21 +102,30 @@ def register_dependency_handlers(
         inputs = Inputs.from_handler(kwargs, force=False)
         await reconcile_many(context_of(memo), [(namespace, a) for a in agents], inputs)
 
-    @kopf.on.event("batch", "v1", "jobs", labels=OURS, registry=registry)
-    @kopf.on.event("apps", "v1", "deployments", labels=OURS, registry=registry)
     async def child_changed(
-        type: str,
-        body: kopf.Body,
-        namespace: str | None,
-        labels: kopf.Labels,
-        memo: Any,
-        **kwargs: Any,
+        kind: Kind, type: str, body: kopf.Body, labels: kopf.Labels, memo: Any, kwargs: Any
     ) -> None:
+        namespace = body.metadata.namespace
         if not namespace or type not in ("ADDED", "MODIFIED") or AGENT_LABEL not in labels:
             return
+        ctx = context_of(memo)
+        if is_own_write(ctx, kind, dict(body)):
+            return  # the echo of our own write
         # The Deployment is always re-applied, so a hand edit is undone right away.
         inputs = Inputs.from_handler(kwargs, force=False)
-        await reconcile_agent(context_of(memo), namespace, labels[AGENT_LABEL], inputs)
+        await reconcile_agent(ctx, namespace, labels[AGENT_LABEL], inputs)
+
+    @kopf.on.event("batch", "v1", "jobs", labels=OURS, registry=registry)
+    async def job_changed(
+        type: str, body: kopf.Body, labels: kopf.Labels, memo: Any, **kwargs: Any
+    ) -> None:
+        await child_changed(JOBS, type, body, labels, memo, kwargs)
+
+    @kopf.on.event("apps", "v1", "deployments", labels=OURS, registry=registry)
+    async def deployment_changed(
+        type: str, body: kopf.Body, labels: kopf.Labels, memo: Any, **kwargs: Any
+    ) -> None:
+        await child_changed(DEPLOYMENTS, type, body, labels, memo, kwargs)
 
     build_pods: dict[str, Any] = {**OURS, names.BUILD_LABEL: kopf.PRESENT}
 

@@ -46,10 +46,14 @@ def _only(store: kopf.Store[Any] | None) -> Any:
 def register_indexes(
     registry: kopf.OperatorRegistry, operator_namespace: str, names: set[str], pool: str
 ) -> None:
-    """Index the operator's platform Secrets (data by name) and its pool's ready replicas."""
+    """Index the operator's platform Secrets (data by name) and its pool's ready replicas.
+
+    The index functions are ``async`` although they never await: kopf runs synchronous
+    handlers in a thread pool, which costs a thread hand-off for every watched event.
+    """
 
     @kopf.index("", "v1", "secrets", id=PLATFORM_SECRETS, registry=registry)
-    def platform_secrets(
+    async def platform_secrets(
         namespace: str | None, name: str, body: kopf.Body, **_: Any
     ) -> dict[str, dict[str, Any]] | None:
         if namespace != operator_namespace or name not in names:
@@ -57,7 +61,7 @@ def register_indexes(
         return {name: {"data": dict(body.get("data") or {})}}
 
     @kopf.index("arkenos.io", "v1alpha1", "workerpools", id=POOL_READINESS, registry=registry)
-    def pool_readiness(
+    async def pool_readiness(
         namespace: str | None, name: str, status: kopf.Status, **_: Any
     ) -> dict[tuple[str | None, str], int] | None:
         if namespace != operator_namespace or name != pool:
