@@ -339,3 +339,52 @@ def test_operator_restarted_mid_build_converges_without_duplicate_jobs(
     assert [j["metadata"]["name"] for j in api.list(JOBS, WORKSPACE)] == [
         job_name("orders", BUNDLE_1)
     ]
+
+
+def test_deleting_agents_leaves_nothing_behind_the_operator_holds(
+    api: KubeApi, operator: KopfRunner
+) -> None:
+    # kmock has no garbage collector: the children stay here, but each carries the
+    # ownerReference a real cluster's collector follows (asserted above and in the builders'
+    # tests). What the operator controls: nothing blocks the deletion and nothing is recreated.
+    served = serve_first_build(api)
+    api.create(
+        VOICE_AGENTS,
+        {
+            "apiVersion": "arkenos.io/v1alpha1",
+            "kind": "VoiceAgent",
+            "metadata": {"name": "plain", "namespace": WORKSPACE},
+            "spec": {"mode": "Standard"},
+        },
+    )
+    api.wait_for_condition(VOICE_AGENTS, WORKSPACE, "plain", "Ready", "False")
+    standard = api.get(VOICE_AGENTS, WORKSPACE, "plain")
+    assert standard is not None
+    assert "finalizers" not in standard["metadata"]  # nothing outside Kubernetes to clean up
+
+    api.delete(VOICE_AGENTS, WORKSPACE, "plain")
+    api.delete(VOICE_AGENTS, WORKSPACE, "orders")
+    wait_until(
+        lambda: (
+            api.get(VOICE_AGENTS, WORKSPACE, "orders") is None
+            and api.get(VOICE_AGENTS, WORKSPACE, "plain") is None
+        ),
+        within=10,
+        what="both agents to be gone",
+    )
+    deployment = api.get(DEPLOYMENTS, WORKSPACE, "arkenos-agent-orders")
+    assert deployment is not None
+    assert owned_by(deployment, served)
+    before = deployment["metadata"]["resourceVersion"]
+    api.stays(
+        lambda: (
+            (api.get(DEPLOYMENTS, WORKSPACE, "arkenos-agent-orders") or {})
+            .get("metadata", {})
+            .get("resourceVersion")
+            == before
+        ),
+        seconds=1,
+    )
+    assert [j["metadata"]["name"] for j in api.list(JOBS, WORKSPACE)] == [
+        job_name("orders", BUNDLE_1)
+    ]

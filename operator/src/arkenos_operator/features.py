@@ -41,7 +41,7 @@ def build_registry(
     handler options come from settings and lets tests run several operators in one process.
     """
     registry = kopf.OperatorRegistry()
-    kopf.on.login(registry=registry)(login)
+    kopf.on.login(id="login", registry=registry)(login)
     register_core(registry, settings)
     for module_name in features:
         feature = cast(Feature, importlib.import_module(module_name))

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 import kopf
 
+from arkenos_operator.logs import object_logger
 from arkenos_operator.metrics import OperatorMetrics
 
 
@@ -108,6 +109,8 @@ class Runner:
                 except ReconcileError as error:
                     result = "waiting" if isinstance(error, Waiting) else "invalid"
                     self.metrics.errors.labels(resource, error.reason).inc()
+                    log = object_logger(resource, namespace, name)
+                    log.info("Not converged (%s): %s", error.reason, error.message)
                     await on_error(error)
                     return Outcome(error)
                 result = "ok"

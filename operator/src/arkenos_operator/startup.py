@@ -58,7 +58,7 @@ def metrics_app(metrics: OperatorMetrics) -> web.Application:
 def register_core(registry: kopf.OperatorRegistry, operator_settings: OperatorSettings) -> None:
     """Register the startup and cleanup handlers every operator process runs."""
 
-    @kopf.on.startup(registry=registry)
+    @kopf.on.startup(id="start", registry=registry)
     async def start(settings: kopf.OperatorSettings, memo: kopf.Memo, **_: Any) -> None:
         configure_kopf(settings, operator_settings)
         kube = await KubeClient.connect()
@@ -70,7 +70,7 @@ def register_core(registry: kopf.OperatorRegistry, operator_settings: OperatorSe
         context.features[SERVER_KEY] = runner
         memo[MEMO_KEY] = context
 
-    @kopf.on.cleanup(registry=registry)
+    @kopf.on.cleanup(id="stop", registry=registry)
     async def stop(memo: kopf.Memo, **_: Any) -> None:
         context = context_of(memo)
         runner = context.features.get(SERVER_KEY)

@@ -55,9 +55,9 @@ def register(registry: kopf.OperatorRegistry, settings: OperatorSettings) -> Non
 
 
 def register_agent_handlers(registry: kopf.OperatorRegistry, settings: OperatorSettings) -> None:
-    @kopf.on.resume(*AGENTS, registry=registry)
-    @kopf.on.create(*AGENTS, registry=registry)
-    @kopf.on.update(*AGENTS, registry=registry)
+    @kopf.on.resume(*AGENTS, id="reconcile", registry=registry)
+    @kopf.on.create(*AGENTS, id="reconcile", registry=registry)
+    @kopf.on.update(*AGENTS, id="reconcile", registry=registry)
     async def agent_changed(
         namespace: str | None, name: str, retry: int, memo: Any, **kwargs: Any
     ) -> None:
@@ -70,6 +70,7 @@ def register_agent_handlers(registry: kopf.OperatorRegistry, settings: OperatorS
         value=AgentMode.CUSTOM.value,
         interval=settings.resync_seconds,
         initial_delay=settings.resync_seconds,
+        id="resync",
         registry=registry,
     )
     async def resync(namespace: str | None, name: str, memo: Any, **kwargs: Any) -> None:
@@ -87,7 +88,7 @@ def register_agent_handlers(registry: kopf.OperatorRegistry, settings: OperatorS
 def register_dependency_handlers(
     registry: kopf.OperatorRegistry, settings: OperatorSettings
 ) -> None:
-    @kopf.on.event("", "v1", "secrets", registry=registry)
+    @kopf.on.event("", "v1", "secrets", id="secret-changed", registry=registry)
     async def secret_changed(
         type: str,
         namespace: str | None,
@@ -115,13 +116,15 @@ def register_dependency_handlers(
         inputs = Inputs.from_handler(kwargs, force=False)
         await reconcile_agent(ctx, namespace, labels[AGENT_LABEL], inputs)
 
-    @kopf.on.event("batch", "v1", "jobs", labels=OURS, registry=registry)
+    @kopf.on.event("batch", "v1", "jobs", labels=OURS, id="build-job-changed", registry=registry)
     async def job_changed(
         type: str, body: kopf.Body, labels: kopf.Labels, memo: Any, **kwargs: Any
     ) -> None:
         await child_changed(JOBS, type, body, labels, memo, kwargs)
 
-    @kopf.on.event("apps", "v1", "deployments", labels=OURS, registry=registry)
+    @kopf.on.event(
+        "apps", "v1", "deployments", labels=OURS, id="deployment-changed", registry=registry
+    )
     async def deployment_changed(
         type: str, body: kopf.Body, labels: kopf.Labels, memo: Any, **kwargs: Any
     ) -> None:
@@ -129,7 +132,7 @@ def register_dependency_handlers(
 
     build_pods: dict[str, Any] = {**OURS, names.BUILD_LABEL: kopf.PRESENT}
 
-    @kopf.on.event("", "v1", "pods", labels=build_pods, registry=registry)
+    @kopf.on.event("", "v1", "pods", labels=build_pods, id="build-pod-changed", registry=registry)
     async def build_pod_changed(
         type: str,
         status: kopf.Status,
@@ -145,7 +148,7 @@ def register_dependency_handlers(
             inputs = Inputs.from_handler(kwargs, force=False)
             await reconcile_agent(context_of(memo), namespace, labels[AGENT_LABEL], inputs)
 
-    @kopf.on.event(*POOLS, registry=registry)
+    @kopf.on.event(*POOLS, id="pool-readiness-changed", registry=registry)
     async def pool_changed(
         type: str,
         namespace: str | None,

@@ -20,19 +20,23 @@ WORKERS = {"app.kubernetes.io/name": builders.WORKER_NAME}
 def register(registry: kopf.OperatorRegistry, settings: OperatorSettings) -> None:
     resource = (WORKER_POOLS.group, WORKER_POOLS.version, WORKER_POOLS.plural)
 
-    @kopf.on.resume(*resource, registry=registry)
-    @kopf.on.create(*resource, registry=registry)
-    @kopf.on.update(*resource, registry=registry)
+    @kopf.on.resume(*resource, id="reconcile", registry=registry)
+    @kopf.on.create(*resource, id="reconcile", registry=registry)
+    @kopf.on.update(*resource, id="reconcile", registry=registry)
     async def pool_changed(
         namespace: str | None, name: str, retry: int, memo: Any, **_: Any
     ) -> None:
         await reconcile_pool(context_of(memo), str(namespace), name, retry=retry)
 
-    @kopf.timer(*resource, interval=settings.pool_scale_interval_seconds, registry=registry)
+    @kopf.timer(
+        *resource, interval=settings.pool_scale_interval_seconds, id="scale", registry=registry
+    )
     async def scale(namespace: str | None, name: str, memo: Any, **_: Any) -> None:
         await reconcile_pool(context_of(memo), str(namespace), name)
 
-    @kopf.on.event("apps", "v1", "deployments", labels=WORKERS, registry=registry)
+    @kopf.on.event(
+        "apps", "v1", "deployments", labels=WORKERS, id="workers-changed", registry=registry
+    )
     async def workers_changed(
         type: str,
         body: kopf.Body,
@@ -46,7 +50,7 @@ def register(registry: kopf.OperatorRegistry, settings: OperatorSettings) -> Non
             return
         await reconcile_pool(context_of(memo), str(namespace), pool_name)
 
-    @kopf.on.cleanup(registry=registry)
+    @kopf.on.cleanup(id="close-scraper", registry=registry)
     async def close_http(memo: Any, **_: Any) -> None:
         session = context_of(memo).features.pop(HTTP_SESSION, None)
         if isinstance(session, aiohttp.ClientSession):
