@@ -54,6 +54,18 @@ def pool_status(api: KubeApi) -> dict[str, Any]:
     return (api.get(WORKER_POOLS, OPERATOR_NAMESPACE, POOL) or {}).get("status") or {}
 
 
+def wait_decision(api: KubeApi, to_replicas: int) -> dict[str, Any]:
+    """The pool's last decision once it says ``to_replicas`` (status lands after the scale)."""
+    decision: dict[str, Any] = wait_until(
+        lambda: (
+            (d := pool_status(api).get("lastDecision")) and d["toReplicas"] == to_replicas and d
+        ),
+        within=5,
+        what=f"the decision to {to_replicas} in status",
+    )
+    return decision
+
+
 def deletion_cost(api: KubeApi, pod: str) -> str | None:
     return (
         (api.get(PODS, OPERATOR_NAMESPACE, pod) or {})["metadata"].get("annotations") or {}
@@ -102,11 +114,7 @@ def test_ramp_up_is_immediate_and_costs_follow_sessions(
 
     first.set_active(9)  # (9 + 2) / 4 → 3 workers
     wait_replicas(api, 3)
-    decision = wait_until(
-        lambda: (d := pool_status(api).get("lastDecision")) and d["toReplicas"] == 3 and d,
-        within=5,
-        what="the decision in status",
-    )
+    decision = wait_decision(api, 3)
     assert (decision["fromReplicas"], decision["toReplicas"]) == (1, 3)
     assert decision["reason"] == (
         "Scaled up from 1 to 3: 9 active sessions + warm buffer 2 need 3 worker(s) of 4 "
@@ -155,11 +163,7 @@ def test_scale_down_is_paced_by_step_and_delay(
 
     wait_until(record, within=15, interval=0.05, what="the pool to shrink to 1")
     assert seen == [4, 3, 2, 1]
-    last = wait_until(
-        lambda: (d := pool_status(api).get("lastDecision")) and d["toReplicas"] == 1 and d,
-        within=5,
-        what="the decision in status",
-    )
+    last = wait_decision(api, 1)
     assert (last["fromReplicas"], last["toReplicas"]) == (2, 1)
     assert last["reason"].startswith("Scaled down from 2 to 1 (step 1): 0 active sessions")
 

@@ -7,12 +7,10 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import Any
 
-from pydantic import ValidationError
-
 from arkenos_crds.voiceagent import AgentMode, VoiceAgentSpec, dispatch_name_for
 from arkenos_operator.context import OperatorContext
 from arkenos_operator.kube import VOICE_AGENTS
-from arkenos_operator.reconcile import Invalid, Outcome, ReconcileError
+from arkenos_operator.reconcile import Outcome, ReconcileError, parse_spec
 from arkenos_operator.voiceagent.custom import Serving, reconcile_custom
 from arkenos_operator.voiceagent.inputs import Inputs
 from arkenos_operator.voiceagent.lifecycle import AgentLifecycle
@@ -24,20 +22,9 @@ SPEC_CACHE = "voiceagent-specs"
 SPEC_CACHE_SIZE = 8192
 
 
-def parse_spec(agent: Body) -> VoiceAgentSpec:
-    """The spec as the model reads it. The API server validates it too, but a spec written
-    before a schema change (or to an API without validation) must not crash the operator."""
-    try:
-        return VoiceAgentSpec.model_validate(agent.get("spec") or {})
-    except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "spec"
-        raise Invalid("InvalidSpec", f"spec.{where}: {first['msg']}") from error
-
-
 def cached_spec(ctx: OperatorContext, agent: Body) -> VoiceAgentSpec:
-    """:func:`parse_spec`, once per (uid, generation): a generation's spec never changes, and
-    validating it (CEL rules included) costs more than the rest of a reconcile."""
+    """The agent's parsed spec, once per (uid, generation): a generation's spec never changes,
+    and validating it (CEL rules included) costs more than the rest of a reconcile."""
     specs: OrderedDict[tuple[str, int], VoiceAgentSpec] = ctx.features.setdefault(
         SPEC_CACHE, OrderedDict()
     )
@@ -45,7 +32,7 @@ def cached_spec(ctx: OperatorContext, agent: Body) -> VoiceAgentSpec:
     key = (str(meta.get("uid")), int(meta.get("generation") or 0))
     spec = specs.get(key)
     if spec is None:
-        spec = specs[key] = parse_spec(agent)
+        spec = specs[key] = parse_spec(VoiceAgentSpec, agent)
         if len(specs) > SPEC_CACHE_SIZE:
             specs.popitem(last=False)
     else:

@@ -8,14 +8,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 import aiohttp
-from pydantic import ValidationError
 
 from arkenos_crds.workerpool import WorkerPoolConditionType as T
 from arkenos_crds.workerpool import WorkerPoolSpec
 from arkenos_operator.conditions import ConditionSet
 from arkenos_operator.context import OperatorContext
 from arkenos_operator.kube import DEPLOYMENTS, PODS, SERVICE_ACCOUNTS, WORKER_POOLS
-from arkenos_operator.reconcile import Invalid, Outcome, ReconcileError
+from arkenos_operator.reconcile import Invalid, Outcome, ReconcileError, parse_spec
 from arkenos_operator.workerpool import builders
 from arkenos_operator.workerpool.scaling import (
     Decision,
@@ -31,15 +30,6 @@ from arkenos_operator.workerpool.scrape import scrape_active_sessions
 Body = dict[str, Any]
 RESOURCE = "workerpool"
 HTTP_SESSION = "workerpool-http"
-
-
-def parse_spec(pool: Body) -> WorkerPoolSpec:
-    try:
-        return WorkerPoolSpec.model_validate(pool.get("spec") or {})
-    except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "spec"
-        raise Invalid("InvalidSpec", f"spec.{where}: {first['msg']}") from error
 
 
 def http_session(ctx: OperatorContext) -> aiohttp.ClientSession:
@@ -133,7 +123,7 @@ async def reconcile_pool(
                 f"This operator serves only WorkerPool {settings.operator_namespace}/"
                 f"{settings.pool_name}; this one runs no workers.",
             )
-        spec = parse_spec(pool)
+        spec = parse_spec(WorkerPoolSpec, pool)
         existing = await ctx.kube.get_or_none(DEPLOYMENTS, namespace, builders.WORKER_NAME)
         measured = await measure(ctx, pool)
         loads = [load for _, load in measured]
