@@ -30,6 +30,7 @@ from arkenos_operator.voiceagent.network import build_network_policy
 from tests.operator import fake_controllers
 from tests.operator.conftest import WORKSPACE, RunOperator, make_settings
 from tests.operator.kube_api import KubeApi, condition_of
+from tests.substrate.kubernetes import RunningEmulator
 from tests.substrate.waiting import wait_until
 
 pytestmark = [pytest.mark.k8s, pytest.mark.usefixtures("platform_secrets")]
@@ -87,6 +88,24 @@ def serve_first_build(api: KubeApi, name: str = "orders") -> dict[str, Any]:
     api.wait_for(DEPLOYMENTS, WORKSPACE, names.deployment_name(name))
     fake_controllers.make_available(api, WORKSPACE, names.deployment_name(name))
     return api.wait_for_condition(VOICE_AGENTS, WORKSPACE, name, "Ready", "True")
+
+
+def test_only_the_operators_children_are_watched(
+    api: KubeApi, operator: KopfRunner, k8s: RunningEmulator
+) -> None:
+    serve_first_build(api)
+
+    def watched_selectors() -> set[tuple[str, str]]:
+        return {
+            (r.url.path, r.params.get("labelSelector", ""))
+            for r in k8s.emulator._requests
+            if r.params.get("watch") == "true"
+        }
+
+    watches = k8s.call(watched_selectors)
+    selector = "app.kubernetes.io/managed-by=arkenos-operator"
+    for path in ("/api/v1/pods", "/apis/batch/v1/jobs", "/apis/apps/v1/deployments"):
+        assert {s for p, s in watches if p == path} == {selector}
 
 
 def test_bundle_agent_is_built_then_served_in_isolation(
