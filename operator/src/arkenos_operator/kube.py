@@ -64,6 +64,14 @@ WORKER_POOLS = Kind(GROUP, VERSION, "workerpools", "WorkerPool")
 PHONE_NUMBERS = Kind(GROUP, VERSION, "phonenumbers", "PhoneNumber")
 
 
+def without_nulls(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [without_nulls(v) for v in value]
+    return value
+
+
 def is_not_found(error: BaseException) -> bool:
     return isinstance(error, ApiException) and error.status == 404
 
@@ -153,7 +161,10 @@ class KubeClient:
         return list(result.get("items") or [])
 
     async def create(self, kind: Kind, namespace: str | None, body: Body) -> Body:
-        return await self._call("POST", kind.path(namespace), body)
+        # Builders write null for a field the operator owns but leaves unset, so that a merge
+        # patch removes it; on create a null means the same as no field, and sending none
+        # keeps the stored object equal to what the next (no-op) patch produces.
+        return await self._call("POST", kind.path(namespace), without_nulls(body))
 
     async def patch(
         self, kind: Kind, namespace: str | None, name: str, patch: Body, sub: str | None = None
