@@ -162,3 +162,19 @@ def test_losing_every_worker_makes_agents_unready(api: KubeApi, operator: KopfRu
     assert condition_of(unready, "Ready")["message"] == (
         "No worker of WorkerPool arkenos-system/standard is ready to take calls."
     )
+
+
+def test_a_spec_the_schema_would_refuse_is_reported_not_crashed_on(
+    api: KubeApi, operator: KopfRunner
+) -> None:
+    # The emulated API does not validate, like an API server that predates a schema change.
+    ready_pool(api)
+    api.create(VOICE_AGENTS, standard_agent("broken", llm={"provider": "Gemini"}))
+    broken = api.wait_for_condition(
+        VOICE_AGENTS, WORKSPACE, "broken", "Ready", "False", reason="InvalidSpec"
+    )
+    assert condition_of(broken, "Ready")["message"] == "spec.llm.provider: Input should be 'OpenAI'"
+
+    api.patch(VOICE_AGENTS, WORKSPACE, "broken", {"spec": {"llm": {"provider": "OpenAI"}}})
+    fixed = api.wait_for_condition(VOICE_AGENTS, WORKSPACE, "broken", "Ready", "True")
+    assert fixed["status"]["observedGeneration"] == 2
