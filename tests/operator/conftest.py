@@ -44,7 +44,15 @@ OPERATOR_ENV = {
     "ARKENOS_WORKER_METRICS_TIMEOUT_SECONDS": "0.5",
     "ARKENOS_LOG_FORMAT": "text",
 }
-KOPF_ARGS = ["run", "--standalone", "--all-namespaces"]
+KOPF_ARGS = ["run", "--all-namespaces"]
+
+
+def kopf_args(settings: OperatorSettings) -> list[str]:
+    """kopf's command line for ``settings``, as the entry point passes them to kopf.run."""
+    if settings.standalone:
+        return [*KOPF_ARGS, "--standalone"]
+    return [*KOPF_ARGS, "--peering", settings.peering_name, "--priority", str(settings.priority)]
+
 
 RunOperator = Callable[..., contextlib.AbstractContextManager[KopfRunner]]
 
@@ -76,8 +84,9 @@ def run_operator(kubeconfig: Path, operator_settings: OperatorSettings) -> RunOp
     def start(
         settings: OperatorSettings | None = None, features: tuple[str, ...] = FEATURES
     ) -> Iterator[KopfRunner]:
-        registry = build_registry(settings or operator_settings, features)
-        with KopfRunner(KOPF_ARGS, registry=registry, timeout=30) as runner:
+        settings = settings or operator_settings
+        registry = build_registry(settings, features)
+        with KopfRunner(kopf_args(settings), registry=registry, timeout=30) as runner:
             yield runner
         assert runner.exception is None, runner.output
         assert runner.exit_code == 0, runner.output
