@@ -1,10 +1,6 @@
-"""Custom agents end to end through KopfRunner: build Job, isolated Deployment, rollout only
-after a successful build, build cache, drift correction and restarts.
-
-kmock has no garbage collector, so "deleting the agent removes its children" is shown by the
-ownerReferences every child carries (here and in test_builders.py), which a real API server's
-garbage collector follows.
-"""
+"""Custom agents end to end through KopfRunner: build Job, isolated Deployment (whole shape,
+ownerReferences, labels), rollout only after a successful build, the build cache by digest,
+and image sources without a build."""
 
 from __future__ import annotations
 
@@ -28,84 +24,23 @@ from arkenos_operator.voiceagent.build import build_job
 from arkenos_operator.voiceagent.builders import build_agent_deployment
 from arkenos_operator.voiceagent.network import build_network_policy
 from tests.operator import fake_controllers
-from tests.operator.conftest import WORKSPACE, RunOperator, make_settings
+from tests.operator.conftest import WORKSPACE
+from tests.operator.custom_agents import (
+    ARTIFACT_1,
+    BUNDLE_1,
+    BUNDLE_2,
+    ENTRYPOINT,
+    IMAGE,
+    custom_agent,
+    job_name,
+    owned_by,
+    serve_first_build,
+    without_server_fields,
+)
 from tests.operator.kube_api import KubeApi, condition_of
-from tests.substrate.kubernetes import RunningEmulator
 from tests.substrate.waiting import wait_until
 
 pytestmark = [pytest.mark.k8s, pytest.mark.usefixtures("platform_secrets")]
-
-BUNDLE_1 = "sha256:" + "1" * 64
-BUNDLE_2 = "sha256:" + "2" * 64
-ARTIFACT_1 = "sha256:" + "a1" * 32
-IMAGE = "ghcr.example/acme/survey@sha256:" + "c" * 64
-ENTRYPOINT = "agent:entrypoint"
-
-
-def custom_agent(name: str, source: dict[str, Any], **custom: Any) -> dict[str, Any]:
-    return {
-        "apiVersion": "arkenos.io/v1alpha1",
-        "kind": "VoiceAgent",
-        "metadata": {"name": name, "namespace": WORKSPACE},
-        "spec": {
-            "mode": "Custom",
-            "custom": {"source": source, "entrypoint": ENTRYPOINT, **custom},
-        },
-    }
-
-
-def job_name(agent: str, digest: str) -> str:
-    return names.build_job_name(agent, digest, ENTRYPOINT)
-
-
-def owned_by(child: dict[str, Any], agent: dict[str, Any]) -> bool:
-    return child["metadata"]["ownerReferences"] == [
-        {
-            "apiVersion": "arkenos.io/v1alpha1",
-            "kind": "VoiceAgent",
-            "name": agent["metadata"]["name"],
-            "uid": agent["metadata"]["uid"],
-            "controller": True,
-            "blockOwnerDeletion": True,
-        }
-    ]
-
-
-def without_server_fields(obj: dict[str, Any]) -> dict[str, Any]:
-    metadata = {
-        k: v
-        for k, v in obj["metadata"].items()
-        if k not in ("uid", "resourceVersion", "generation", "creationTimestamp")
-    }
-    return {k: v for k, v in obj.items() if k != "status"} | {"metadata": metadata}
-
-
-def serve_first_build(api: KubeApi, name: str = "orders") -> dict[str, Any]:
-    """Create a bundle agent, let its build succeed and its Deployment become available."""
-    api.create(VOICE_AGENTS, custom_agent(name, {"bundle": {"digest": BUNDLE_1}}))
-    api.wait_for(JOBS, WORKSPACE, job_name(name, BUNDLE_1))
-    fake_controllers.succeed_build(api, WORKSPACE, job_name(name, BUNDLE_1), ARTIFACT_1)
-    api.wait_for(DEPLOYMENTS, WORKSPACE, names.deployment_name(name))
-    fake_controllers.make_available(api, WORKSPACE, names.deployment_name(name))
-    return api.wait_for_condition(VOICE_AGENTS, WORKSPACE, name, "Ready", "True")
-
-
-def test_only_the_operators_children_are_watched(
-    api: KubeApi, operator: KopfRunner, k8s: RunningEmulator
-) -> None:
-    serve_first_build(api)
-
-    def watched_selectors() -> set[tuple[str, str]]:
-        return {
-            (r.url.path, r.params.get("labelSelector", ""))
-            for r in k8s.emulator._requests
-            if r.params.get("watch") == "true"
-        }
-
-    watches = k8s.call(watched_selectors)
-    selector = "app.kubernetes.io/managed-by=arkenos-operator"
-    for path in ("/api/v1/pods", "/apis/batch/v1/jobs", "/apis/apps/v1/deployments"):
-        assert {s for p, s in watches if p == path} == {selector}
 
 
 def test_bundle_agent_is_built_then_served_in_isolation(
@@ -280,36 +215,6 @@ def test_a_spec_change_keeping_the_digest_does_not_rebuild(
     api.wait_for_condition(VOICE_AGENTS, WORKSPACE, "orders", "Ready", "True")
 
 
-def test_hand_edits_of_the_deployment_are_corrected(
-    api: KubeApi, run_operator: RunOperator
-) -> None:
-    with run_operator(settings=make_settings(resync_seconds="1")):
-        correct_hand_edits(api)
-
-
-def correct_hand_edits(api: KubeApi) -> None:
-    serve_first_build(api)
-    deployment = api.get(DEPLOYMENTS, WORKSPACE, "arkenos-agent-orders")
-    assert deployment is not None
-    wanted = deployment["spec"]
-    tampered = {
-        "spec": {
-            "replicas": 7,
-            "template": {
-                "spec": {"automountServiceAccountToken": True, "runtimeClassName": "runc"}
-            },
-        }
-    }
-    api.patch(DEPLOYMENTS, WORKSPACE, "arkenos-agent-orders", tampered)
-    wait_until(
-        lambda: (
-            (api.get(DEPLOYMENTS, WORKSPACE, "arkenos-agent-orders") or {}).get("spec") == wanted
-        ),
-        within=10,
-        what="the periodic reconcile to undo the hand edit",
-    )
-
-
 def test_image_agent_runs_the_image_without_a_build(
     api: KubeApi, operator: KopfRunner, operator_settings: OperatorSettings
 ) -> None:
@@ -328,82 +233,3 @@ def test_image_agent_runs_the_image_without_a_build(
     assert agent["status"]["revision"] == IMAGE
     assert "artifactDigest" not in agent["status"]
     assert api.list(JOBS, WORKSPACE) == []
-
-
-def test_missing_platform_secret_is_reported(
-    api: KubeApi, operator: KopfRunner, operator_settings: OperatorSettings
-) -> None:
-    api.delete(SECRETS, "arkenos-system", operator_settings.s3_secret_name)
-    api.create(VOICE_AGENTS, custom_agent("orders", {"bundle": {"digest": BUNDLE_1}}))
-    agent = api.wait_for_condition(
-        VOICE_AGENTS, WORKSPACE, "orders", "Ready", "False", reason="PlatformSecretMissing"
-    )
-    assert '"arkenos-system/arkenos-s3"' in condition_of(agent, "Ready")["message"]
-
-
-def test_operator_restarted_mid_build_converges_without_duplicate_jobs(
-    api: KubeApi, run_operator: RunOperator
-) -> None:
-    with run_operator():
-        api.create(VOICE_AGENTS, custom_agent("orders", {"bundle": {"digest": BUNDLE_1}}))
-        api.wait_for(JOBS, WORKSPACE, job_name("orders", BUNDLE_1))
-    # While no operator runs, the build finishes.
-    fake_controllers.succeed_build(api, WORKSPACE, job_name("orders", BUNDLE_1), ARTIFACT_1)
-
-    with run_operator():
-        api.wait_for(DEPLOYMENTS, WORKSPACE, "arkenos-agent-orders")
-        fake_controllers.make_available(api, WORKSPACE, "arkenos-agent-orders")
-        agent = api.wait_for_condition(VOICE_AGENTS, WORKSPACE, "orders", "Ready", "True")
-    assert agent["status"]["artifactDigest"] == ARTIFACT_1
-    assert [j["metadata"]["name"] for j in api.list(JOBS, WORKSPACE)] == [
-        job_name("orders", BUNDLE_1)
-    ]
-
-
-def test_deleting_agents_leaves_nothing_behind_the_operator_holds(
-    api: KubeApi, operator: KopfRunner
-) -> None:
-    # kmock has no garbage collector: the children stay here, but each carries the
-    # ownerReference a real cluster's collector follows (asserted above and in the builders'
-    # tests). What the operator controls: nothing blocks the deletion and nothing is recreated.
-    served = serve_first_build(api)
-    api.create(
-        VOICE_AGENTS,
-        {
-            "apiVersion": "arkenos.io/v1alpha1",
-            "kind": "VoiceAgent",
-            "metadata": {"name": "plain", "namespace": WORKSPACE},
-            "spec": {"mode": "Standard"},
-        },
-    )
-    api.wait_for_condition(VOICE_AGENTS, WORKSPACE, "plain", "Ready", "False")
-    standard = api.get(VOICE_AGENTS, WORKSPACE, "plain")
-    assert standard is not None
-    assert "finalizers" not in standard["metadata"]  # nothing outside Kubernetes to clean up
-
-    api.delete(VOICE_AGENTS, WORKSPACE, "plain")
-    api.delete(VOICE_AGENTS, WORKSPACE, "orders")
-    wait_until(
-        lambda: (
-            api.get(VOICE_AGENTS, WORKSPACE, "orders") is None
-            and api.get(VOICE_AGENTS, WORKSPACE, "plain") is None
-        ),
-        within=10,
-        what="both agents to be gone",
-    )
-    deployment = api.get(DEPLOYMENTS, WORKSPACE, "arkenos-agent-orders")
-    assert deployment is not None
-    assert owned_by(deployment, served)
-    before = deployment["metadata"]["resourceVersion"]
-    api.stays(
-        lambda: (
-            (api.get(DEPLOYMENTS, WORKSPACE, "arkenos-agent-orders") or {})
-            .get("metadata", {})
-            .get("resourceVersion")
-            == before
-        ),
-        seconds=1,
-    )
-    assert [j["metadata"]["name"] for j in api.list(JOBS, WORKSPACE)] == [
-        job_name("orders", BUNDLE_1)
-    ]
