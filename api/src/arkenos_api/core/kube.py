@@ -116,7 +116,8 @@ class Kube:
         return True
 
     async def ping(self) -> None:
-        await client.VersionApi(self.api_client).get_code()
+        """Ask for the arkenos.io API group: reachable, authorised, and the CRDs served."""
+        await self.custom.get_api_resources(GROUP, VERSION)
 
     async def close(self) -> None:
         await self.api_client.close()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 
 from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from arkenos_api.core.db import utcnow
@@ -146,8 +147,8 @@ async def check_keyring(*, db_session: AsyncSession, keyring: Keyring) -> None:
     """Unwrap one data key per master key id in use; raises KeyringError on a wrong key, so the
     app refuses to start rather than fail on the first call."""
     rows = await db_session.execute(
-        select(DataKey.master_key_id, DataKey.workspace_id, DataKey.wrapped_key).distinct(
-            DataKey.master_key_id
+        select(DataKey.master_key_id, DataKey.workspace_id, DataKey.wrapped_key).ext(
+            distinct_on(DataKey.master_key_id)
         )
     )
     for key_id, workspace_id, wrapped in rows.all():
