@@ -8,6 +8,7 @@ lacks, done the way a real API server does it.
   the object's current one gets 409 Conflict (the real server checks this for merge patches).
 - Namespaces (``/api/v1/namespaces[/<name>]``: create, get, merge-patch), which kmock cannot
   route (its path parser reads "namespaces" as a namespace prefix).
+- 201 Created for creates (kmock answers 200, which kubernetes_asyncio reads as no body).
 - Server-filled metadata (uid, resourceVersion, generation, creationTimestamp, namespace from
   the path); resourceVersion moves on every write, generation when the spec changes.
 """
@@ -125,12 +126,16 @@ class ApiEmulator(KubernetesEmulator):
     async def _handle(self, request: Request) -> aiohttp.web.StreamResponse:
         if request.url.path == TOKEN_REVIEW_PATH and request.method == "POST":
             return aiohttp.web.json_response(self.authority.review(request.data or {}), status=201)
+        creating = request.resource is not None and request.action == action.CREATE
         if request.resource is not None and isinstance(request.data, dict):
-            if request.action == action.CREATE:
+            if creating:
                 self._fill_created(request)
             elif request.action == action.UPDATE and request.name is not None:
                 self._check_and_bump(request)
-        return await super()._handle(request)
+        response = await super()._handle(request)
+        if creating and response.status == 200 and not response.prepared:
+            response.set_status(201)  # as the API server answers a create
+        return response
 
     def _fill_created(self, request: Request) -> None:
         metadata = request.data.setdefault("metadata", {})

@@ -27,19 +27,19 @@ AgentName = Annotated[
 ]
 
 
-@templates_router.get("", responses={401: {"model": ErrorBody}})
+@templates_router.get("", responses={401: {"model": ErrorBody}}, response_model_exclude_none=True)
 async def list_templates(_: CurrentPrincipal) -> list[AgentTemplate]:
     """Starting points for a new agent."""
     return agent_templates()
 
 
-@router.get("", openapi_extra=requires(Role.VIEWER))
+@router.get("", openapi_extra=requires(Role.VIEWER), response_model_exclude_none=True)
 async def list_agents(ctx: WorkspaceDep, kube: KubeDep) -> list[AgentOut]:
     """Every VoiceAgent in the workspace, however it was created."""
     return await service.list_agents(kube=kube, namespace=ctx.workspace.namespace)
 
 
-@router.get("/{name}", openapi_extra=requires(Role.VIEWER))
+@router.get("/{name}", openapi_extra=requires(Role.VIEWER), response_model_exclude_none=True)
 async def get_agent(name: AgentName, ctx: WorkspaceDep, kube: KubeDep) -> AgentOut:
     """One agent with its status and resourceVersion."""
     return await service.get_agent(kube=kube, namespace=ctx.workspace.namespace, name=name)
@@ -49,6 +49,7 @@ async def get_agent(name: AgentName, ctx: WorkspaceDep, kube: KubeDep) -> AgentO
     "",
     status_code=status.HTTP_201_CREATED,
     openapi_extra=requires(Role.DEVELOPER),
+    response_model_exclude_none=True,
     responses={409: {"model": ErrorBody}, 422: {"model": ErrorBody}},
 )
 async def create_agent(body: AgentCreate, ctx: WorkspaceDep, kube: KubeDep) -> AgentOut:
@@ -65,6 +66,7 @@ async def create_agent(body: AgentCreate, ctx: WorkspaceDep, kube: KubeDep) -> A
 @router.put(
     "/{name}",
     openapi_extra=requires(Role.DEVELOPER),
+    response_model_exclude_none=True,
     responses={409: {"model": ErrorBody}, 422: {"model": ErrorBody}},
 )
 async def update_agent(
