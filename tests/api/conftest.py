@@ -13,6 +13,7 @@ import httpx
 import pytest
 import yaml
 from kmock import ResourceInfo, Server
+from pydantic import SecretStr
 
 from arkenos_api.app import create_app
 from arkenos_api.core.db import upgrade
@@ -34,7 +35,7 @@ def database_url() -> str:
     return migrated_database()
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def master_keys() -> str:
     return "k1:" + base64.b64encode(os.urandom(32)).decode()
 
@@ -104,3 +105,13 @@ async def api(settings: Settings) -> AsyncIterator[Api]:
 
 
 ClientFactory = Callable[[], httpx.AsyncClient]
+
+
+@pytest.fixture
+async def fresh_api(settings: Settings) -> AsyncIterator[Api]:
+    """The app over a database of its own (for tests that need an empty one, or that change
+    every row, such as a master key rotation)."""
+    url = await asyncio.to_thread(migrated_database)
+    app = create_app(settings.model_copy(update={"database_url": SecretStr(url)}))
+    async with app.router.lifespan_context(app):
+        yield Api(app)

@@ -52,6 +52,7 @@ class TokenAuthority:
     """Projected ServiceAccount tokens the emulated cluster has issued."""
 
     tokens: dict[str, IssuedToken] = field(default_factory=dict)
+    reviews: int = 0
 
     def issue(self, namespace: str, service_account: str, audiences: tuple[str, ...]) -> str:
         token = f"sa-token-{uuid.uuid4().hex}"
@@ -60,6 +61,7 @@ class TokenAuthority:
         return token
 
     def review(self, body: dict[str, Any]) -> dict[str, Any]:
+        self.reviews += 1
         spec = body.get("spec", {})
         issued = self.tokens.get(spec.get("token", ""))
         wanted = spec.get("audiences") or []

@@ -3,31 +3,15 @@ passwords and lockout, session expiry and revocation, CSRF, and API token scopes
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
-import pytest
-from pydantic import SecretStr
 from sqlalchemy import select, text, update
 
-from arkenos_api.app import create_app
 from arkenos_api.auth.models import AuthSession, User
 from arkenos_api.core.db import utcnow
 from arkenos_api.core.roles import Role
-from arkenos_api.settings import Settings
-from tests.api.conftest import migrated_database
 from tests.api.emulator import ApiEmulator
 from tests.api.helpers import PASSWORD, Api
-
-
-@pytest.fixture
-async def fresh_api(settings: Settings) -> AsyncIterator[Api]:
-    """The app over a database of its own, so "first user" means first."""
-    url = await asyncio.to_thread(migrated_database)
-    app = create_app(settings.model_copy(update={"database_url": SecretStr(url)}))
-    async with app.router.lifespan_context(app):
-        yield Api(app)
 
 
 async def test_first_user_owns_the_first_workspace(fresh_api: Api, emulator: ApiEmulator) -> None:
