@@ -1,0 +1,1 @@
+"""The tests: by component, cross-component integration, and the shared substrate and doubles."""
