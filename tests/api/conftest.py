@@ -1,38 +1,35 @@
-"""Fixtures of the API tests: a migrated database per module, the emulated Kubernetes API with
-TokenReview, the provider double, and the app served in-process through httpx."""
+"""Fixtures of the API tests: a migrated database per module (the substrate's PostgreSQL), the
+substrate's emulated Kubernetes API with a TokenReview responder, the provider double, and the
+app served in-process through httpx."""
 
 from __future__ import annotations
 
 import asyncio
 import base64
 import os
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
-import httpx
 import pytest
-import yaml
-from kmock import ResourceInfo, Server
 from pydantic import SecretStr
 
 from arkenos_api.app import create_app
 from arkenos_api.core.db import upgrade
 from arkenos_api.settings import Settings
-from tests.api._interim_substrate import fresh_database, serve_asgi
-from tests.api.emulator import ApiEmulator
-from tests.api.helpers import Api
+from tests.api.helpers import Api, Cluster
+from tests.api.token_reviews import TokenAuthority
 from tests.doubles.providers import ProviderState, build_app
-
-
-def migrated_database() -> str:
-    url = asyncio.run(fresh_database())
-    upgrade(url)
-    return url
+from tests.doubles.server import serve_asgi
+from tests.substrate.kubernetes import RunningEmulator
+from tests.substrate.postgres import PostgresDatabase, PostgresServer
 
 
 @pytest.fixture(scope="module")
-def database_url() -> str:
-    return migrated_database()
+def database_url(postgres_db: PostgresDatabase) -> str:
+    """The module's database, migrated to the latest revision."""
+    url = postgres_db.url()
+    upgrade(url)
+    return url
 
 
 @pytest.fixture(scope="module")
@@ -41,45 +38,26 @@ def master_keys() -> str:
 
 
 @pytest.fixture
-async def emulator() -> AsyncIterator[ApiEmulator]:
-    async with ApiEmulator() as kmock, Server(kmock):
-        kmock.resources["arkenos.io/v1alpha1/voiceagents"] = ResourceInfo(
-            kind="VoiceAgent", namespaced=True, verbs={"get", "list", "create", "patch", "delete"}
-        )
-        yield kmock
+def cluster(k8s: RunningEmulator) -> Cluster:
+    authority = TokenAuthority()
+    authority.install(k8s)
+    return Cluster(k8s, authority)
 
 
 @pytest.fixture
-def kubeconfig(emulator: ApiEmulator, tmp_path: Path) -> Path:
-    path = tmp_path / "kubeconfig"
-    server = str(emulator.servers[0].url).rstrip("/")
-    path.write_text(
-        yaml.safe_dump(
-            {
-                "apiVersion": "v1",
-                "kind": "Config",
-                "clusters": [{"name": "emulator", "cluster": {"server": server}}],
-                "users": [{"name": "api", "user": {"token": "api-server-token"}}],
-                "contexts": [
-                    {"name": "emulator", "context": {"cluster": "emulator", "user": "api"}}
-                ],
-                "current-context": "emulator",
-            }
-        )
-    )
-    return path
-
-
-@pytest.fixture
-async def providers() -> AsyncIterator[tuple[ProviderState, str]]:
+def providers() -> Iterator[tuple[ProviderState, str]]:
     state = ProviderState()
-    async with serve_asgi(build_app(state)) as url:
-        yield state, url
+    with serve_asgi(build_app(state)) as served:
+        yield state, served.url
 
 
 @pytest.fixture
 def settings(
-    database_url: str, kubeconfig: Path, master_keys: str, providers: tuple[ProviderState, str]
+    database_url: str,
+    kubeconfig: Path,
+    cluster: Cluster,
+    master_keys: str,
+    providers: tuple[ProviderState, str],
 ) -> Settings:
     _, url = providers
     return Settings(
@@ -104,14 +82,21 @@ async def api(settings: Settings) -> AsyncIterator[Api]:
         yield Api(app)
 
 
-ClientFactory = Callable[[], httpx.AsyncClient]
+@pytest.fixture
+def spare_database(postgres_server: PostgresServer) -> Iterator[str]:
+    """Another empty database, not migrated."""
+    database = postgres_server.create_database(prefix="api_spare")
+    try:
+        yield database.url()
+    finally:
+        postgres_server.drop_database(database.dbname)
 
 
 @pytest.fixture
-async def fresh_api(settings: Settings) -> AsyncIterator[Api]:
+async def fresh_api(settings: Settings, spare_database: str) -> AsyncIterator[Api]:
     """The app over a database of its own (for tests that need an empty one, or that change
     every row, such as a master key rotation)."""
-    url = await asyncio.to_thread(migrated_database)
-    app = create_app(settings.model_copy(update={"database_url": SecretStr(url)}))
+    await asyncio.to_thread(upgrade, spare_database)
+    app = create_app(settings.model_copy(update={"database_url": SecretStr(spare_database)}))
     async with app.router.lifespan_context(app):
         yield Api(app)

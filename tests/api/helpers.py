@@ -13,8 +13,12 @@ from sqlalchemy import update
 
 from arkenos_api.auth.models import User
 from arkenos_api.core.roles import Role
+from tests.api.token_reviews import TokenAuthority
+from tests.substrate.kubernetes import RunningEmulator
 
 ADMIN_EMAIL = "admin@example.com"
+VOICEAGENTS = "arkenos.io/v1alpha1/voiceagents"
+NAMESPACES = "v1/namespaces"
 PASSWORD = "correct horse battery staple"
 
 
@@ -93,11 +97,8 @@ class Api:
 
     async def member(self, admin: Person, namespace: str, role: Role) -> Person:
         person = await self.person()
-        if role is Role.OWNER:
-            # Owners are made by an owner changing a role; start from an invitation.
-            invited_role = Role.ADMIN
-        else:
-            invited_role = role
+        # Owners are made by an owner changing a role; start from an admin invitation.
+        invited_role = Role.ADMIN if role is Role.OWNER else role
         link = await admin.post(
             f"/api/v1/workspaces/{namespace}/invitations",
             json={"email": person.email, "role": invited_role},
@@ -113,3 +114,32 @@ class Api:
             )
             assert changed.status_code == 204, changed.text
         return person
+
+
+@dataclass
+class Cluster:
+    """The emulated cluster as kubectl sees it, and the tokens it issues to workloads."""
+
+    k8s: RunningEmulator
+    authority: TokenAuthority
+
+    def agent(self, namespace: str, name: str) -> dict[str, Any] | None:
+        return self.k8s.get_object(VOICEAGENTS, namespace, name)
+
+    def namespace(self, name: str) -> dict[str, Any] | None:
+        return self.k8s.get_object(NAMESPACES, None, name)
+
+    async def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        async with httpx.AsyncClient(base_url=self.k8s.url) as client:
+            return await client.request(method, path, **kwargs)
+
+    async def apply_agent(self, namespace: str, name: str, spec: dict[str, Any]) -> httpx.Response:
+        """Create a VoiceAgent directly, as kubectl apply would."""
+        manifest = {
+            "apiVersion": "arkenos.io/v1alpha1",
+            "kind": "VoiceAgent",
+            "metadata": {"name": name, "namespace": namespace},
+            "spec": spec,
+        }
+        path = f"/apis/arkenos.io/v1alpha1/namespaces/{namespace}/voiceagents"
+        return await self.request("POST", path, json=manifest)

@@ -8,8 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from tests.api.emulator import ApiEmulator
-from tests.api.helpers import Api, Person
+from tests.api.helpers import Api, Cluster, Person
 
 SPEC: dict[str, Any] = {
     "instructions": "You answer calls for Acme.",
@@ -28,7 +27,7 @@ def _agents(workspace: str) -> str:
 
 
 async def test_create_writes_the_resource_and_nothing_to_postgres(
-    api: Api, owner: tuple[Person, str], emulator: ApiEmulator
+    api: Api, owner: tuple[Person, str], cluster: Cluster
 ) -> None:
     admin, workspace = owner
     created = await admin.post(_agents(workspace), json={"name": "desk", "spec": SPEC})
@@ -37,7 +36,8 @@ async def test_create_writes_the_resource_and_nothing_to_postgres(
     assert body["resourceVersion"]
     assert body["generation"] == 1
     assert body["spec"]["tts"] == {"provider": "Cartesia", "model": "sonic-2", "voice": "a0e99841"}
-    stored = emulator.objects[("arkenos.io/v1alpha1/voiceagents", workspace, "desk")]
+    stored = cluster.agent(workspace, "desk")
+    assert stored is not None
     assert stored["spec"]["instructions"] == "You answer calls for Acme."
     assert stored["metadata"]["namespace"] == workspace
     async with api.app.state.sessionmaker() as db:
@@ -54,19 +54,13 @@ async def test_create_writes_the_resource_and_nothing_to_postgres(
 
 
 async def test_kubectl_created_agents_show_up_with_status(
-    owner: tuple[Person, str], emulator: ApiEmulator
+    owner: tuple[Person, str], cluster: Cluster
 ) -> None:
     admin, workspace = owner
-    manifest = {
-        "apiVersion": "arkenos.io/v1alpha1",
-        "kind": "VoiceAgent",
-        "metadata": {"name": "gitops", "namespace": workspace},
-        "spec": {"instructions": "Applied by Argo CD."},
-    }
-    applied = await emulator.post(
-        f"/apis/arkenos.io/v1alpha1/namespaces/{workspace}/voiceagents", json=manifest
+    applied = await cluster.apply_agent(
+        workspace, "gitops", {"instructions": "Applied by Argo CD."}
     )
-    assert applied.status == 201
+    assert applied.status_code == 201
     status = {
         "status": {
             "observedGeneration": 1,
@@ -82,10 +76,13 @@ async def test_kubectl_created_agents_show_up_with_status(
             ],
         }
     }
-    patched = await emulator.patch(
-        f"/apis/arkenos.io/v1alpha1/namespaces/{workspace}/voiceagents/gitops/status", json=status
+    patched = await cluster.request(
+        "PATCH",
+        f"/apis/arkenos.io/v1alpha1/namespaces/{workspace}/voiceagents/gitops/status",
+        json=status,
+        headers={"Content-Type": "application/merge-patch+json"},
     )
-    assert patched.status == 200
+    assert patched.status_code == 200, patched.text
     listed = (await admin.get(_agents(workspace))).json()
     gitops = next(agent for agent in listed if agent["name"] == "gitops")
     assert gitops["status"]["dispatchName"] == "arkenos-standard"
@@ -107,7 +104,7 @@ async def test_agents_of_other_namespaces_are_not_listed(
 
 
 async def test_update_with_a_stale_resource_version_is_409(
-    owner: tuple[Person, str], emulator: ApiEmulator
+    owner: tuple[Person, str], cluster: Cluster
 ) -> None:
     admin, workspace = owner
     created = (await admin.post(_agents(workspace), json={"name": "cc", "spec": SPEC})).json()
@@ -126,12 +123,13 @@ async def test_update_with_a_stale_resource_version_is_409(
     )
     assert stale.status_code == 409
     assert stale.json()["field"] == "resourceVersion"
-    stored = emulator.objects[("arkenos.io/v1alpha1/voiceagents", workspace, "cc")]
+    stored = cluster.agent(workspace, "cc")
+    assert stored is not None
     assert stored["spec"]["language"] == "de"
 
 
 async def test_a_patch_that_races_in_is_refused_by_the_server(
-    owner: tuple[Person, str], emulator: ApiEmulator
+    owner: tuple[Person, str], cluster: Cluster
 ) -> None:
     """The version goes in the patch too, so the API server refuses a change made between the
     API's read and its write."""
@@ -139,18 +137,15 @@ async def test_a_patch_that_races_in_is_refused_by_the_server(
     created = (await admin.post(_agents(workspace), json={"name": "race", "spec": {}})).json()
     path = f"/apis/arkenos.io/v1alpha1/namespaces/{workspace}/voiceagents/race"
     stale_patch = {"metadata": {"resourceVersion": "1"}, "spec": {"language": "it"}}
-    refused = await emulator.patch(
-        path, json=stale_patch, headers={"Content-Type": "application/merge-patch+json"}
-    )
-    assert refused.status == 409
+    merge = {"Content-Type": "application/merge-patch+json"}
+    refused = await cluster.request("PATCH", path, json=stale_patch, headers=merge)
+    assert refused.status_code == 409
     fresh_patch = {
         "metadata": {"resourceVersion": created["resourceVersion"]},
         "spec": {"language": "it"},
     }
-    accepted = await emulator.patch(
-        path, json=fresh_patch, headers={"Content-Type": "application/merge-patch+json"}
-    )
-    assert accepted.status == 200
+    accepted = await cluster.request("PATCH", path, json=fresh_patch, headers=merge)
+    assert accepted.status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -175,9 +170,7 @@ async def test_invalid_specs_are_422_naming_the_field(
     assert response.json()["field"] == field
 
 
-async def test_delete_removes_the_resource(
-    owner: tuple[Person, str], emulator: ApiEmulator
-) -> None:
+async def test_delete_removes_the_resource(owner: tuple[Person, str], cluster: Cluster) -> None:
     admin, workspace = owner
     await admin.post(_agents(workspace), json={"name": "gone", "spec": {}})
     assert (await admin.delete(f"{_agents(workspace)}/gone")).status_code == 204
@@ -196,24 +189,19 @@ async def test_templates_are_valid_agents(owner: tuple[Person, str]) -> None:
         assert created.status_code == 201, created.text
 
 
-async def test_adopting_a_namespace_shows_its_existing_agents(
-    api: Api, emulator: ApiEmulator
-) -> None:
+async def test_adopting_a_namespace_shows_its_existing_agents(api: Api, cluster: Cluster) -> None:
     admin = await api.admin()
-    emulator.add_namespace("legacy")
-    await emulator.post(
-        "/apis/arkenos.io/v1alpha1/namespaces/legacy/voiceagents",
-        json={
-            "apiVersion": "arkenos.io/v1alpha1",
-            "kind": "VoiceAgent",
-            "metadata": {"name": "old", "namespace": "legacy"},
-            "spec": {},
-        },
+    made = await cluster.request(
+        "POST", "/api/v1/namespaces", json={"metadata": {"name": "legacy"}}
     )
+    assert made.status_code == 201
+    assert (await cluster.apply_agent("legacy", "old", {})).status_code == 201
     adopted = await admin.post("/api/v1/workspaces/adopt", json={"namespace": "legacy"})
     assert adopted.status_code == 201, adopted.text
     assert adopted.json()["adopted"] is True
-    assert emulator.namespaces["legacy"]["metadata"]["labels"]["arkenos.io/workspace"] == "legacy"
+    namespace = cluster.namespace("legacy")
+    assert namespace is not None
+    assert namespace["metadata"]["labels"]["arkenos.io/workspace"] == "legacy"
     assert [a["name"] for a in (await admin.get(_agents("legacy"))).json()] == ["old"]
     missing = await admin.post("/api/v1/workspaces/adopt", json={"namespace": "nope"})
     assert missing.status_code == 404

@@ -13,7 +13,6 @@ from arkenos_api.app import create_app
 from arkenos_api.core.db import DatabaseNotMigratedError
 from arkenos_api.keys.crypto import KeyringError
 from arkenos_api.settings import Settings
-from tests.api._interim_substrate import fresh_database
 from tests.api.helpers import Api
 
 
@@ -56,8 +55,10 @@ async def test_errors_share_one_format(api: Api) -> None:
         assert body["field"] == "password"
 
 
-async def test_refuses_to_start_on_an_unmigrated_database(settings: Settings) -> None:
-    empty = settings.model_copy(update={"database_url": SecretStr(await fresh_database())})
+async def test_refuses_to_start_on_an_unmigrated_database(
+    settings: Settings, spare_database: str
+) -> None:
+    empty = settings.model_copy(update={"database_url": SecretStr(spare_database)})
     app = create_app(empty)
     with pytest.raises(DatabaseNotMigratedError, match="arkenos-api migrate"):
         async with app.router.lifespan_context(app):

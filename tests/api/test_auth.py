@@ -10,21 +10,22 @@ from sqlalchemy import select, text, update
 from arkenos_api.auth.models import AuthSession, User
 from arkenos_api.core.db import utcnow
 from arkenos_api.core.roles import Role
-from tests.api.emulator import ApiEmulator
-from tests.api.helpers import PASSWORD, Api
+from tests.api.helpers import PASSWORD, Api, Cluster
 
 
-async def test_first_user_owns_the_first_workspace(fresh_api: Api, emulator: ApiEmulator) -> None:
+async def test_first_user_owns_the_first_workspace(fresh_api: Api, cluster: Cluster) -> None:
     api = fresh_api
     first = await api.sign_up("Founder@Example.com", workspace="acme")
     assert first.status_code == 201, first.text
     assert first.json()["workspace"] == "acme"
     assert first.json()["user"]["isPlatformAdmin"] is True
-    assert emulator.namespaces["acme"]["metadata"]["labels"]["arkenos.io/workspace"] == "acme"
+    namespace = cluster.namespace("acme")
+    assert namespace is not None
+    assert namespace["metadata"]["labels"]["arkenos.io/workspace"] == "acme"
     second = await api.sign_up("second@example.com", workspace="other")
     assert second.json()["workspace"] is None
     assert second.json()["user"]["isPlatformAdmin"] is False
-    assert "other" not in emulator.namespaces
+    assert cluster.namespace("other") is None
     founder = await api.log_in("founder@example.com")
     workspaces = (await founder.get("/api/v1/workspaces")).json()
     assert [(w["namespace"], w["role"]) for w in workspaces] == [("acme", "owner")]

@@ -19,8 +19,7 @@ from arkenos_crds.runtime import (
     SESSIONS_PATH,
     WORKLOAD_TOKEN_AUDIENCE,
 )
-from tests.api.emulator import ApiEmulator
-from tests.api.helpers import Api, Person
+from tests.api.helpers import Api, Cluster
 
 AUDIENCES = (WORKLOAD_TOKEN_AUDIENCE,)
 STANDARD: dict[str, Any] = {
@@ -43,7 +42,7 @@ def _config_url(workspace: str, agent: str) -> str:
 
 
 @pytest.fixture
-async def world(api: Api, emulator: ApiEmulator) -> dict[str, Any]:
+async def world(api: Api, cluster: Cluster) -> dict[str, Any]:
     admin = await api.admin()
     workspace = await api.workspace(admin)
     keys = f"/api/v1/workspaces/{workspace}/keys"
@@ -58,7 +57,7 @@ async def world(api: Api, emulator: ApiEmulator) -> dict[str, Any]:
     for name, spec in {"std": STANDARD, "mine": CUSTOM, "theirs": CUSTOM}.items():
         created = await admin.post(agents, json={"name": name, "spec": spec})
         assert created.status_code == 201, created.text
-    issue = emulator.authority.issue
+    issue = cluster.authority.issue
     return {
         "admin": admin,
         "workspace": workspace,
@@ -132,16 +131,16 @@ async def test_unknown_tokens_are_refused(api: Api, world: dict[str, Any]) -> No
 
 
 async def test_another_namespace_custom_identity_cannot_read(
-    api: Api, world: dict[str, Any], emulator: ApiEmulator
+    api: Api, world: dict[str, Any], cluster: Cluster
 ) -> None:
     # Same agent name, other namespace: the ServiceAccount's namespace is part of the scope.
-    other = emulator.authority.issue("other-ns", "arkenos-agent-mine", AUDIENCES)
+    other = cluster.authority.issue("other-ns", "arkenos-agent-mine", AUDIENCES)
     response = await _get(api, _config_url(world["workspace"], "mine"), other)
     assert response.status_code == 403
 
 
 async def test_secret_ref_comes_first_then_stored_keys(
-    api: Api, world: dict[str, Any], emulator: ApiEmulator
+    api: Api, world: dict[str, Any], cluster: Cluster
 ) -> None:
     workspace, admin = world["workspace"], world["admin"]
     secret = {
@@ -150,8 +149,8 @@ async def test_secret_ref_comes_first_then_stored_keys(
         "metadata": {"name": "agent-keys", "namespace": workspace},
         "data": {"OPENAI_API_KEY": base64.b64encode(b"sk-from-secret").decode()},
     }
-    created = await emulator.post(f"/api/v1/namespaces/{workspace}/secrets", json=secret)
-    assert created.status == 201
+    created = await cluster.request("POST", f"/api/v1/namespaces/{workspace}/secrets", json=secret)
+    assert created.status_code == 201
     spec = {**STANDARD, "credentials": {"secretRef": {"name": "agent-keys"}}}
     await admin.post(
         f"/api/v1/workspaces/{workspace}/agents", json={"name": "gitops", "spec": spec}
@@ -325,10 +324,10 @@ async def test_a_foreign_session_is_refused(api: Api, world: dict[str, Any]) -> 
 
 
 async def test_token_reviews_are_cached_briefly(
-    api: Api, world: dict[str, Any], emulator: ApiEmulator
+    api: Api, world: dict[str, Any], cluster: Cluster
 ) -> None:
     url = _config_url(world["workspace"], "std")
-    reviews_before = emulator.authority.reviews
+    reviews_before = cluster.authority.reviews
     for _ in range(3):
         assert (await _get(api, url, world["pool"])).status_code == 200
-    assert emulator.authority.reviews - reviews_before == 1
+    assert cluster.authority.reviews - reviews_before == 1
