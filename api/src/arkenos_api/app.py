@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import httpx
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from arkenos_api.agents.router import router as agents_router
 from arkenos_api.agents.router import templates_router
@@ -18,6 +18,7 @@ from arkenos_api.core.cache import BoundedCache
 from arkenos_api.core.db import check_migrated, create_engine, session_factory
 from arkenos_api.core.errors import install_error_handlers
 from arkenos_api.core.kube import Kube, create_api_client
+from arkenos_api.core.nul import refuse_nul
 from arkenos_api.core.observability import HttpMetrics, RequestContextMiddleware
 from arkenos_api.health import router as health_router
 from arkenos_api.internal.router import router as internal_router
@@ -77,6 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         "provider keys, and the workers' endpoints. Every error body has the shape "
         "ErrorBody. Workspace routes say the least role they need in x-required-role.",
         lifespan=lifespan,
+        dependencies=[Depends(refuse_nul)],
     )
     app.state.settings = settings or load_settings()
     app.state.metrics = HttpMetrics()

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic.alias_generators import to_camel
 
 from arkenos_crds.runtime import Provider
+
+_KEY_CHARACTERS = re.compile(r"[\x21-\x7e]+")
 
 
 class _Schema(BaseModel):
@@ -20,8 +23,17 @@ class KeyIn(_Schema):
     value: SecretStr = Field(
         min_length=8,
         max_length=4096,
-        description="The provider key. For twilio: '<Account SID>:<Auth Token>'.",
+        description="The provider key (printable ASCII, no spaces). For twilio: "
+        "'<Account SID>:<Auth Token>'.",
     )
+
+    @field_validator("value")
+    @classmethod
+    def _printable_ascii(cls, value: SecretStr) -> SecretStr:
+        # Keys travel in HTTP headers, which carry only visible ASCII.
+        if not _KEY_CHARACTERS.fullmatch(value.get_secret_value()):
+            raise ValueError("a key has only visible ASCII characters, without spaces")
+        return value
 
 
 class KeyOut(_Schema):
