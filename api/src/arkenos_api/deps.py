@@ -54,26 +54,28 @@ async def _db_session(request: Request) -> AsyncIterator[AsyncSession]:
         await session.commit()
 
 
-def _settings(request: Request) -> Settings:
+async def _settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def _kube(request: Request) -> Kube:
+async def _kube(request: Request) -> Kube:
     kube: Kube = request.app.state.kube
     return kube
 
 
-def _http(request: Request) -> httpx.AsyncClient:
+async def _http(request: Request) -> httpx.AsyncClient:
     http: httpx.AsyncClient = request.app.state.http
     return http
 
 
-def _keyring(request: Request) -> Keyring:
+async def _keyring(request: Request) -> Keyring:
     keyring: Keyring = request.app.state.keyring
     return keyring
 
 
+# The accessors above are async on purpose: FastAPI runs sync dependencies in a thread pool,
+# a thread hop per request that the ingest path cannot afford.
 SessionDep = Annotated[AsyncSession, Depends(_db_session, scope="function")]
 SettingsDep = Annotated[Settings, Depends(_settings)]
 KubeDep = Annotated[Kube, Depends(_kube)]
