@@ -16,7 +16,7 @@ from pydantic import SecretStr
 from arkenos_api.app import create_app
 from arkenos_api.core.db import upgrade
 from arkenos_api.settings import Settings
-from tests.api.helpers import Api, Cluster
+from tests.api.helpers import Api, Cluster, Person
 from tests.api.token_reviews import TokenAuthority
 from tests.doubles.providers import ProviderState, build_app
 from tests.doubles.server import serve_asgi
@@ -80,6 +80,13 @@ async def api(settings: Settings) -> AsyncIterator[Api]:
     app = create_app(settings)
     async with app.router.lifespan_context(app):
         yield Api(app)
+
+
+@pytest.fixture
+async def owner(api: Api) -> tuple[Person, str]:
+    """A platform admin and a new workspace they own."""
+    admin = await api.admin()
+    return admin, await api.workspace(admin)
 
 
 @pytest.fixture

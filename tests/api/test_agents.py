@@ -16,12 +16,6 @@ SPEC: dict[str, Any] = {
 }
 
 
-@pytest.fixture
-async def owner(api: Api) -> tuple[Person, str]:
-    admin = await api.admin()
-    return admin, await api.workspace(admin)
-
-
 def _agents(workspace: str) -> str:
     return f"/api/v1/workspaces/{workspace}/agents"
 

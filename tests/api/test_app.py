@@ -22,7 +22,10 @@ async def test_health_readiness_and_metrics(api: Api) -> None:
         ready = await client.get("/readyz")
         assert ready.status_code == 200
         assert ready.json()["checks"] == {"postgres": "ok", "kubernetes": "ok"}
+        await client.get("/api/v1/workspaces/some-workspace/agents")
         metrics = await client.get("/metrics")
+        # Labelled by route template, not by raw path (one series per route, not per agent).
+        assert 'route="/api/v1/workspaces/{workspace}/agents",status="401"' in metrics.text
         assert (
             'arkenos_api_requests_total{method="GET",route="/readyz",status="200"}' in metrics.text
         )

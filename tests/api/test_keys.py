@@ -23,12 +23,6 @@ OPENAI_KEY = "sk-proj-THISISTHEWHOLEKEY-9f3a"
 TWILIO_KEY = "AC0123456789abcdef0123456789abcdef:twilio-auth-token-1234"
 
 
-@pytest.fixture
-async def owner(api: Api) -> tuple[Person, str]:
-    admin = await api.admin()
-    return admin, await api.workspace(admin)
-
-
 def _keys(workspace: str) -> str:
     return f"/api/v1/workspaces/{workspace}/keys"
 

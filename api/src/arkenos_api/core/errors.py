@@ -91,13 +91,14 @@ def error_response(
     field: str | None = None,
     errors: list[FieldIssue] | None = None,
     headers: dict[str, str] | None = None,
+    request_id: str | None = None,
 ) -> JSONResponse:
     body = ErrorBody(
         code=code,
         message=message,
         field=field,
         errors=errors or [],
-        request_id=current_request_id(),
+        request_id=request_id or current_request_id(),
     )
     return JSONResponse(
         body.model_dump(by_alias=True, mode="json"), status_code=status, headers=headers
@@ -142,6 +143,8 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(exc.status_code, code, str(exc.detail), headers=headers)
 
     @app.exception_handler(Exception)
-    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error", exc_info=exc)
-        return error_response(500, "internal_error", "internal error; see the server log")
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        request_id = getattr(request.state, "request_id", None)
+        log.exception("unhandled error in request %s", request_id, exc_info=exc)
+        message = f"internal error; see the server log for request {request_id}"
+        return error_response(500, "internal_error", message, request_id=request_id)

@@ -81,6 +81,8 @@ class RequestContextMiddleware:
         incoming = dict(scope["headers"]).get(REQUEST_ID_HEADER.encode(), b"").decode("latin-1")
         request_id = incoming if _VALID_REQUEST_ID.match(incoming) else secrets.token_hex(8)
         token = _request_id.set(request_id)
+        # Also in the request state: the 500 handler runs outside this middleware's context.
+        scope.setdefault("state", {})["request_id"] = request_id
         started = time.perf_counter()
         status = 500
 

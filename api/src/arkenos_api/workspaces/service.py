@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -80,28 +80,26 @@ async def adopt_workspace(
     return workspace
 
 
-async def workspaces_of(
-    *, db_session: AsyncSession, user_id: uuid.UUID
-) -> list[tuple[Workspace, Role]]:
-    rows = await db_session.execute(
+def _memberships_of(user_id: uuid.UUID) -> Select[Workspace, str]:
+    return (
         select(Workspace, Membership.role)
         .join(Membership, Membership.workspace_id == Workspace.id)
         .where(Membership.user_id == user_id)
-        .order_by(Workspace.namespace)
     )
+
+
+async def workspaces_of(
+    *, db_session: AsyncSession, user_id: uuid.UUID
+) -> list[tuple[Workspace, Role]]:
+    rows = await db_session.execute(_memberships_of(user_id).order_by(Workspace.namespace))
     return [(workspace, Role(role)) for workspace, role in rows.all()]
 
 
 async def membership(
     *, db_session: AsyncSession, namespace: str, user_id: uuid.UUID
 ) -> tuple[Workspace, Role] | None:
-    row = (
-        await db_session.execute(
-            select(Workspace, Membership.role)
-            .join(Membership, Membership.workspace_id == Workspace.id)
-            .where(Workspace.namespace == namespace, Membership.user_id == user_id)
-        )
-    ).first()
+    query = _memberships_of(user_id).where(Workspace.namespace == namespace)
+    row = (await db_session.execute(query)).first()
     return (row[0], Role(row[1])) if row else None
 
 
