@@ -3,14 +3,17 @@ to start on an unmigrated database or with the wrong master key."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import os
+import subprocess
+import sys
 
 import pytest
 from pydantic import SecretStr
 
 from arkenos_api.app import create_app
-from arkenos_api.core.db import DatabaseNotMigratedError
+from arkenos_api.core.db import DatabaseNotMigratedError, check_migrated, create_engine
 from arkenos_api.keys.crypto import KeyringError
 from arkenos_api.settings import Settings
 from tests.api.helpers import Api
@@ -80,3 +83,30 @@ async def test_refuses_to_start_with_the_wrong_master_key(api: Api, settings: Se
     with pytest.raises(KeyringError, match="wrong"):
         async with app.router.lifespan_context(app):
             pass
+
+
+def test_migrate_and_rotate_commands(settings: Settings, spare_database: str) -> None:
+    env = {
+        **os.environ,
+        "ARKENOS_DATABASE_URL": spare_database,
+        "ARKENOS_MASTER_KEYS": settings.master_keys_text(),
+    }
+    command = [sys.executable, "-m", "arkenos_api"]
+    migrated = subprocess.run(
+        [*command, "migrate"], env=env, capture_output=True, text=True, check=False, timeout=120
+    )
+    assert migrated.returncode == 0, migrated.stderr
+    asyncio.run(_check(spare_database))
+    rotated = subprocess.run(
+        [*command, "rotate-master-key"], env=env, capture_output=True, text=True, check=False
+    )
+    assert rotated.returncode == 0, rotated.stderr
+    assert "re-wrapped 0 data key(s) with master key k1" in rotated.stdout
+
+
+async def _check(url: str) -> None:
+    engine = create_engine(url, 1)
+    try:
+        await check_migrated(engine)
+    finally:
+        await engine.dispose()

@@ -49,9 +49,7 @@ def _validate(manifest: dict[str, Any], old: dict[str, Any] | None = None) -> No
 
 async def list_agents(*, kube: Kube, namespace: str) -> list[AgentOut]:
     items = await kube.list_voice_agents(namespace)
-    # The emulator lists every namespace's objects when asked for one; a real server does not.
-    mine = [item for item in items if item.get("metadata", {}).get("namespace") == namespace]
-    return sorted((to_agent_out(item) for item in mine), key=lambda agent: agent.name)
+    return sorted((to_agent_out(item) for item in items), key=lambda agent: agent.name)
 
 
 async def get_agent(*, kube: Kube, namespace: str, name: str) -> AgentOut:
