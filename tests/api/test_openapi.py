@@ -3,6 +3,8 @@ route is typed and documented."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from arkenos_api.openapi import DEFAULT_PATH, openapi_document, render
 
 
@@ -22,3 +24,34 @@ def test_every_operation_has_a_summary_and_typed_success_response() -> None:
                     continue
                 content = operation["responses"][code].get("content", {})
                 assert content, f"{method} {path} {code} has no typed body"
+
+
+def _has_example(media: dict[str, Any], schemas: dict[str, Any]) -> bool:
+    if "example" in media or "examples" in media:
+        return True
+    schema = media.get("schema", {})
+    schema = schema.get("items", schema) if schema.get("type") == "array" else schema
+    if "example" in schema or "examples" in schema:
+        return True
+    if "$ref" in schema:
+        schema = schemas[schema["$ref"].rsplit("/", 1)[1]]
+    return "example" in schema or "examples" in schema
+
+
+def test_every_body_has_an_example() -> None:
+    document = openapi_document()
+    schemas = document["components"]["schemas"]
+    missing = []
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            bodies = [("request", operation.get("requestBody", {}).get("content", {}))]
+            bodies += [
+                (code, response.get("content", {}))
+                for code, response in operation["responses"].items()
+                if code.startswith("2")
+            ]
+            for where, content in bodies:
+                for media in content.values():
+                    if not _has_example(media, schemas):
+                        missing.append(f"{method} {path} {where}")
+    assert missing == []

@@ -7,7 +7,7 @@ import logging
 
 from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import text
 
 log = logging.getLogger(__name__)
@@ -15,6 +15,12 @@ router = APIRouter(tags=["health"])
 
 
 class Health(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {"status": "ok", "checks": {"postgres": "ok", "kubernetes": "ok"}}
+        }
+    )
+
     status: str = Field(examples=["ok"])
     checks: dict[str, str] = Field(
         default_factory=dict, examples=[{"postgres": "ok", "kubernetes": "ok"}]
@@ -54,7 +60,14 @@ async def readyz(request: Request, response: Response) -> Health:
     return Health(status="ok" if ready else "unavailable", checks=checks)
 
 
-@router.get("/metrics", response_class=Response, responses={200: {"content": {"text/plain": {}}}})
+_METRICS_EXAMPLE = 'arkenos_api_requests_total{method="GET",route="/healthz",status="200"} 3.0\n'
+
+
+@router.get(
+    "/metrics",
+    response_class=Response,
+    responses={200: {"content": {"text/plain": {"example": _METRICS_EXAMPLE}}}},
+)
 async def metrics(request: Request) -> Response:
     """Prometheus metrics of this process."""
     return Response(

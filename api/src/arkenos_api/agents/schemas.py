@@ -90,6 +90,17 @@ class AgentOut(_Schema):
 
 
 class AgentTemplate(_Schema):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "id": "receptionist",
+                "title": "Receptionist",
+                "description": "Answers the phone, takes a message and says goodbye.",
+                "spec": _SPEC_EXAMPLE,
+            }
+        }
+    )
+
     id: str = Field(description="Template id.")
     title: str
     description: str

@@ -78,6 +78,19 @@ class LoggedIn(Schema):
 
 
 class SignedUp(Schema):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "user": {
+                    "id": "0b4c5d6e-7f80-4a1b-9c2d-3e4f5a6b7c8d",
+                    "email": "ada@example.com",
+                    "isPlatformAdmin": True,
+                },
+                "workspace": "acme",
+            }
+        }
+    )
+
     user: UserOut
     workspace: str | None = Field(default=None, description="The first workspace, if created.")
 

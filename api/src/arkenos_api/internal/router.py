@@ -6,12 +6,13 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Request, Response, status
+from fastapi import APIRouter, Body, Depends, Path, Request, Response, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from arkenos_api.core.errors import ApiError, ErrorBody
 from arkenos_api.deps import KeyringDep, KubeDep, SessionDep, SettingsDep
-from arkenos_api.internal import service
+from arkenos_api.internal import examples, service
+from arkenos_api.internal.examples import json_example
 from arkenos_api.internal.identity import Workload, review_token
 from arkenos_api.internal.runtime_config import resolve_runtime_config
 from arkenos_crds.runtime import (
@@ -65,11 +66,12 @@ router = APIRouter(tags=["internal"], responses=_errors)
     RUNTIME_CONFIG_PATH,
     response_model=RuntimeConfig,
     responses={
+        200: json_example(examples.RUNTIME_CONFIG, "The resolved config and its keys."),
         424: {
             "model": ErrorBody,
             "description": "A provider key or the credentials Secret "
             "is missing; the message names it.",
-        }
+        },
     },
 )
 async def runtime_config(
@@ -98,10 +100,16 @@ async def runtime_config(
 @router.post(
     SESSIONS_PATH,
     status_code=status.HTTP_201_CREATED,
-    responses={200: {"model": SessionStarted, "description": "Already registered (retry)."}},
+    responses={
+        201: json_example(examples.SESSION_STARTED, "Registered."),
+        200: {
+            "model": SessionStarted,
+            **json_example(examples.SESSION_STARTED, "Already registered (a retry)."),
+        },
+    },
 )
 async def register_session(
-    body: SessionStart,
+    body: Annotated[SessionStart, Body(examples=[examples.SESSION_START])],
     response: Response,
     workload: WorkloadDep,
     db_session: SessionDep,
@@ -116,10 +124,13 @@ async def register_session(
     return SessionStarted(session_id=session_id)
 
 
-@router.post(SESSION_EVENTS_PATH)
+@router.post(
+    SESSION_EVENTS_PATH,
+    responses={200: json_example(examples.BATCH_ACCEPTED, "How many events were new.")},
+)
 async def post_events(
     session_id: SessionId,
-    body: EventBatch,
+    body: Annotated[EventBatch, Body(examples=[examples.EVENT_BATCH])],
     request: Request,
     workload: WorkloadDep,
     db_session: SessionDep,
@@ -137,7 +148,7 @@ async def post_events(
 @router.post(SESSION_END_PATH, status_code=status.HTTP_204_NO_CONTENT)
 async def end_session(
     session_id: SessionId,
-    body: SessionEnd,
+    body: Annotated[SessionEnd, Body(examples=[examples.SESSION_END])],
     request: Request,
     workload: WorkloadDep,
     db_session: SessionDep,
