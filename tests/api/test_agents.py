@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from tests.api.helpers import Api, Cluster, Person
+from tests.api.helpers import VOICEAGENTS, Api, Cluster, Person
 
 SPEC: dict[str, Any] = {
     "instructions": "You answer calls for Acme.",
@@ -201,3 +201,19 @@ async def test_adopting_a_namespace_shows_its_existing_agents(api: Api, cluster:
     assert missing.status_code == 404
     taken = await admin.post("/api/v1/workspaces", json={"namespace": "legacy"})
     assert taken.status_code == 409
+
+
+async def test_kubernetes_failures_are_reported_not_crashed(
+    owner: tuple[Person, str], cluster: Cluster
+) -> None:
+    admin, workspace = owner
+    emulator = cluster.k8s.emulator
+
+    def fail_agent_reads() -> None:
+        emulator["get", emulator.resource(VOICEAGENTS)] << 503
+
+    cluster.k8s.call(fail_agent_reads)
+    response = await admin.get(f"{_agents(workspace)}/any")
+    assert response.status_code == 502
+    assert response.json()["code"] == "kubernetes_error"
+    assert "503" in response.json()["message"]

@@ -10,9 +10,11 @@ import logging
 import re
 from typing import Any
 
+import aiohttp
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from kubernetes_asyncio.client.exceptions import ApiException
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -141,6 +143,17 @@ def install_error_handlers(app: FastAPI) -> None:
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
         headers = dict(exc.headers) if exc.headers else None
         return error_response(exc.status_code, code, str(exc.detail), headers=headers)
+
+    @app.exception_handler(ApiException)
+    async def _kubernetes(_: Request, exc: ApiException) -> JSONResponse:
+        log.warning("Kubernetes API error %s %s", exc.status, exc.reason)
+        message = f"the Kubernetes API answered {exc.status} {exc.reason}; try again later"
+        return error_response(502, "kubernetes_error", message)
+
+    @app.exception_handler(aiohttp.ClientError)
+    async def _kubernetes_unreachable(_: Request, exc: aiohttp.ClientError) -> JSONResponse:
+        log.warning("Kubernetes API unreachable: %s", exc)
+        return error_response(503, "kubernetes_unavailable", "the Kubernetes API is unreachable")
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
