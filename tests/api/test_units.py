@@ -4,6 +4,7 @@ keyring, workload identity mapping, error field paths and the bounded cache."""
 from __future__ import annotations
 
 import base64
+import logging
 import os
 
 import pytest
@@ -12,6 +13,7 @@ from cryptography.exceptions import InvalidTag
 from arkenos_api.agents.manifests import build_update_patch, build_voice_agent, merge_patch
 from arkenos_api.core.cache import BoundedCache
 from arkenos_api.core.errors import field_issues
+from arkenos_api.core.observability import RequestIdLogFilter, _request_id
 from arkenos_api.core.roles import Role, weakest
 from arkenos_api.internal.identity import Workload, workload_for
 from arkenos_api.keys.crypto import Keyring, KeyringError, open_sealed, seal
@@ -152,3 +154,17 @@ def test_settings_refuse_placeholders_outside_development() -> None:
         Settings(database_url=url, master_keys=f"k1:{_key()}", cookie_secure=False)  # type: ignore[arg-type]
     dev = Settings(database_url=url, environment=Environment.DEVELOPMENT)  # type: ignore[arg-type]
     assert Keyring.parse(dev.master_keys_text()).active_id == "dev"
+
+
+def test_log_records_carry_the_request_id() -> None:
+    log_filter = RequestIdLogFilter()
+    outside = logging.LogRecord("x", logging.INFO, __file__, 1, "m", None, None)
+    log_filter.filter(outside)
+    assert outside.request_id == "-"
+    token = _request_id.set("req-42")
+    try:
+        inside = logging.LogRecord("x", logging.INFO, __file__, 1, "m", None, None)
+        log_filter.filter(inside)
+    finally:
+        _request_id.reset(token)
+    assert inside.request_id == "req-42"
