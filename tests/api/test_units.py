@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import logging
 import os
+from pathlib import Path
 
 import pytest
 from cryptography.exceptions import InvalidTag
@@ -168,3 +169,13 @@ def test_log_records_carry_the_request_id() -> None:
     finally:
         _request_id.reset(token)
     assert inside.request_id == "req-42"
+
+
+def test_master_keys_come_from_a_mounted_file(tmp_path: Path) -> None:
+    key = _key()
+    path = tmp_path / "master-keys"
+    path.write_text(f"# rotated 2026-01\nk2:{key}\nk1:{_key()}\n")
+    settings = Settings(database_url="postgresql+asyncpg://u@h/d", master_keys_file=path)  # type: ignore[arg-type]
+    keyring = Keyring.parse(settings.master_keys_text())
+    assert keyring.active_id == "k2"
+    assert keyring.keys["k2"] == base64.b64decode(key)
