@@ -18,7 +18,7 @@ def test_required_values_and_defaults() -> None:
     assert settings.operator_namespace == "arkenos-system"
     assert settings.watch_namespaces == []
     assert settings.pool_name == "standard"
-    assert settings.worker_metrics_url == "http://{pod_ip}:9102/metrics"
+    assert settings.worker_metrics_url == "http://{pod_ip}:{metrics_port}/metrics"
     assert settings.backoff_max_seconds == 30.0
     assert settings.default_resources == ResourceDefaults()
     assert settings.api_pods_namespace == "arkenos-system"

@@ -7,18 +7,30 @@ handlers module to :data:`FEATURES`; nothing else in the shared infrastructure c
 from __future__ import annotations
 
 import importlib
-from typing import Protocol, cast
+import os
+from typing import Any, Protocol, cast
 
 import kopf
 
 from arkenos_operator.settings import OperatorSettings
 from arkenos_operator.startup import register_core
 
-FEATURES: tuple[str, ...] = ("arkenos_operator.phonenumber.handlers",)
+FEATURES: tuple[str, ...] = (
+    "arkenos_operator.voiceagent.handlers",
+    "arkenos_operator.workerpool.handlers",
+    "arkenos_operator.phonenumber.handlers",
+)
 
 
 class Feature(Protocol):
     def register(self, registry: kopf.OperatorRegistry, settings: OperatorSettings) -> None: ...
+
+
+def login(**kwargs: Any) -> kopf.ConnectionInfo | None:
+    """The same credentials our own client loads: in-cluster, else the kubeconfig."""
+    if os.environ.get("KUBERNETES_SERVICE_HOST"):
+        return kopf.login_with_service_account(**kwargs)
+    return kopf.login_with_kubeconfig(**kwargs)
 
 
 def build_registry(
@@ -30,8 +42,7 @@ def build_registry(
     handler options come from settings and lets tests run several operators in one process.
     """
     registry = kopf.OperatorRegistry()
-    # The same credentials our own client (kubernetes_asyncio) loads: in-cluster or kubeconfig.
-    kopf.on.login(registry=registry)(kopf.login_via_async_client)
+    kopf.on.login(id="login", registry=registry)(login)
     register_core(registry, settings)
     for module_name in features:
         feature = cast(Feature, importlib.import_module(module_name))

@@ -9,10 +9,12 @@ merge patch of owned fields gives the same drift correction for the fields we se
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass
 from typing import Any
 
+import aiohttp
 from kubernetes_asyncio import config
 from kubernetes_asyncio.client import ApiClient, Configuration
 from kubernetes_asyncio.client.exceptions import ApiException
@@ -20,7 +22,7 @@ from kubernetes_asyncio.client.exceptions import ApiException
 from arkenos_crds.meta import GROUP, VERSION
 
 MERGE_PATCH = "application/merge-patch+json"
-_OBJECT = {200: "object", 201: "object", 202: "object"}
+REQUEST_TIMEOUT = aiohttp.ClientTimeout(total=60)
 
 Body = dict[str, Any]
 
@@ -62,12 +64,29 @@ WORKER_POOLS = Kind(GROUP, VERSION, "workerpools", "WorkerPool")
 PHONE_NUMBERS = Kind(GROUP, VERSION, "phonenumbers", "PhoneNumber")
 
 
+def without_nulls(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [without_nulls(v) for v in value]
+    return value
+
+
 def is_not_found(error: BaseException) -> bool:
     return isinstance(error, ApiException) and error.status == 404
 
 
 def is_conflict(error: BaseException) -> bool:
     return isinstance(error, ApiException) and error.status == 409
+
+
+def _reason(response: aiohttp.ClientResponse, payload: bytes) -> str:
+    """The API's own message (a Status object) when there is one."""
+    try:
+        message = json.loads(payload).get("message")
+    except (ValueError, AttributeError):
+        message = None
+    return str(message or response.reason)
 
 
 class KubeClient:
@@ -83,7 +102,10 @@ class KubeClient:
         if os.environ.get("KUBERNETES_SERVICE_HOST"):
             config.load_incluster_config(client_configuration=configuration)  # type: ignore[no-untyped-call]
         else:
-            await config.load_kube_config(client_configuration=configuration)
+            # kubernetes_asyncio reads KUBECONFIG at import; read it now instead.
+            await config.load_kube_config(
+                config_file=os.environ.get("KUBECONFIG"), client_configuration=configuration
+            )
         return cls(ApiClient(configuration=configuration))
 
     async def close(self) -> None:
@@ -97,17 +119,25 @@ class KubeClient:
         query: list[tuple[str, str]] | None = None,
         content_type: str = "application/json",
     ) -> Body:
-        result = await self._api.call_api(
-            path,
+        """One request over the generated client's own session, TLS setup and credentials
+        (refreshed tokens included), with plain JSON in and out: the generated client's
+        generic path walks every body twice to (de)serialize models we never use."""
+        headers = {"Accept": "application/json", "Content-Type": content_type}
+        await self._api.update_params_for_auth(headers, [], ["BearerToken"])
+        session: aiohttp.ClientSession = self._api.rest_client.pool_manager
+        data = None if body is None else json.dumps(body)
+        async with session.request(
             method,
-            query_params=query or [],
-            header_params={"Accept": "application/json", "Content-Type": content_type},
-            body=body,
-            response_types_map=_OBJECT,
-            auth_settings=["BearerToken"],
-            _return_http_data_only=True,
-        )
-        return dict(result or {})
+            f"{self._api.configuration.host}{path}",
+            params=query or None,
+            data=data,
+            headers=headers,
+            timeout=REQUEST_TIMEOUT,
+        ) as response:
+            payload = await response.read()
+            if response.status >= 400:
+                raise ApiException(status=response.status, reason=_reason(response, payload))
+        return dict(json.loads(payload)) if payload else {}
 
     async def get(self, kind: Kind, namespace: str | None, name: str) -> Body:
         return await self._call("GET", kind.path(namespace, name))
@@ -120,12 +150,21 @@ class KubeClient:
                 return None
             raise
 
-    async def list(self, kind: Kind, namespace: str | None) -> list[Body]:
-        result = await self._call("GET", kind.path(namespace))
+    async def list(
+        self, kind: Kind, namespace: str | None, label_selector: dict[str, str] | None = None
+    ) -> list[Body]:
+        query = None
+        if label_selector:
+            selector = ",".join(f"{k}={v}" for k, v in sorted(label_selector.items()))
+            query = [("labelSelector", selector)]
+        result = await self._call("GET", kind.path(namespace), query=query)
         return list(result.get("items") or [])
 
     async def create(self, kind: Kind, namespace: str | None, body: Body) -> Body:
-        return await self._call("POST", kind.path(namespace), body)
+        # Builders write null for a field the operator owns but leaves unset, so that a merge
+        # patch removes it; on create a null means the same as no field, and sending none
+        # keeps the stored object equal to what the next (no-op) patch produces.
+        return await self._call("POST", kind.path(namespace), without_nulls(body))
 
     async def patch(
         self, kind: Kind, namespace: str | None, name: str, patch: Body, sub: str | None = None

@@ -15,9 +15,12 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 import kopf
+from pydantic import BaseModel, ValidationError
 
+from arkenos_operator.logs import object_logger
 from arkenos_operator.metrics import OperatorMetrics
 
 
@@ -37,6 +40,25 @@ class Waiting(ReconcileError):
 
 class Invalid(ReconcileError):
     """The spec cannot work as written (what the schema cannot check); a person must act."""
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def parse_spec(model: type[M], obj: dict[str, Any]) -> M:
+    """``obj``'s spec as ``model`` reads it, or :class:`Invalid` naming the first bad field.
+
+    The API server validates specs too, but one written before a schema change (or to an API
+    without validation) must become a condition, never a crash loop.
+    """
+    try:
+        return model.model_validate(obj.get("spec") or {})
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise Invalid(
+            "InvalidSpec", f"spec.{where}: {first['msg']}" if where else first["msg"]
+        ) from error
 
 
 def backoff_delay(retry: int, base: float, cap: float) -> float:
@@ -108,6 +130,8 @@ class Runner:
                 except ReconcileError as error:
                     result = "waiting" if isinstance(error, Waiting) else "invalid"
                     self.metrics.errors.labels(resource, error.reason).inc()
+                    log = object_logger(resource, namespace, name)
+                    log.info("Not converged (%s): %s", error.reason, error.message)
                     await on_error(error)
                     return Outcome(error)
                 result = "ok"

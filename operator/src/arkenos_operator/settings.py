@@ -101,7 +101,7 @@ class OperatorSettings(EnvSettings):
     standalone: bool = False
     priority: int = Field(default_factory=lambda: 1 + secrets.randbelow(2**31 - 2))
     # Probes and metrics.
-    probe_port: int = Field(default=8080, ge=1, le=65535)
+    probe_port: int = Field(default=8080, ge=0, le=65535, description="0 picks a free port.")
     metrics_port: int = Field(default=9090, ge=0, le=65535, description="0 picks a free port.")
     log_format: str = Field(default="json", pattern="^(json|text)$")
     # Retries: exponential from backoff_base_seconds, capped at backoff_max_seconds.
@@ -146,8 +146,9 @@ class OperatorSettings(EnvSettings):
     pool_name: str = Field(default="standard", description="Name of the WorkerPool to serve.")
     pool_scale_interval_seconds: float = Field(default=10.0, gt=0)
     worker_metrics_url: str = Field(
-        default="http://{pod_ip}:9102/metrics",
-        description="Template of a worker pod's metrics URL ({pod_ip}, {pod_name}).",
+        default="http://{pod_ip}:{metrics_port}/metrics",
+        description="Template of a worker pod's metrics URL: {pod_ip}, {pod_name}, and "
+        "{metrics_port} (the pod's container port named metrics, else 9102).",
     )
     worker_metrics_timeout_seconds: float = Field(default=2.0, gt=0)
     default_resources: ResourceDefaults = Field(default_factory=ResourceDefaults)

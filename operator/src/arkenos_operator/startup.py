@@ -13,12 +13,15 @@ import kopf
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from arkenos_operator.children import MANAGED_BY
 from arkenos_operator.context import MEMO_KEY, OperatorContext, context_of
 from arkenos_operator.kube import KubeClient
 from arkenos_operator.metrics import OperatorMetrics
 from arkenos_operator.settings import OperatorSettings
 
 FINALIZER = "arkenos.io/operator"
+MANAGED_SELECTOR = f"app.kubernetes.io/managed-by={MANAGED_BY}"
+OWNED_WATCHES = (("", "v1", "pods"), ("batch", "v1", "jobs"), ("apps", "v1", "deployments"))
 PROGRESS_PREFIX = "operator.arkenos.io"
 SERVER_KEY = "http-server"
 
@@ -39,6 +42,10 @@ def configure_kopf(kopf_settings: kopf.OperatorSettings, settings: OperatorSetti
         prefix=PROGRESS_PREFIX
     )
     kopf_settings.peering.mandatory = not settings.standalone
+    # Watch only the Pods, Jobs and Deployments the operator made (filtered by the API server),
+    # not every one in the cluster: less memory, fewer events to wade through.
+    for group, version, plural in OWNED_WATCHES:
+        kopf_settings.watching.label_selectors[group, version, plural] = MANAGED_SELECTOR
 
 
 def metrics_app(metrics: OperatorMetrics) -> web.Application:
@@ -58,7 +65,7 @@ def metrics_app(metrics: OperatorMetrics) -> web.Application:
 def register_core(registry: kopf.OperatorRegistry, operator_settings: OperatorSettings) -> None:
     """Register the startup and cleanup handlers every operator process runs."""
 
-    @kopf.on.startup(registry=registry)
+    @kopf.on.startup(id="start", registry=registry)
     async def start(settings: kopf.OperatorSettings, memo: kopf.Memo, **_: Any) -> None:
         configure_kopf(settings, operator_settings)
         kube = await KubeClient.connect()
@@ -70,7 +77,7 @@ def register_core(registry: kopf.OperatorRegistry, operator_settings: OperatorSe
         context.features[SERVER_KEY] = runner
         memo[MEMO_KEY] = context
 
-    @kopf.on.cleanup(registry=registry)
+    @kopf.on.cleanup(id="stop", registry=registry)
     async def stop(memo: kopf.Memo, **_: Any) -> None:
         context = context_of(memo)
         runner = context.features.get(SERVER_KEY)

@@ -7,6 +7,7 @@ import base64
 
 import pytest
 
+from arkenos_operator.kube import SECRETS
 from tests.doubles.livekit import LiveKitDouble
 from tests.doubles.twilio import TwilioDouble
 from tests.operator.phonenumber.conftest import (
@@ -31,7 +32,7 @@ def test_repointing_the_agent_changes_only_the_dispatch_rule(
         cluster.wait_condition("support", "Ready", "True")
         before = cluster.status("support")
         calls_before = len(livekit.calls)
-        cluster.patch(cluster.line_path("support"), {"spec": {"agentRef": {"name": "sales"}}})
+        cluster.patch_line("support", {"spec": {"agentRef": {"name": "sales"}}})
         wait_until(
             lambda: (
                 cluster.status("support").get("agentDispatchName") == "arkenos-custom-acme-sales"
@@ -61,7 +62,7 @@ def test_toggling_outbound_adds_and_removes_the_outbound_pieces(
     with run_operator():
         cluster.wait_condition("support", "Ready", "True")
         assert livekit.state.outbound_trunks == {}
-        cluster.patch(cluster.line_path("support"), {"spec": {"outbound": True}})
+        cluster.patch_line("support", {"spec": {"outbound": True}})
         wait_until(
             lambda: cluster.status("support").get("livekit", {}).get("outboundTrunkId"),
             within=20,
@@ -69,7 +70,7 @@ def test_toggling_outbound_adds_and_removes_the_outbound_pieces(
         )
         cluster.wait_condition("support", "Ready", "True")
         status = cluster.status("support")
-        secret = cluster.k8s.get_object("v1/secrets", WORKSPACE, "support-outbound-sip")
+        secret = cluster.get(SECRETS, WORKSPACE, "support-outbound-sip")
         assert secret is not None
         assert secret["metadata"]["ownerReferences"][0]["uid"] == uid
         password = base64.b64decode(secret["data"]["password"]).decode()
@@ -86,7 +87,7 @@ def test_toggling_outbound_adds_and_removes_the_outbound_pieces(
         assert (outbound.address, list(outbound.numbers)) == (domain, [OWNED])
         assert (outbound.auth_username, outbound.auth_password) == ("arkenos-livekit", password)
 
-        cluster.patch(cluster.line_path("support"), {"spec": {"outbound": False}})
+        cluster.patch_line("support", {"spec": {"outbound": False}})
         wait_until(
             lambda: "outboundTrunkId" not in cluster.status("support").get("livekit", {}),
             within=20,
@@ -100,7 +101,7 @@ def test_toggling_outbound_adds_and_removes_the_outbound_pieces(
     assert livekit.state.outbound_trunks == {}
     assert account.credential_lists == {}
     assert account.trunks[status["twilio"]["trunkSid"]].domain_name is None
-    assert cluster.k8s.get_object("v1/secrets", WORKSPACE, "support-outbound-sip") is None
+    assert cluster.get(SECRETS, WORKSPACE, "support-outbound-sip") is None
     assert livekit.state.simulate_inbound_call(OWNED, "+15550001234").dispatches
 
 
@@ -136,7 +137,7 @@ def test_changing_the_number_is_refused(
     with run_operator():
         cluster.wait_condition("support", "Ready", "True")
         before = cluster.status("support")
-        cluster.patch(cluster.line_path("support"), {"spec": {"number": "+14155550101"}})
+        cluster.patch_line("support", {"spec": {"number": "+14155550101"}})
         refused = cluster.wait_condition("support", "NumberReady", "False", "ImmutableFieldChanged")
         cluster.wait_condition("support", "Ready", "False", "ImmutableFieldChanged")
 
@@ -153,7 +154,7 @@ def test_turning_inbound_off_stops_routing_calls(
     cluster.create_line("support", {"number": OWNED, "agentRef": {"name": "receptionist"}})
     with run_operator():
         cluster.wait_condition("support", "Ready", "True")
-        cluster.patch(cluster.line_path("support"), {"spec": {"inbound": False}})
+        cluster.patch_line("support", {"spec": {"inbound": False}})
         wait_until(
             lambda: "inboundTrunkId" not in cluster.status("support").get("livekit", {}),
             within=20,

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from arkenos_operator.kube import SECRETS
 from tests.doubles.livekit import LiveKitDouble
 from tests.doubles.twilio import TwilioDouble
 from tests.operator.phonenumber.conftest import (
@@ -28,7 +29,7 @@ def _assert_nothing_left(twilio: TwilioDouble, livekit: LiveKitDouble, cluster: 
     assert account.credential_lists == {}
     assert all(n.trunk_sid is None for n in account.numbers.values())
     assert livekit.state.leaks() == []
-    assert cluster.k8s.get_object("v1/secrets", WORKSPACE, "line-outbound-sip") is None
+    assert cluster.get(SECRETS, WORKSPACE, "line-outbound-sip") is None
 
 
 def _provision_and_delete(
@@ -39,7 +40,7 @@ def _provision_and_delete(
     with run_operator():
         cluster.wait_condition("line", "Ready", "True")
         number = str(cluster.status("line")["phoneNumber"])
-        cluster.delete(cluster.line_path("line"))
+        cluster.delete_line("line")
         wait_until(lambda: cluster.line("line") is None, within=20, what="the finalizer to go")
     return number
 
@@ -76,7 +77,7 @@ def test_a_failing_cleanup_is_retried_and_the_finalizer_waits(
         cluster.wait_condition("line", "Ready", "True")
         twilio.faults.add("Trunks.delete", 500, times=1000)
         livekit.faults.add("SIP/DeleteSIPDispatchRule", 503)
-        cluster.delete(cluster.line_path("line"))
+        cluster.delete_line("line")
         wait_until(
             lambda: twilio.faults.fired("Trunks.delete") >= 3,
             within=20,

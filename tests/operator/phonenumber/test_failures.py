@@ -150,14 +150,19 @@ def test_refusals_carry_the_services_own_message(
     livekit.state.create_inbound_trunk(
         proto_sip.SIPInboundTrunkInfo(name="someone-else", numbers=[OWNED])
     )
-    twilio.faults.add("Trunks.create", 400, message="Trunk limit reached for this account.")
+    # Refused for as long as the fault is armed: any reconcile (the line's own, or one the
+    # agent's events trigger) meets it.
+    twilio.faults.add(
+        "Trunks.create", 400, times=1000, message="Trunk limit reached for this account."
+    )
     cluster.create_agent("receptionist")
     cluster.create_line("line", {"number": OWNED, "agentRef": {"name": "receptionist"}})
     with run_operator():
         trunk = cluster.wait_condition("line", "TrunkReady", "False", "TwilioRefused")
         assert trunk["message"] == "Twilio refused: Trunk limit reached for this account."
-        # A spec change brings the line back; this time LiveKit refuses.
-        cluster.patch(cluster.line_path("line"), {"spec": {"inbound": True}})
+        # The account is fixed and the spec touched: this time LiveKit refuses.
+        twilio.faults.clear()
+        cluster.patch_line("line", {"spec": {"inbound": True}})
         dispatch = cluster.wait_condition("line", "DispatchReady", "False", "LiveKitRefused")
 
     assert dispatch["message"].startswith("LiveKit refused: Conflicting inbound SIP Trunks")
