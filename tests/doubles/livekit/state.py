@@ -115,11 +115,7 @@ class LiveKitState:
             existing = self.inbound_trunks.get(trunk_id)
             if existing is None:
                 raise TwirpError("not_found", "requested sip trunk does not exist")
-            stored = proto_sip.SIPInboundTrunkInfo()
-            stored.CopyFrom(trunk)
-            stored.sip_trunk_id = trunk_id
-            stored.created_at.CopyFrom(existing.created_at)
-            stored.updated_at.GetCurrentTime()
+            stored = _replaced(existing, trunk, "sip_trunk_id")
             self.inbound_trunks[trunk_id] = stored
             return stored
 
@@ -178,11 +174,7 @@ class LiveKitState:
         with self.lock:
             existing = self.dispatch_rule(rule_id)
             self._check_rule(info, ignore_id=rule_id)
-            stored = proto_sip.SIPDispatchRuleInfo()
-            stored.CopyFrom(info)
-            stored.sip_dispatch_rule_id = rule_id
-            stored.created_at.CopyFrom(existing.created_at)
-            stored.updated_at.GetCurrentTime()
+            stored = _replaced(existing, info, "sip_dispatch_rule_id")
             self.dispatch_rules[rule_id] = stored
             return stored
 
@@ -315,6 +307,16 @@ def _stored(message: M, id_field: str, prefix: str) -> M:
     stored.CopyFrom(message)
     setattr(stored, id_field, new_id(prefix))
     stored.created_at.GetCurrentTime()  # type: ignore[attr-defined]
+    return stored
+
+
+def _replaced(existing: M, replacement: M, id_field: str) -> M:
+    """``replacement`` as the server keeps it: the existing id and creation time, updated now."""
+    stored = type(replacement)()
+    stored.CopyFrom(replacement)
+    setattr(stored, id_field, getattr(existing, id_field))
+    stored.created_at.CopyFrom(existing.created_at)  # type: ignore[attr-defined]
+    stored.updated_at.GetCurrentTime()  # type: ignore[attr-defined]
     return stored
 
 
