@@ -5,7 +5,7 @@ SHELL := /bin/bash
 UV = $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.tools/uv/bin/uv)
 RUN := $(UV) run --frozen
 
-.PHONY: help up test lint fmt crds crds-check bench uv sync postgres
+.PHONY: help up test lint fmt crds crds-check openapi bench uv sync postgres
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -29,6 +29,9 @@ fmt: sync ## Format and autofix
 
 crds: sync ## Regenerate crds/*.yaml from the resource model
 	$(RUN) python -m arkenos_crds.generate crds
+
+openapi: sync ## Regenerate api/openapi.json from the API app
+	$(RUN) arkenos-api openapi
 
 bench: sync postgres ## Run every benchmark; figures print and land in bench-results/
 	$(RUN) python -m tests.bench

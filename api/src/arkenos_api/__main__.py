@@ -1,0 +1,81 @@
+"""The ``arkenos-api`` command: serve, migrate, rotate the master key, write the OpenAPI file."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+
+from arkenos_api.core.observability import configure_logging
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from arkenos_api.app import create_app
+
+    configure_logging()
+    uvicorn.run(create_app(), host=args.host, port=args.port, log_config=None, access_log=False)
+    return 0
+
+
+def _migrate(_: argparse.Namespace) -> int:
+    from arkenos_api.core.db import upgrade
+    from arkenos_api.settings import load_settings
+
+    upgrade(load_settings().database_url.get_secret_value())
+    print("database migrated to the latest revision")  # noqa: T201 - a CLI's output
+    return 0
+
+
+async def _rotate() -> int:
+    from arkenos_api.core.db import create_engine, session_factory
+    from arkenos_api.keys.crypto import Keyring
+    from arkenos_api.keys.service import rotate_master_key
+    from arkenos_api.settings import load_settings
+
+    settings = load_settings()
+    keyring = Keyring.parse(settings.master_keys_text())
+    engine = create_engine(settings.database_url.get_secret_value(), 1)
+    try:
+        async with session_factory(engine)() as db_session:
+            count = await rotate_master_key(db_session=db_session, keyring=keyring)
+            await db_session.commit()
+    finally:
+        await engine.dispose()
+    print(f"re-wrapped {count} data key(s) with master key {keyring.active_id}")  # noqa: T201
+    return 0
+
+
+def _openapi(args: argparse.Namespace) -> int:
+    from arkenos_api.openapi import DEFAULT_PATH, write
+
+    print(f"wrote {write(Path(args.output) if args.output else DEFAULT_PATH)}")  # noqa: T201
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="arkenos-api", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="run the API server")
+    serve.add_argument("--host", default="0.0.0.0")  # noqa: S104 - a server in a pod
+    serve.add_argument("--port", type=int, default=8000)
+    serve.set_defaults(run=_serve)
+    commands.add_parser("migrate", help="apply pending database migrations").set_defaults(
+        run=_migrate
+    )
+    commands.add_parser(
+        "rotate-master-key",
+        help="re-wrap data keys with the first master key (keep the old key listed after it)",
+    ).set_defaults(run=lambda _: asyncio.run(_rotate()))
+    openapi = commands.add_parser("openapi", help="write the OpenAPI document")
+    openapi.add_argument("--output", help="file to write (default api/openapi.json)")
+    openapi.set_defaults(run=_openapi)
+    args = parser.parse_args(argv)
+    result: int = args.run(args)
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,89 @@
+"""The FastAPI application: composes the feature routers, and in its lifespan creates the
+database engine, the Kubernetes and HTTP clients and the per-process caches, after checking
+that the database is migrated and the master keys fit the stored data keys."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+from fastapi import Depends, FastAPI
+
+from arkenos_api.agents.router import router as agents_router
+from arkenos_api.agents.router import templates_router
+from arkenos_api.auth.router import router as auth_router
+from arkenos_api.auth.router import tokens_router
+from arkenos_api.core.cache import BoundedCache
+from arkenos_api.core.db import check_migrated, create_engine, session_factory
+from arkenos_api.core.errors import install_error_handlers
+from arkenos_api.core.kube import Kube, create_api_client
+from arkenos_api.core.nul import refuse_nul
+from arkenos_api.core.observability import HttpMetrics, RequestContextMiddleware
+from arkenos_api.health import router as health_router
+from arkenos_api.internal.router import router as internal_router
+from arkenos_api.keys.crypto import Keyring
+from arkenos_api.keys.router import router as keys_router
+from arkenos_api.keys.service import check_keyring
+from arkenos_api.settings import Settings, load_settings
+from arkenos_api.workspaces.router import invitations_router
+from arkenos_api.workspaces.router import router as workspaces_router
+
+ROUTERS = (
+    health_router,
+    auth_router,
+    workspaces_router,
+    invitations_router,
+    tokens_router,
+    agents_router,
+    templates_router,
+    keys_router,
+    internal_router,
+)
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    settings: Settings = app.state.settings
+    engine = create_engine(settings.database_url.get_secret_value(), settings.database_pool_size)
+    try:
+        await check_migrated(engine)
+        keyring = Keyring.parse(settings.master_keys_text())
+        sessionmaker = session_factory(engine)
+        async with sessionmaker() as db_session:
+            await check_keyring(db_session=db_session, keyring=keyring)
+        kube = Kube(await create_api_client(settings.kubeconfig))
+        http = httpx.AsyncClient(timeout=settings.provider_timeout_seconds)
+        app.state.engine, app.state.sessionmaker = engine, sessionmaker
+        app.state.keyring, app.state.kube, app.state.http = keyring, kube, http
+        app.state.token_reviews = BoundedCache(
+            settings.token_review_cache_size, settings.token_review_cache_seconds
+        )
+        app.state.runtime_configs = BoundedCache(settings.runtime_config_cache_size)
+        app.state.session_owners = BoundedCache(100_000)
+        try:
+            yield
+        finally:
+            await http.aclose()
+            await kube.close()
+    finally:
+        await engine.dispose()
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    app = FastAPI(
+        title="Arkenos API",
+        version="0.1.0",
+        description="Accounts and workspaces, agents as VoiceAgent resources, encrypted "
+        "provider keys, and the workers' endpoints. Every error body has the shape "
+        "ErrorBody. Workspace routes say the least role they need in x-required-role.",
+        lifespan=lifespan,
+        dependencies=[Depends(refuse_nul)],
+    )
+    app.state.settings = settings or load_settings()
+    app.state.metrics = HttpMetrics()
+    install_error_handlers(app)
+    for router in ROUTERS:
+        app.include_router(router)
+    app.add_middleware(RequestContextMiddleware, metrics=app.state.metrics)
+    return app

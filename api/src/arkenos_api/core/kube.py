@@ -1,0 +1,123 @@
+"""The Kubernetes client: one ApiClient per app, built in the lifespan from a kubeconfig file
+or the in-cluster ServiceAccount."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from kubernetes_asyncio import client, config
+from kubernetes_asyncio.client.exceptions import ApiException
+
+from arkenos_crds.meta import GROUP, VERSION
+
+VOICEAGENTS = "voiceagents"
+
+
+async def create_api_client(kubeconfig: Path | None) -> client.ApiClient:
+    configuration = client.Configuration()
+    if kubeconfig is not None:
+        await config.load_kube_config(
+            config_file=str(kubeconfig), client_configuration=configuration
+        )
+    else:
+        config.load_incluster_config(client_configuration=configuration)  # type: ignore[no-untyped-call]
+    return client.ApiClient(configuration)
+
+
+class Kube:
+    """The few Kubernetes calls the API makes, over one shared ApiClient."""
+
+    def __init__(self, api_client: client.ApiClient) -> None:
+        self.api_client = api_client
+        self.core = client.CoreV1Api(api_client)
+        self.custom = client.CustomObjectsApi(api_client)
+        self.authn = client.AuthenticationV1Api(api_client)
+
+    async def get_voice_agent(self, namespace: str, name: str) -> dict[str, Any] | None:
+        try:
+            result: dict[str, Any] = await self.custom.get_namespaced_custom_object(
+                GROUP, VERSION, namespace, VOICEAGENTS, name
+            )
+        except ApiException as exc:
+            if exc.status == 404:
+                return None
+            raise
+        return result
+
+    async def list_voice_agents(self, namespace: str) -> list[dict[str, Any]]:
+        result = await self.custom.list_namespaced_custom_object(
+            GROUP, VERSION, namespace, VOICEAGENTS
+        )
+        items: list[dict[str, Any]] = result.get("items", [])
+        return items
+
+    async def create_voice_agent(self, namespace: str, body: dict[str, Any]) -> dict[str, Any]:
+        result: dict[str, Any] = await self.custom.create_namespaced_custom_object(
+            GROUP, VERSION, namespace, VOICEAGENTS, body
+        )
+        return result
+
+    async def patch_voice_agent(
+        self, namespace: str, name: str, patch: dict[str, Any]
+    ) -> dict[str, Any]:
+        result: dict[str, Any] = await self.custom.patch_namespaced_custom_object(
+            GROUP,
+            VERSION,
+            namespace,
+            VOICEAGENTS,
+            name,
+            patch,
+            _content_type="application/merge-patch+json",  # type: ignore[call-arg]
+        )
+        return result
+
+    async def delete_voice_agent(self, namespace: str, name: str) -> None:
+        await self.custom.delete_namespaced_custom_object(
+            GROUP, VERSION, namespace, VOICEAGENTS, name
+        )
+
+    async def read_secret_data(
+        self, namespace: str, name: str
+    ) -> tuple[str, dict[str, str]] | None:
+        """(resourceVersion, base64 data) of a Secret, or None when it does not exist."""
+        try:
+            secret = await self.core.read_namespaced_secret(name, namespace)
+        except ApiException as exc:
+            if exc.status == 404:
+                return None
+            raise
+        return secret.metadata.resource_version or "", dict(secret.data or {})
+
+    async def create_namespace(self, name: str, labels: dict[str, str]) -> bool:
+        """Create a namespace; False when one of that name already exists."""
+        body = {
+            "apiVersion": "v1",
+            "kind": "Namespace",
+            "metadata": {"name": name, "labels": labels},
+        }
+        try:
+            await self.core.create_namespace(body)  # type: ignore[arg-type]
+        except ApiException as exc:
+            if exc.status == 409:
+                return False
+            raise
+        return True
+
+    async def label_namespace(self, name: str, labels: dict[str, str]) -> bool:
+        """Add labels to an existing namespace; False when it does not exist."""
+        try:
+            await self.core.read_namespace(name)
+        except ApiException as exc:
+            if exc.status == 404:
+                return False
+            raise
+        await self.core.patch_namespace(name, {"metadata": {"labels": labels}})
+        return True
+
+    async def ping(self) -> None:
+        """Ask for the arkenos.io API group: reachable, authorised, and the CRDs served."""
+        await self.custom.get_api_resources(GROUP, VERSION)
+
+    async def close(self) -> None:
+        await self.api_client.close()

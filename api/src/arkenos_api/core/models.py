@@ -1,0 +1,29 @@
+"""Every table, imported in one place for Alembic's autogenerate and the migration check."""
+
+from arkenos_api.auth.models import ApiToken, AuthSession, LoginAttempt, User
+from arkenos_api.core.db import Base
+from arkenos_api.internal.models import (
+    CallSession,
+    TranscriptSegmentRow,
+    TurnMetricRow,
+    UsageEventRow,
+)
+from arkenos_api.keys.models import DataKey, ProviderKey
+from arkenos_api.workspaces.models import Invitation, Membership, Workspace
+
+__all__ = [
+    "ApiToken",
+    "AuthSession",
+    "Base",
+    "CallSession",
+    "DataKey",
+    "Invitation",
+    "LoginAttempt",
+    "Membership",
+    "ProviderKey",
+    "TranscriptSegmentRow",
+    "TurnMetricRow",
+    "UsageEventRow",
+    "User",
+    "Workspace",
+]

@@ -1,0 +1,163 @@
+"""The workers' endpoints at the contract's paths (arkenos_crds.runtime), authenticated by
+workload identity rather than by user sessions."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Depends, Path, Request, Response, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from arkenos_api.core.errors import ApiError, ErrorBody
+from arkenos_api.deps import KeyringDep, KubeDep, SessionDep, SettingsDep
+from arkenos_api.internal import examples, service
+from arkenos_api.internal.examples import json_example
+from arkenos_api.internal.identity import Workload, review_token
+from arkenos_api.internal.runtime_config import resolve_runtime_config
+from arkenos_crds.runtime import (
+    RUNTIME_CONFIG_PATH,
+    SESSION_END_PATH,
+    SESSION_EVENTS_PATH,
+    SESSIONS_PATH,
+    BatchAccepted,
+    EventBatch,
+    RuntimeConfig,
+    SessionEnd,
+    SessionStart,
+    SessionStarted,
+)
+
+_workload_scheme = HTTPBearer(
+    scheme_name="WorkloadToken",
+    auto_error=False,
+    description="A projected ServiceAccount token with audience arkenos-api.",
+)
+
+
+async def _workload(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_workload_scheme)],
+    kube: KubeDep,
+    settings: SettingsDep,
+) -> Workload:
+    if credentials is None:
+        raise ApiError(401, "unauthenticated", "send the workload token as a Bearer token")
+    return await review_token(
+        kube=kube,
+        cache=request.app.state.token_reviews,
+        token=credentials.credentials,
+        platform_namespace=settings.platform_namespace,
+    )
+
+
+WorkloadDep = Annotated[Workload, Depends(_workload)]
+SessionId = Annotated[uuid.UUID, Path(description="Id from the session registration.")]
+_errors: dict[int | str, dict[str, object]] = {
+    401: {"model": ErrorBody},
+    403: {"model": ErrorBody},
+    404: {"model": ErrorBody},
+}
+
+router = APIRouter(tags=["internal"], responses=_errors)
+
+
+@router.get(
+    RUNTIME_CONFIG_PATH,
+    response_model=RuntimeConfig,
+    responses={
+        200: json_example(examples.RUNTIME_CONFIG, "The resolved config and its keys."),
+        424: {
+            "model": ErrorBody,
+            "description": "A provider key or the credentials Secret "
+            "is missing; the message names it.",
+        },
+    },
+)
+async def runtime_config(
+    workspace: Annotated[str, Path(description="Workspace (namespace).", examples=["acme"])],
+    agent: Annotated[str, Path(description="VoiceAgent name.", examples=["front-desk"])],
+    request: Request,
+    workload: WorkloadDep,
+    db_session: SessionDep,
+    kube: KubeDep,
+    keyring: KeyringDep,
+) -> Response:
+    """The agent's resolved config and exactly the keys its providers need."""
+    body = await resolve_runtime_config(
+        db_session=db_session,
+        kube=kube,
+        keyring=keyring,
+        cache=request.app.state.runtime_configs,
+        workload=workload,
+        namespace=workspace,
+        name=agent,
+    )
+    # Already serialised (and cached) from a validated RuntimeConfig.
+    return Response(body, media_type="application/json")
+
+
+@router.post(
+    SESSIONS_PATH,
+    status_code=status.HTTP_201_CREATED,
+    responses={
+        201: json_example(examples.SESSION_STARTED, "Registered."),
+        200: {
+            "model": SessionStarted,
+            **json_example(examples.SESSION_STARTED, "Already registered (a retry)."),
+        },
+    },
+)
+async def register_session(
+    body: Annotated[SessionStart, Body(examples=[examples.SESSION_START])],
+    response: Response,
+    workload: WorkloadDep,
+    db_session: SessionDep,
+    kube: KubeDep,
+) -> SessionStarted:
+    """Register a call when it starts; a retry with the same jobId returns the same id."""
+    session_id, created = await service.register_session(
+        db_session=db_session, kube=kube, workload=workload, start=body
+    )
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    return SessionStarted(session_id=session_id)
+
+
+@router.post(
+    SESSION_EVENTS_PATH,
+    responses={200: json_example(examples.BATCH_ACCEPTED, "How many events were new.")},
+)
+async def post_events(
+    session_id: SessionId,
+    body: Annotated[EventBatch, Body(examples=[examples.EVENT_BATCH])],
+    request: Request,
+    workload: WorkloadDep,
+    db_session: SessionDep,
+) -> BatchAccepted:
+    """Store a batch of events; events whose seq is already stored are counted as duplicates."""
+    return await service.store_events(
+        db_session=db_session,
+        owners=request.app.state.session_owners,
+        workload=workload,
+        session_id=session_id,
+        batch=body,
+    )
+
+
+@router.post(SESSION_END_PATH, status_code=status.HTTP_204_NO_CONTENT)
+async def end_session(
+    session_id: SessionId,
+    body: Annotated[SessionEnd, Body(examples=[examples.SESSION_END])],
+    request: Request,
+    workload: WorkloadDep,
+    db_session: SessionDep,
+) -> None:
+    """Close the session when the call ends."""
+    await service.end_session(
+        db_session=db_session,
+        owners=request.app.state.session_owners,
+        workload=workload,
+        session_id=session_id,
+        end=body,
+    )

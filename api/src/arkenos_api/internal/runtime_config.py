@@ -1,0 +1,155 @@
+"""Resolve an agent's runtime config for a worker: its spec plus exactly the provider keys its
+providers need, taken from the agent's ``credentials.secretRef`` Secret first and the
+workspace's stored keys second.
+
+Resolved configs are cached per process, keyed by what they were resolved from: the resource's
+uid and generation, the Secret's resourceVersion and the workspace's keys version. Each request
+still reads those (the resource, the Secret, one row), so a change made through any replica or
+with kubectl is seen at once; the cache only saves decrypting keys, validating the spec and
+serialising the answer. Two replicas each keep their own cache, which is safe for that reason.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from arkenos_api.core.cache import BoundedCache
+from arkenos_api.core.errors import ApiError, forbidden, not_found
+from arkenos_api.core.kube import Kube
+from arkenos_api.internal.identity import Workload
+from arkenos_api.keys.crypto import Keyring
+from arkenos_api.keys.service import read_keys
+from arkenos_api.workspaces.models import Workspace
+from arkenos_crds.runtime import PROVIDER_SECRET_KEYS, Provider, RuntimeConfig, providers_for
+from arkenos_crds.voiceagent import VoiceAgentSpec, dispatch_name_for
+
+Version = tuple[str, int, str | None, int]
+
+
+@dataclass(frozen=True)
+class ResolvedConfig:
+    version: Version
+    body: bytes
+
+
+ConfigCache = BoundedCache[tuple[str, str], ResolvedConfig]
+
+
+async def workspace_row(db_session: AsyncSession, namespace: str) -> tuple[uuid.UUID, int]:
+    row = (
+        await db_session.execute(
+            select(Workspace.id, Workspace.keys_version).where(Workspace.namespace == namespace)
+        )
+    ).first()
+    if row is None:
+        raise not_found(f"workspace {namespace}")
+    return row[0], row[1]
+
+
+def parse_spec(resource: dict[str, Any]) -> VoiceAgentSpec:
+    try:
+        return VoiceAgentSpec.model_validate(resource.get("spec", {}))
+    except ValidationError as exc:
+        name = resource.get("metadata", {}).get("name")
+        raise ApiError(
+            422, "invalid_agent", f"VoiceAgent {name} has an invalid spec: {exc}"
+        ) from exc
+
+
+def _secret_keys(data: dict[str, str], wanted: set[Provider]) -> dict[Provider, str]:
+    keys: dict[Provider, str] = {}
+    for provider in wanted:
+        encoded = data.get(PROVIDER_SECRET_KEYS.get(provider, ""))
+        if encoded:
+            try:
+                keys[provider] = base64.b64decode(encoded).decode()
+            except (binascii.Error, UnicodeDecodeError) as exc:
+                raise ApiError(
+                    424,
+                    "invalid_secret",
+                    f"{PROVIDER_SECRET_KEYS[provider]} in the credentials Secret is not valid",
+                ) from exc
+    return keys
+
+
+async def resolve_runtime_config(
+    *,
+    db_session: AsyncSession,
+    kube: Kube,
+    keyring: Keyring,
+    cache: ConfigCache,
+    workload: Workload,
+    namespace: str,
+    name: str,
+) -> bytes:
+    """The RuntimeConfig JSON for one agent, if ``workload`` may serve it."""
+    if not workload.may_ask_for(namespace, name):
+        raise forbidden(f"this workload may not serve agent {namespace}/{name}")
+    resource = await kube.get_voice_agent(namespace, name)
+    if resource is None:
+        raise not_found(f"agent {namespace}/{name}")
+    spec_mode = resource.get("spec", {}).get("mode", "Standard")
+    if not workload.may_serve(namespace, name, spec_mode):
+        raise forbidden(f"this workload may not serve agent {namespace}/{name}")
+    workspace_id, keys_version = await workspace_row(db_session, namespace)
+    secret_name = (
+        (resource.get("spec", {}).get("credentials") or {}).get("secretRef", {}).get("name")
+    )
+    secret: tuple[str, dict[str, str]] | None = None
+    if secret_name:
+        secret = await kube.read_secret_data(namespace, secret_name)
+        if secret is None:
+            raise ApiError(
+                424,
+                "credentials_secret_missing",
+                f"Secret {secret_name} named in spec.credentials.secretRef does not exist",
+                "spec.credentials.secretRef.name",
+            )
+    metadata = resource.get("metadata", {})
+    version: Version = (
+        metadata.get("uid", ""),
+        metadata.get("generation", 0),
+        secret[0] if secret else None,
+        keys_version,
+    )
+    cached = cache.get((namespace, name))
+    if cached is not None and cached.version == version:
+        return cached.body
+    spec = parse_spec(resource)
+    required, optional = providers_for(spec)
+    keys = _secret_keys(secret[1], required | optional) if secret else {}
+    keys |= await read_keys(
+        db_session=db_session,
+        keyring=keyring,
+        workspace_id=workspace_id,
+        providers=(required | optional) - keys.keys(),
+    )
+    missing = sorted(required - keys.keys())
+    if missing:
+        raise ApiError(
+            424,
+            "missing_provider_key",
+            f"no key for {', '.join(missing)}: store one in workspace {namespace} or set "
+            + ", ".join(PROVIDER_SECRET_KEYS.get(p, p.upper()) for p in missing)
+            + " in the agent's credentials Secret",
+            f"keys.{missing[0]}",
+        )
+    config = RuntimeConfig(
+        workspace=namespace,
+        agent=name,
+        generation=version[1],
+        dispatch_name=dispatch_name_for(namespace, name, spec.mode),
+        spec=spec,
+        keys=keys,
+    )
+    body = config.model_dump_json(by_alias=True, exclude_none=True).encode()
+    cache.put((namespace, name), ResolvedConfig(version, body))
+    return body

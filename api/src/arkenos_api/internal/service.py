@@ -1,0 +1,141 @@
+"""Sessions and events reported by workers: register a call, store its event batches once
+per sequence number, close it."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from arkenos_api.core.cache import BoundedCache
+from arkenos_api.core.errors import ApiError, forbidden, not_found
+from arkenos_api.core.kube import Kube
+from arkenos_api.internal.identity import Workload
+from arkenos_api.internal.models import (
+    CallSession,
+    TranscriptSegmentRow,
+    TurnMetricRow,
+    UsageEventRow,
+)
+from arkenos_api.internal.runtime_config import workspace_row
+from arkenos_crds.runtime import BatchAccepted, EventBatch, SessionEnd, SessionStart
+
+#: session id -> the workload username that registered it (never changes once written).
+OwnerCache = BoundedCache[uuid.UUID, str]
+
+
+async def register_session(
+    *, db_session: AsyncSession, kube: Kube, workload: Workload, start: SessionStart
+) -> tuple[uuid.UUID, bool]:
+    """Register a call (idempotent on job_id); returns its id and whether it is new."""
+    if not workload.may_ask_for(start.workspace, start.agent):
+        raise forbidden(f"this workload may not serve agent {start.workspace}/{start.agent}")
+    resource = await kube.get_voice_agent(start.workspace, start.agent)
+    if resource is None:
+        raise not_found(f"agent {start.workspace}/{start.agent}")
+    if not workload.may_serve(
+        start.workspace, start.agent, resource.get("spec", {}).get("mode", "Standard")
+    ):
+        raise forbidden(f"this workload may not serve agent {start.workspace}/{start.agent}")
+    workspace_id, _ = await workspace_row(db_session, start.workspace)
+    inserted = await db_session.scalar(
+        insert(CallSession)
+        .values(
+            id=uuid.uuid4(),
+            workspace_id=workspace_id,
+            agent=start.agent,
+            job_id=start.job_id,
+            room=start.room,
+            direction=start.direction,
+            caller=start.caller,
+            callee=start.callee,
+            served_by=workload.username,
+            dispatched_at=start.dispatched_at,
+            started_at=start.started_at,
+        )
+        .on_conflict_do_nothing(index_elements=["job_id"])
+        .returning(CallSession.id)
+    )
+    if inserted is not None:
+        return inserted, True
+    existing = await db_session.scalar(
+        select(CallSession).where(CallSession.job_id == start.job_id)
+    )
+    if existing is None:  # pragma: no cover - the conflicting row cannot vanish (no deletes)
+        raise RuntimeError("session conflict without a session")
+    same = (existing.workspace_id, existing.agent, existing.served_by) == (
+        workspace_id,
+        start.agent,
+        workload.username,
+    )
+    if not same:
+        raise ApiError(409, "job_registered", f"job {start.job_id} belongs to another session")
+    return existing.id, False
+
+
+async def _check_owner(
+    db_session: AsyncSession, owners: OwnerCache, workload: Workload, session_id: uuid.UUID
+) -> None:
+    owner = owners.get(session_id)
+    if owner is None:
+        owner = await db_session.scalar(
+            select(CallSession.served_by).where(CallSession.id == session_id)
+        )
+        if owner is not None:
+            owners.put(session_id, owner)
+    if owner != workload.username:
+        # A session of another workload is reported as missing, not as forbidden.
+        raise not_found(f"session {session_id}")
+
+
+async def _insert_new(db_session: AsyncSession, table: Any, rows: list[dict[str, Any]]) -> int:
+    if not rows:
+        return 0
+    result = await db_session.scalars(
+        insert(table)
+        .values(rows)
+        .on_conflict_do_nothing(index_elements=["session_id", "seq"])
+        .returning(table.seq)
+    )
+    return len(result.all())
+
+
+async def store_events(
+    *,
+    db_session: AsyncSession,
+    owners: OwnerCache,
+    workload: Workload,
+    session_id: uuid.UUID,
+    batch: EventBatch,
+) -> BatchAccepted:
+    """Store the batch's events whose (session, seq) is new; the rest are retries."""
+    await _check_owner(db_session, owners, workload, session_id)
+    groups = (
+        (TranscriptSegmentRow, batch.transcripts),
+        (UsageEventRow, batch.usage),
+        (TurnMetricRow, batch.turns),
+    )
+    stored = total = 0
+    for table, events in groups:
+        rows = [{"session_id": session_id, **event.model_dump()} for event in events]
+        total += len(rows)
+        stored += await _insert_new(db_session, table, rows)
+    return BatchAccepted(stored=stored, duplicates=total - stored)
+
+
+async def end_session(
+    *,
+    db_session: AsyncSession,
+    owners: OwnerCache,
+    workload: Workload,
+    session_id: uuid.UUID,
+    end: SessionEnd,
+) -> None:
+    """Close the session; a repeated end keeps the first one."""
+    await _check_owner(db_session, owners, workload, session_id)
+    session = await db_session.get_one(CallSession, session_id, with_for_update=True)
+    if session.ended_at is None:
+        session.ended_at, session.end_reason, session.error = end.ended_at, end.reason, end.error

@@ -1,0 +1,71 @@
+"""The "test key" check: one cheap authenticated GET at each provider (base URLs are
+settings, so tests point them at a local double)."""
+
+from __future__ import annotations
+
+from base64 import b64encode
+from dataclasses import dataclass
+
+import httpx
+
+from arkenos_api.settings import Settings
+from arkenos_crds.runtime import Provider
+
+
+@dataclass(frozen=True)
+class KeyCheck:
+    ok: bool
+    status: int | None
+    message: str
+
+
+def _request(provider: Provider, key: str, settings: Settings) -> httpx.Request:
+    match provider:
+        case Provider.OPENAI:
+            return httpx.Request(
+                "GET",
+                f"{settings.openai_base_url}/models",
+                headers={"Authorization": f"Bearer {key}"},
+            )
+        case Provider.CARTESIA:
+            return httpx.Request(
+                "GET",
+                f"{settings.cartesia_base_url}/voices",
+                headers={"X-API-Key": key, "Cartesia-Version": "2024-06-10"},
+            )
+        case Provider.DEEPGRAM:
+            return httpx.Request(
+                "GET",
+                f"{settings.deepgram_base_url}/projects",
+                headers={"Authorization": f"Token {key}"},
+            )
+        case Provider.GOOGLE:
+            return httpx.Request(
+                "GET", f"{settings.google_base_url}/models", headers={"x-goog-api-key": key}
+            )
+        case Provider.TWILIO:
+            # Twilio keys are stored as "<Account SID>:<Auth Token>".
+            sid, _, token = key.partition(":")
+            return httpx.Request(
+                "GET",
+                f"{settings.twilio_base_url}/Accounts/{sid}.json",
+                headers={"Authorization": "Basic " + b64encode(f"{sid}:{token}".encode()).decode()},
+            )
+    raise ValueError(f"no key check for {provider}")  # pragma: no cover - exhaustive
+
+
+async def check_key(
+    http: httpx.AsyncClient, settings: Settings, provider: Provider, key: str
+) -> KeyCheck:
+    request = _request(provider, key, settings)
+    try:
+        response = await http.send(request)
+    except httpx.HTTPError as exc:
+        return KeyCheck(False, None, f"could not reach {provider}: {type(exc).__name__}")
+    if response.is_success:
+        return KeyCheck(True, response.status_code, f"{provider} accepted the key")
+    if response.status_code in (401, 403):
+        return KeyCheck(False, response.status_code, f"{provider} rejected the key")
+    return KeyCheck(
+        False, response.status_code, f"{provider} answered {response.status_code}; try again"
+    )

@@ -1,0 +1,43 @@
+"""The ``arkenos-operator`` console entry point: read settings, configure logging, run kopf."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import kopf
+
+from arkenos_operator.features import build_registry
+from arkenos_operator.logs import configure_logging
+from arkenos_operator.settings import OperatorSettings, SettingsError
+
+
+def operator_options(settings: OperatorSettings) -> dict[str, Any]:
+    """Arguments for ``kopf.run`` / ``kopf.operator``, shared by the entry point and tests."""
+    return {
+        "registry": build_registry(settings),
+        "clusterwide": not settings.watch_namespaces,
+        "namespaces": settings.watch_namespaces,
+        "standalone": settings.standalone,
+        "priority": settings.priority,
+        "peering_name": settings.peering_name,
+        "memo": kopf.Memo(),
+    }
+
+
+def main() -> int:
+    try:
+        settings = OperatorSettings.from_env()
+    except SettingsError as error:
+        print(error, file=sys.stderr)  # noqa: T201 - logging is not configured yet
+        return 2
+    configure_logging(settings.log_format)
+    kopf.run(
+        liveness_endpoint=f"http://0.0.0.0:{settings.probe_port}/healthz",
+        **operator_options(settings),
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

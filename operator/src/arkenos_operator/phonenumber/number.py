@@ -1,0 +1,84 @@
+"""Step 1: the number. Adopt one the account owns, or buy one, never twice.
+
+Crash safety of a purchase: the number is bought with the line's marker as its friendlyName,
+and before buying, the account is searched for a number with that marker. Whatever happens
+between the purchase and the status write (a crash, a lost answer), the next reconcile finds
+the number it bought instead of buying another.
+"""
+
+from __future__ import annotations
+
+from arkenos_crds.phonenumber import PhoneNumberConditionType as C
+from arkenos_operator.phonenumber import builders
+from arkenos_operator.phonenumber.errors import ServiceError
+from arkenos_operator.phonenumber.line import Line, StepFailed, service_failure
+from arkenos_operator.phonenumber.twilio_client import NumberRecord, TwilioClient
+
+
+async def ensure_number(line: Line, twilio: TwilioClient) -> NumberRecord:
+    try:
+        number = await _known(line, twilio) or await _find_or_get(line, twilio)
+    except ServiceError as error:
+        raise service_failure(C.NUMBER_READY, error) from error
+    if line.status.get("phoneNumber") != number.phone_number or (
+        line.status.get("twilio", {}).get("numberSid") != number.sid
+    ):
+        await line.save({"phoneNumber": number.phone_number, "twilio": {"numberSid": number.sid}})
+    return number
+
+
+async def _known(line: Line, twilio: TwilioClient) -> NumberRecord | None:
+    """The number status already names, if the account still has it."""
+    sid = line.status.get("twilio", {}).get("numberSid")
+    if not sid:
+        return None
+    return await twilio.fetch_number(sid)
+
+
+async def _find_or_get(line: Line, twilio: TwilioClient) -> NumberRecord:
+    if line.spec.number:
+        return await _adopt(line.spec.number, twilio)
+    marked = await twilio.find_numbers(friendly_name=builders.marker(line.uid))
+    if marked:
+        return marked[0]
+    return await _buy(line, twilio)
+
+
+async def _adopt(e164: str, twilio: TwilioClient) -> NumberRecord:
+    owned = [n for n in await twilio.find_numbers(phone_number=e164) if n.phone_number == e164]
+    if not owned:
+        raise StepFailed(
+            C.NUMBER_READY,
+            "NotOwned",
+            f"The Twilio account does not own {e164}. Buy or port it into the account first, "
+            "or set spec.purchase to buy a new number.",
+            retry=False,
+        )
+    return owned[0]
+
+
+async def _buy(line: Line, twilio: TwilioClient) -> NumberRecord:
+    criteria = line.spec.purchase
+    assert criteria is not None  # the spec has exactly one of number and purchase
+    candidates = await twilio.search_available(
+        criteria.country, criteria.number_type, criteria.area_code, criteria.contains
+    )
+    if not candidates:
+        wanted = ", ".join(
+            f"{k} {v}"
+            for k, v in (
+                ("country", criteria.country),
+                ("type", criteria.number_type),
+                ("area code", criteria.area_code),
+                ("containing", criteria.contains),
+            )
+            if v
+        )
+        raise StepFailed(
+            C.NUMBER_READY,
+            "NoNumberAvailable",
+            f"Twilio has no number for sale matching {wanted}. Loosen spec.purchase, or wait "
+            "for the inventory to change.",
+            retry=True,
+        )
+    return await twilio.buy_number(candidates[0], builders.marker(line.uid))

@@ -1,0 +1,206 @@
+"""Pure builders of a custom agent's children: ServiceAccount, platform Secret copy and
+Deployment. Dict in, dict out, no I/O; the handler applies what they return."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from arkenos_crds.custom import Resources
+from arkenos_crds.runtime import WORKLOAD_TOKEN_PATH
+from arkenos_crds.voiceagent import AgentMode, VoiceAgentSpec, dispatch_name_for
+from arkenos_operator import pods
+from arkenos_operator.children import child_metadata
+from arkenos_operator.settings import OperatorSettings
+from arkenos_operator.voiceagent import names
+
+Body = dict[str, Any]
+
+LIVEKIT_KEYS = ("LIVEKIT_API_KEY", "LIVEKIT_API_SECRET")
+S3_KEYS = (
+    "ARKENOS_S3_ENDPOINT",
+    "ARKENOS_S3_BUCKET",
+    "ARKENOS_S3_ACCESS_KEY",
+    "ARKENOS_S3_SECRET_KEY",
+    "ARKENOS_S3_SECURE",
+)
+HEALTH_PORT = 8081
+METRICS_PORT = 9102
+ARTIFACT_DIR = "/artifact"
+
+
+def build_service_account(agent: Body) -> Body:
+    """The agent's own identity. No token is automounted; pods get a projected, audience-bound
+    one (see :func:`pods.token_volume`) because the runner calls the API with it."""
+    name = agent["metadata"]["name"]
+    return {
+        "apiVersion": "v1",
+        "kind": "ServiceAccount",
+        "metadata": child_metadata(
+            agent, names.service_account_name(name), names.agent_labels(name, names.COMPONENT_AGENT)
+        ),
+        "automountServiceAccountToken": False,
+    }
+
+
+def build_platform_secret(agent: Body, livekit: Body, storage: Body) -> Body:
+    """The agent's copy of the LiveKit and object storage keys, taken from the operator's
+    namespace: a pod can only read Secrets of its own namespace. Only the named keys are
+    copied, and each container is given only the keys it needs."""
+    name = agent["metadata"]["name"]
+    data = {k: v for k, v in (livekit.get("data") or {}).items() if k in LIVEKIT_KEYS}
+    data |= {k: v for k, v in (storage.get("data") or {}).items() if k in S3_KEYS}
+    return {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "metadata": child_metadata(
+            agent,
+            names.platform_secret_name(name),
+            names.agent_labels(name, names.COMPONENT_PLATFORM),
+        ),
+        "type": "Opaque",
+        "data": data,
+    }
+
+
+def storage_env(agent_name: str) -> list[Body]:
+    secret = names.platform_secret_name(agent_name)
+    return [pods.secret_env(key, secret) for key in S3_KEYS]
+
+
+def runner_env(namespace: str, name: str, settings: OperatorSettings) -> list[Body]:
+    secret = names.platform_secret_name(name)
+    return [
+        *pods.plain_env(
+            {
+                "ARKENOS_API_URL": settings.api_url,
+                "ARKENOS_TOKEN_FILE": WORKLOAD_TOKEN_PATH,
+                "ARKENOS_WORKSPACE": namespace,
+                "ARKENOS_AGENT": name,
+                "ARKENOS_DISPATCH_NAME": dispatch_name_for(namespace, name, AgentMode.CUSTOM),
+                "LIVEKIT_URL": settings.livekit_url,
+                "HOME": "/tmp",  # noqa: S108 - the root filesystem is read-only
+            }
+        ),
+        *(pods.secret_env(key, secret) for key in LIVEKIT_KEYS),
+    ]
+
+
+def build_agent_deployment(
+    agent: Body,
+    spec: VoiceAgentSpec,
+    settings: OperatorSettings,
+    artifact_digest: str | None,
+) -> Body:
+    """The Deployment serving a custom agent.
+
+    From a bundle, ``artifact_digest`` names the built artifact: an init container fetches it
+    into an emptyDir and the runner loads it. From an image, the image runs as built by the
+    user's CI with its own command; its contract is the runner's: the same environment
+    (ARKENOS_*, LIVEKIT_*), health on 8081 (/ and /ready), metrics on 9102.
+    """
+    custom = spec.custom
+    assert custom is not None  # the schema requires it in Custom mode
+    namespace, name = agent["metadata"]["namespace"], agent["metadata"]["name"]
+    image = custom.source.image
+    revision = image or (custom.source.bundle.digest if custom.source.bundle else "")
+    annotations = {names.ANNOTATION_REVISION: revision}
+    if artifact_digest:
+        annotations[names.ANNOTATION_ARTIFACT] = artifact_digest
+    container: Body = {
+        "name": "agent",
+        "image": image or settings.agent_runtime_image,
+        "imagePullPolicy": settings.image_pull_policy,
+        "env": runner_env(namespace, name, settings),
+        "ports": [
+            {"name": "health", "containerPort": HEALTH_PORT, "protocol": "TCP"},
+            {"name": "metrics", "containerPort": METRICS_PORT, "protocol": "TCP"},
+        ],
+        "livenessProbe": _probe("/", 10),
+        "readinessProbe": _probe("/ready", 5),
+        "resources": pods.resources(custom.resources, settings.default_resources),
+        "securityContext": pods.container_security_context(),
+        "volumeMounts": [_tmp_mount(), pods.token_mount()],
+    }
+    volumes: list[Body] = [{"name": "tmp", "emptyDir": {}}, pods.token_volume()]
+    init_containers: list[Body] = []
+    if image is None:
+        container["command"] = [
+            "arkenos-custom-runner",
+            "--artifact-dir",
+            ARTIFACT_DIR,
+            "--entrypoint",
+            custom.entrypoint,
+        ]
+        container["volumeMounts"].append(
+            {"name": "artifact", "mountPath": ARTIFACT_DIR, "readOnly": True}
+        )
+        volumes.append({"name": "artifact", "emptyDir": {}})
+        init_containers.append(_fetch_container(name, artifact_digest or "", settings))
+    selector = names.agent_selector(name)
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": child_metadata(
+            agent, names.deployment_name(name), names.agent_labels(name, names.COMPONENT_AGENT)
+        ),
+        "spec": {
+            # Sessions-based scaling between min and max is not done yet: min runs (at least 1).
+            "replicas": max(custom.replicas.min, 1),
+            "selector": {"matchLabels": selector},
+            # Never below the running count during a rollout: calls in progress finish on the
+            # old pods (which drain for terminationGracePeriodSeconds) while new ones start.
+            "strategy": {
+                "type": "RollingUpdate",
+                "rollingUpdate": {"maxUnavailable": 0, "maxSurge": 1},
+            },
+            "template": {
+                "metadata": {
+                    "labels": names.agent_labels(name, names.COMPONENT_AGENT),
+                    "annotations": annotations,
+                },
+                "spec": {
+                    "serviceAccountName": names.service_account_name(name),
+                    "automountServiceAccountToken": False,
+                    "enableServiceLinks": False,
+                    "runtimeClassName": custom.isolation.runtime_class_name,
+                    "terminationGracePeriodSeconds": custom.drain_timeout_seconds,
+                    "securityContext": pods.pod_security_context(),
+                    "initContainers": init_containers,
+                    "containers": [container],
+                    "volumes": volumes,
+                },
+            },
+        },
+    }
+
+
+def _fetch_container(agent_name: str, artifact_digest: str, settings: OperatorSettings) -> Body:
+    return {
+        "name": "fetch-artifact",
+        "image": settings.agent_runtime_image,
+        "imagePullPolicy": settings.image_pull_policy,
+        "command": [
+            "arkenos-build",
+            "fetch",
+            "--artifact-digest",
+            artifact_digest,
+            "--dest",
+            ARTIFACT_DIR,
+        ],
+        "env": [*storage_env(agent_name), *pods.plain_env({"HOME": "/tmp"})],  # noqa: S108
+        "resources": pods.resources(Resources(), settings.default_resources),
+        "securityContext": pods.container_security_context(),
+        "volumeMounts": [{"name": "artifact", "mountPath": ARTIFACT_DIR}, _tmp_mount()],
+    }
+
+
+def _tmp_mount() -> Body:
+    return {"name": "tmp", "mountPath": "/tmp"}  # noqa: S108 - an emptyDir
+
+
+def _probe(path: str, period: int) -> Body:
+    return {
+        "httpGet": {"path": path, "port": HEALTH_PORT},
+        "periodSeconds": period,
+        "failureThreshold": 3,
+    }

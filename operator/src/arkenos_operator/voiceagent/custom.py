@@ -1,0 +1,230 @@
+"""Reconcile of a custom agent: its ServiceAccount, platform Secret copy and NetworkPolicy,
+the build of its bundle, and the Deployment that serves the built artifact (or its image).
+
+The Deployment is only changed once the wanted revision is built: while a new build runs or
+after it failed, the previous revision keeps serving untouched.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from arkenos_crds.custom import CustomSpec
+from arkenos_crds.voiceagent import VoiceAgentSpec
+from arkenos_operator.context import OperatorContext
+from arkenos_operator.kube import (
+    DEPLOYMENTS,
+    JOBS,
+    NETWORK_POLICIES,
+    PODS,
+    SECRETS,
+    SERVICE_ACCOUNTS,
+    Kind,
+    is_conflict,
+)
+from arkenos_operator.reconcile import Waiting
+from arkenos_operator.voiceagent import names
+from arkenos_operator.voiceagent.build import BuildOutcome, BuildState, build_job, build_outcome
+from arkenos_operator.voiceagent.builders import (
+    build_agent_deployment,
+    build_platform_secret,
+    build_service_account,
+)
+from arkenos_operator.voiceagent.inputs import Inputs
+from arkenos_operator.voiceagent.lifecycle import AgentLifecycle
+from arkenos_operator.voiceagent.network import build_network_policy
+
+Body = dict[str, Any]
+APPLIED = "voiceagent-applied"
+OWN_WRITES = "voiceagent-own-writes"
+
+
+@dataclass(frozen=True)
+class Serving:
+    """What the agent's Deployment runs: the revision (bundle digest or image) and artifact."""
+
+    revision: str | None
+    artifact_digest: str | None
+    deployment: Body | None
+
+
+async def reconcile_custom(
+    ctx: OperatorContext, agent: Body, spec: VoiceAgentSpec, life: AgentLifecycle, inputs: Inputs
+) -> Serving:
+    custom = spec.custom
+    assert custom is not None  # the schema requires it in Custom mode
+    await apply_isolation(ctx, agent, custom, inputs)
+    status = agent.get("status") or {}
+    serving = Serving(status.get("revision"), status.get("artifactDigest"), None)
+    artifact: str | None = None
+    if custom.source.bundle is not None:
+        outcome = await ensure_build(ctx, agent, custom, status)
+        if outcome.state is BuildState.RUNNING:
+            job = names.build_job_name(
+                agent["metadata"]["name"], custom.source.bundle.digest, custom.entrypoint
+            )
+            life.mark_building(job, custom.source.bundle.digest)
+            return await keep_serving(ctx, agent, serving, life)
+        if outcome.state is BuildState.FAILED:
+            life.mark_build_failed(outcome.reason, outcome.message)
+            return await keep_serving(ctx, agent, serving, life)
+        artifact = outcome.artifact_digest
+        assert artifact is not None
+        life.mark_built(artifact)
+    deployment = await ctx.kube.apply(
+        DEPLOYMENTS, build_agent_deployment(agent, spec, ctx.settings, artifact)
+    )
+    remember_own_write(ctx, DEPLOYMENTS, deployment)
+    revision = custom.source.image or (
+        custom.source.bundle.digest if custom.source.bundle else None
+    )
+    mark_availability(life, deployment)
+    return Serving(revision, artifact, deployment)
+
+
+async def apply_isolation(
+    ctx: OperatorContext, agent: Body, custom: CustomSpec, inputs: Inputs
+) -> None:
+    settings = ctx.settings
+    livekit = inputs.platform_secret(settings.livekit_secret_name)
+    storage = inputs.platform_secret(settings.s3_secret_name)
+    for secret, name in (
+        (livekit, settings.livekit_secret_name),
+        (storage, settings.s3_secret_name),
+    ):
+        if secret is None:
+            raise Waiting(
+                "PlatformSecretMissing",
+                f'The operator\'s Secret "{settings.operator_namespace}/{name}" is missing; '
+                "the platform installation is incomplete.",
+            )
+    assert livekit is not None
+    assert storage is not None
+    await asyncio.gather(
+        apply_cached(ctx, SECRETS, build_platform_secret(agent, livekit, storage), inputs.force),
+        apply_cached(ctx, SERVICE_ACCOUNTS, build_service_account(agent), inputs.force),
+        apply_cached(
+            ctx, NETWORK_POLICIES, build_network_policy(agent, custom, settings), inputs.force
+        ),
+    )
+
+
+async def apply_cached(ctx: OperatorContext, kind: Kind, body: Body, force: bool) -> None:
+    """Apply ``body`` unless this process applied exactly it before and ``force`` is off.
+
+    Reconciles triggered by a child's status (a build finishing, pods becoming ready) skip
+    children that rarely change; the resync and every change of the agent itself force the
+    patch, so a hand edit is still corrected.
+    """
+    applied: dict[tuple[str, str, str], bytes] = ctx.features.setdefault(APPLIED, {})
+    meta = body["metadata"]
+    key = (kind.plural, meta["namespace"], meta["name"])
+    fingerprint = hashlib.blake2b(json.dumps(body, sort_keys=True).encode(), digest_size=16)
+    if not force and applied.get(key) == fingerprint.digest():
+        return
+    await ctx.kube.apply(kind, body)
+    applied[key] = fingerprint.digest()
+
+
+async def ensure_build(
+    ctx: OperatorContext, agent: Body, custom: CustomSpec, status: Body
+) -> BuildOutcome:
+    """The outcome of the build of the wanted bundle, starting its Job if there is none.
+
+    The Job's name is the cache key, so a restart or a spec change that keeps the digest and
+    entrypoint finds the same Job. A Job deleted after success (ttlSecondsAfterFinished) is not
+    rebuilt when the status already serves that digest.
+    """
+    bundle = custom.source.bundle
+    assert bundle is not None
+    namespace, agent_name = agent["metadata"]["namespace"], agent["metadata"]["name"]
+    job_name = names.build_job_name(agent_name, bundle.digest, custom.entrypoint)
+    job = await ctx.kube.get_or_none(JOBS, namespace, job_name)
+    if job is None:
+        if status.get("revision") == bundle.digest and status.get("artifactDigest"):
+            return BuildOutcome(BuildState.SUCCEEDED, artifact_digest=status["artifactDigest"])
+        job = await create_job(ctx, build_job(agent, custom, ctx.settings))
+        remember_own_write(ctx, JOBS, job)
+    recorded = (job["metadata"].get("annotations") or {}).get(names.ANNOTATION_ARTIFACT)
+    # Only a finished Job's pods say anything: their termination message is the result.
+    finished = _finished(job) and not recorded
+    pods = await ctx.kube.list(PODS, namespace, {names.BUILD_LABEL: job_name}) if finished else []
+    outcome = build_outcome(job, pods)
+    if outcome.state is BuildState.SUCCEEDED and not recorded:
+        # Record the result on the Job: its pods may be deleted, the Job is the cache.
+        annotations = {names.ANNOTATION_ARTIFACT: outcome.artifact_digest}
+        patch = {"metadata": {"annotations": annotations}}
+        remember_own_write(ctx, JOBS, await ctx.kube.patch(JOBS, namespace, job_name, patch))
+    return outcome
+
+
+def _finished(job: Body) -> bool:
+    status = job.get("status") or {}
+    conditions = {
+        c.get("type") for c in status.get("conditions") or [] if c.get("status") == "True"
+    }
+    return bool(status.get("succeeded")) or bool(conditions & {"Complete", "Failed"})
+
+
+def remember_own_write(ctx: OperatorContext, kind: Kind, written: Body) -> None:
+    """Remember the resourceVersion our write produced, so its watch event (an echo of what we
+    just did) does not trigger another reconcile; any later change by someone else does."""
+    meta = written["metadata"]
+    own: dict[tuple[str, str, str], str] = ctx.features.setdefault(OWN_WRITES, {})
+    own[(kind.plural, meta["namespace"], meta["name"])] = meta.get("resourceVersion", "")
+
+
+def is_own_write(ctx: OperatorContext, kind: Kind, body: Body) -> bool:
+    meta = body["metadata"]
+    own: dict[tuple[str, str, str], str] = ctx.features.get(OWN_WRITES, {})
+    return bool(
+        own.get((kind.plural, meta["namespace"], meta["name"])) == meta.get("resourceVersion")
+    )
+
+
+async def create_job(ctx: OperatorContext, job: Body) -> Body:
+    metadata = job["metadata"]
+    try:
+        return await ctx.kube.create(JOBS, metadata["namespace"], job)
+    except Exception as error:
+        if not is_conflict(error):
+            raise
+    # Created by a concurrent reconcile or an earlier operator process: it is the same build.
+    return await ctx.kube.get(JOBS, metadata["namespace"], metadata["name"])
+
+
+async def keep_serving(
+    ctx: OperatorContext, agent: Body, serving: Serving, life: AgentLifecycle
+) -> Serving:
+    """Leave the Deployment as it is and report on what it serves."""
+    namespace, name = agent["metadata"]["namespace"], agent["metadata"]["name"]
+    deployment = await ctx.kube.get_or_none(DEPLOYMENTS, namespace, names.deployment_name(name))
+    if deployment is None:
+        life.mark_deploying("Waiting for the first build before deploying.")
+        return Serving(None, None, None)
+    mark_availability(life, deployment)
+    return Serving(serving.revision, serving.artifact_digest, deployment)
+
+
+def mark_availability(life: AgentLifecycle, deployment: Body) -> None:
+    spec = deployment.get("spec") or {}
+    status = deployment.get("status") or {}
+    desired = int(spec.get("replicas") or 0)
+    available = int(status.get("availableReplicas") or 0)
+    if available >= 1:
+        life.mark_available(available, desired)
+        return
+    progressing = next(
+        (c for c in status.get("conditions") or [] if c.get("type") == "Progressing"), None
+    )
+    if progressing is not None and progressing.get("status") == "False":
+        life.mark_unavailable(
+            progressing.get("reason") or "ProgressDeadlineExceeded",
+            progressing.get("message") or "The Deployment stopped making progress.",
+        )
+        return
+    life.mark_deploying(f"0 of {desired} pods available.")

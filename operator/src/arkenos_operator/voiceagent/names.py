@@ -1,0 +1,63 @@
+"""Names and labels of a custom agent's children, in one place so builders, handlers and
+tests agree. Names are deterministic: a restarted operator finds what it created."""
+
+from __future__ import annotations
+
+import hashlib
+
+from arkenos_crds.runtime import AGENT_LABEL, custom_agent_service_account
+from arkenos_operator.children import child_labels
+
+APP_NAME = "arkenos-agent"
+COMPONENT_AGENT = "custom-agent"
+COMPONENT_BUILD = "build"
+COMPONENT_PLATFORM = "platform-credentials"
+
+ANNOTATION_BUNDLE = "arkenos.io/bundle-digest"
+ANNOTATION_ENTRYPOINT = "arkenos.io/entrypoint"
+ANNOTATION_ARTIFACT = "arkenos.io/artifact-digest"
+ANNOTATION_REVISION = "arkenos.io/revision"
+BUILD_LABEL = "arkenos.io/build"
+
+MAX_NAME = 63  # Job names become pod labels (job-name), which are limited to 63 characters
+
+
+def deployment_name(agent: str) -> str:
+    return f"arkenos-agent-{agent}"
+
+
+def network_policy_name(agent: str) -> str:
+    return f"arkenos-agent-{agent}"
+
+
+def service_account_name(agent: str) -> str:
+    return custom_agent_service_account(agent)
+
+
+def platform_secret_name(agent: str) -> str:
+    """The agent's copy of the LiveKit and object storage credentials its pods mount."""
+    return f"arkenos-agent-{agent}-platform"
+
+
+def build_job_name(agent: str, bundle_digest: str, entrypoint: str) -> str:
+    """One name per (agent, bundle digest, entrypoint): the build cache key.
+
+    A restarted operator computes the same name, so it finds the Job instead of creating a
+    second one; a spec change that keeps digest and entrypoint keeps the name, so no rebuild.
+    """
+    key = hashlib.sha256(f"{agent}\0{bundle_digest}\0{entrypoint}".encode()).hexdigest()[:10]
+    prefix = agent[: MAX_NAME - len("-build-") - len(key)].rstrip("-")
+    return f"{prefix}-build-{key}"
+
+
+def agent_selector(agent: str) -> dict[str, str]:
+    """Labels that select the agent's serving pods (not its build pods)."""
+    return {
+        "app.kubernetes.io/name": APP_NAME,
+        "app.kubernetes.io/component": COMPONENT_AGENT,
+        AGENT_LABEL: agent,
+    }
+
+
+def agent_labels(agent: str, component: str) -> dict[str, str]:
+    return child_labels(APP_NAME, agent, component, {AGENT_LABEL: agent})

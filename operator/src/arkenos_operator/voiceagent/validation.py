@@ -1,0 +1,155 @@
+"""What the schema cannot check about an agent, as pure functions over the Secrets it names.
+
+The handler fetches the Secrets :func:`referenced_secrets` lists and passes their key names
+(never their values) to :func:`check_agent`, which returns the first problem a person must fix.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Mapping
+from typing import Any
+
+from jsonschema import Draft202012Validator, SchemaError
+
+from arkenos_crds.runtime import PROVIDER_SECRET_KEYS, providers_for
+from arkenos_crds.tools import ToolType
+from arkenos_crds.voiceagent import VoiceAgentSpec
+from arkenos_operator.reconcile import Invalid
+
+#: Names of the keys each Secret holds with a non-empty value; None when the Secret is missing.
+SecretKeys = Mapping[str, frozenset[str] | None]
+
+WEBHOOK_SIGNING_KEY = "signingSecret"
+
+
+def secret_keys(secret: Mapping[str, object] | None) -> frozenset[str] | None:
+    """Keys of a Secret object whose value is not empty (data is base64, stringData plain)."""
+    if secret is None:
+        return None
+    keys: set[str] = set()
+    for field in ("data", "stringData"):
+        values = secret.get(field) or {}
+        if isinstance(values, Mapping):
+            keys.update(k for k, v in values.items() if isinstance(v, str) and _non_empty(v, field))
+    return frozenset(keys)
+
+
+def _non_empty(value: str, field: str) -> bool:
+    if field == "stringData":
+        return bool(value)
+    try:
+        return bool(base64.b64decode(value, validate=True))
+    except ValueError:
+        return False
+
+
+def referenced_secrets(spec: VoiceAgentSpec) -> list[str]:
+    """Every Secret name an agent refers to, in a stable order."""
+    names: list[str] = []
+    if spec.credentials is not None:
+        names.append(spec.credentials.secret_ref.name)
+    for tool in spec.tools:
+        if tool.http is not None:
+            names.extend(h.value_from.name for h in tool.http.headers if h.value_from is not None)
+    names.extend(w.secret_ref.name for w in spec.webhooks)
+    return list(dict.fromkeys(names))
+
+
+def referenced_secrets_of_body(spec: Mapping[str, Any]) -> list[str]:
+    """:func:`referenced_secrets` of a raw spec, read without validating it (for kopf's index,
+    which must not fail on a spec the model would refuse)."""
+    names = [_dig(spec, "credentials", "secretRef", "name")]
+    for tool in _items(spec.get("tools")):
+        names.extend(_dig(h, "valueFrom", "name") for h in _items(_dig(tool, "http", "headers")))
+    names.extend(_dig(w, "secretRef", "name") for w in _items(spec.get("webhooks")))
+    return [n for n in dict.fromkeys(names) if isinstance(n, str) and n]
+
+
+def _dig(value: Any, *keys: str) -> Any:
+    for key in keys:
+        value = value.get(key) if isinstance(value, Mapping) else None
+    return value
+
+
+def _items(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def check_agent(spec: VoiceAgentSpec, secrets: SecretKeys) -> Invalid | None:
+    """The first problem with the agent's credentials, tools or webhooks, or None."""
+    return (
+        _check_credentials(spec, secrets)
+        or _check_tools(spec, secrets)
+        or _check_webhooks(spec, secrets)
+    )
+
+
+def _check_credentials(spec: VoiceAgentSpec, secrets: SecretKeys) -> Invalid | None:
+    # Without a secretRef the keys come from the workspace's stored keys, which the API
+    # resolves per call: nothing for the operator to check.
+    if spec.credentials is None:
+        return None
+    name = spec.credentials.secret_ref.name
+    keys = secrets.get(name)
+    if keys is None:
+        return Invalid(
+            "SecretNotFound",
+            f'Secret "{name}" named in credentials.secretRef does not exist in this namespace.',
+        )
+    required, _ = providers_for(spec)
+    wanted = {PROVIDER_SECRET_KEYS[p] for p in required if p in PROVIDER_SECRET_KEYS}
+    missing = sorted(wanted - keys)
+    if missing:
+        return Invalid(
+            "SecretMissingKeys",
+            f'Secret "{name}" has no value for {", ".join(missing)}, which the chosen '
+            "providers need. Add the keys, or point the component at a baseURL.",
+        )
+    return None
+
+
+def _check_tools(spec: VoiceAgentSpec, secrets: SecretKeys) -> Invalid | None:
+    for tool in spec.tools:
+        if tool.type != ToolType.HTTP or tool.http is None:
+            continue
+        problem = _schema_problem(tool.http.parameters)
+        if problem:
+            return Invalid("InvalidTool", f'Tool "{tool.name}": parameters {problem}.')
+        for header in tool.http.headers:
+            ref = header.value_from
+            if ref is None:
+                continue
+            keys = secrets.get(ref.name)
+            if keys is None or ref.key not in keys:
+                where = "does not exist" if keys is None else f'has no key "{ref.key}"'
+                return Invalid(
+                    "ToolSecretNotFound",
+                    f'Tool "{tool.name}": header {header.name} reads Secret "{ref.name}", '
+                    f"which {where}.",
+                )
+    return None
+
+
+def _schema_problem(parameters: Mapping[str, object]) -> str | None:
+    if parameters.get("type") != "object":
+        return 'must be a JSON Schema with "type": "object"'
+    try:
+        Draft202012Validator.check_schema(parameters)
+    except SchemaError as error:
+        path = "/".join(str(p) for p in error.absolute_path) or "(root)"
+        return f"is not a valid JSON Schema at {path}: {error.message}"
+    return None
+
+
+def _check_webhooks(spec: VoiceAgentSpec, secrets: SecretKeys) -> Invalid | None:
+    for webhook in spec.webhooks:
+        keys = secrets.get(webhook.secret_ref.name)
+        if keys is None or WEBHOOK_SIGNING_KEY not in keys:
+            where = "does not exist" if keys is None else f'has no key "{WEBHOOK_SIGNING_KEY}"'
+            return Invalid(
+                "WebhookSecretNotFound",
+                f'Webhook "{webhook.name}" signs with Secret "{webhook.secret_ref.name}", '
+                f"which {where}.",
+            )
+    return None

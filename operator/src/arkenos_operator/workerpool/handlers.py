@@ -1,0 +1,57 @@
+"""kopf handlers of the WorkerPool feature: reconcile the pool on create, update and resume,
+on the scaler's timer, and when the worker Deployment's status changes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aiohttp
+import kopf
+
+from arkenos_operator.context import context_of
+from arkenos_operator.kube import WORKER_POOLS
+from arkenos_operator.settings import OperatorSettings
+from arkenos_operator.workerpool import builders
+from arkenos_operator.workerpool.pool import HTTP_SESSION, reconcile_pool
+
+WORKERS = {"app.kubernetes.io/name": builders.WORKER_NAME}
+
+
+def register(registry: kopf.OperatorRegistry, settings: OperatorSettings) -> None:
+    resource = (WORKER_POOLS.group, WORKER_POOLS.version, WORKER_POOLS.plural)
+
+    @kopf.on.resume(*resource, id="reconcile", registry=registry)
+    @kopf.on.create(*resource, id="reconcile", registry=registry)
+    @kopf.on.update(*resource, id="reconcile", registry=registry)
+    async def pool_changed(
+        namespace: str | None, name: str, retry: int, memo: Any, **_: Any
+    ) -> None:
+        await reconcile_pool(context_of(memo), str(namespace), name, retry=retry)
+
+    @kopf.timer(
+        *resource, interval=settings.pool_scale_interval_seconds, id="scale", registry=registry
+    )
+    async def scale(namespace: str | None, name: str, memo: Any, **_: Any) -> None:
+        await reconcile_pool(context_of(memo), str(namespace), name)
+
+    @kopf.on.event(
+        "apps", "v1", "deployments", labels=WORKERS, id="workers-changed", registry=registry
+    )
+    async def workers_changed(
+        type: str,
+        body: kopf.Body,
+        namespace: str | None,
+        labels: kopf.Labels,
+        memo: Any,
+        **_: Any,
+    ) -> None:
+        pool_name = labels.get("app.kubernetes.io/instance")
+        if type not in ("ADDED", "MODIFIED") or not body.get("status") or not pool_name:
+            return
+        await reconcile_pool(context_of(memo), str(namespace), pool_name)
+
+    @kopf.on.cleanup(id="close-scraper", registry=registry)
+    async def close_http(memo: Any, **_: Any) -> None:
+        session = context_of(memo).features.pop(HTTP_SESSION, None)
+        if isinstance(session, aiohttp.ClientSession):
+            await session.close()

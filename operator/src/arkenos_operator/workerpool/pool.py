@@ -1,0 +1,222 @@
+"""One reconcile of the WorkerPool: count live sessions, decide the replicas, apply the worker
+Deployment, mark pods' deletion cost, and report it all in status."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from typing import Any
+
+import aiohttp
+
+from arkenos_crds.workerpool import WorkerPoolConditionType as T
+from arkenos_crds.workerpool import WorkerPoolSpec
+from arkenos_operator.conditions import ConditionSet
+from arkenos_operator.context import OperatorContext
+from arkenos_operator.kube import DEPLOYMENTS, PODS, SERVICE_ACCOUNTS, WORKER_POOLS
+from arkenos_operator.reconcile import Invalid, Outcome, ReconcileError, parse_spec
+from arkenos_operator.workerpool import builders
+from arkenos_operator.workerpool.scaling import (
+    Decision,
+    Direction,
+    PodLoad,
+    counted_sessions,
+    decide,
+    deletion_costs,
+    desired_replicas,
+)
+from arkenos_operator.workerpool.scrape import scrape_active_sessions
+
+Body = dict[str, Any]
+RESOURCE = "workerpool"
+HTTP_SESSION = "workerpool-http"
+
+
+def http_session(ctx: OperatorContext) -> aiohttp.ClientSession:
+    """The scraper's HTTP session, created on first use inside the running loop."""
+    session = ctx.features.get(HTTP_SESSION)
+    if not isinstance(session, aiohttp.ClientSession) or session.closed:
+        session = ctx.features[HTTP_SESSION] = aiohttp.ClientSession()
+    return session
+
+
+async def measure(ctx: OperatorContext, pool: Body) -> list[tuple[Body, PodLoad]]:
+    """Sessions on each live worker pod. Pods still without an IP have none yet; terminating
+    pods are draining and neither need nor give capacity."""
+    namespace = pool["metadata"]["namespace"]
+    found = await ctx.kube.list(PODS, namespace, builders.pool_selector(pool))
+    live = [
+        p
+        for p in found
+        if not p["metadata"].get("deletionTimestamp")
+        and (p.get("status") or {}).get("phase") not in ("Succeeded", "Failed")
+    ]
+    settings = ctx.settings
+    session = http_session(ctx)
+
+    async def load(pod: Body) -> tuple[Body, PodLoad]:
+        name = pod["metadata"]["name"]
+        ip = (pod.get("status") or {}).get("podIP")
+        if not ip:
+            return pod, PodLoad(name, 0)
+        url = settings.worker_metrics_url.format(
+            pod_ip=ip, pod_name=name, metrics_port=metrics_port(pod)
+        )
+        timeout = settings.worker_metrics_timeout_seconds
+        return pod, PodLoad(name, await scrape_active_sessions(session, url, timeout))
+
+    return list(await asyncio.gather(*(load(p) for p in live)))
+
+
+def metrics_port(pod: Body) -> int:
+    """The pod's container port named ``metrics`` (the worker's contract says 9102)."""
+    for container in (pod.get("spec") or {}).get("containers") or []:
+        for port in container.get("ports") or []:
+            if port.get("name") == "metrics":
+                return int(port["containerPort"])
+    return builders.METRICS_PORT
+
+
+async def mark_deletion_costs(
+    ctx: OperatorContext, measured: list[tuple[Body, PodLoad]], sessions_per_replica: int
+) -> None:
+    costs = deletion_costs([load for _, load in measured], sessions_per_replica)
+    patches = []
+    for pod, load in measured:
+        cost = str(costs[load.name])
+        annotations = pod["metadata"].get("annotations") or {}
+        if annotations.get(builders.DELETION_COST) != cost:
+            patch = {"metadata": {"annotations": {builders.DELETION_COST: cost}}}
+            patches.append(ctx.kube.patch(PODS, pod["metadata"]["namespace"], load.name, patch))
+    await asyncio.gather(*patches)
+
+
+def last_change(pool: Body) -> datetime | None:
+    decision = (pool.get("status") or {}).get("lastDecision") or {}
+    raw = decision.get("time")
+    return datetime.fromisoformat(raw.replace("Z", "+00:00")) if raw else None
+
+
+def first_decision(spec: WorkerPoolSpec) -> Decision:
+    replicas = desired_replicas(spec, 0)
+    return Decision(
+        0, replicas, Direction.UP, f"Created with {replicas} worker(s) for the warm buffer."
+    )
+
+
+async def reconcile_pool(
+    ctx: OperatorContext, namespace: str, name: str, retry: int | None = None
+) -> Outcome:
+    """Reconcile the pool, read afresh under its lock: decisions pace themselves on the last
+    decision in status, so a stale copy (a timer's) would pace on the wrong one."""
+    settings = ctx.settings
+    seen: dict[str, Any] = {}
+
+    async def reconcile() -> None:
+        pool = await ctx.kube.get_or_none(WORKER_POOLS, namespace, name)
+        if pool is None or pool["metadata"].get("deletionTimestamp"):
+            return
+        seen["pool"] = pool
+        if (namespace, name) != (settings.operator_namespace, settings.pool_name):
+            raise Invalid(
+                "NotServed",
+                f"This operator serves only WorkerPool {settings.operator_namespace}/"
+                f"{settings.pool_name}; this one runs no workers.",
+            )
+        spec = parse_spec(WorkerPoolSpec, pool)
+        existing = await ctx.kube.get_or_none(DEPLOYMENTS, namespace, builders.WORKER_NAME)
+        measured = await measure(ctx, pool)
+        loads = [load for _, load in measured]
+        active = counted_sessions(loads, spec.sessions_per_replica)
+        now = datetime.now(UTC)
+        if existing is None:
+            decision = first_decision(spec)
+        else:
+            # Our last decision, not the Deployment's count: a hand edit of replicas is drift.
+            current = (pool.get("status") or {}).get("replicas")
+            if current is None:
+                current = (existing.get("spec") or {}).get("replicas") or 0
+            decision = decide(spec, int(current), active, last_change(pool), now)
+        await ctx.kube.apply(SERVICE_ACCOUNTS, builders.build_worker_service_account(pool))
+        deployment = await ctx.kube.apply(
+            DEPLOYMENTS, builders.build_worker_deployment(pool, spec, settings, decision.replicas)
+        )
+        await mark_deletion_costs(ctx, measured, spec.sessions_per_replica)
+        ctx.metrics.pool_decisions.labels(name, decision.direction).inc()
+        ctx.metrics.pool_replicas.labels(name).set(decision.replicas)
+        ctx.metrics.pool_active_sessions.labels(name).set(active)
+        await write_status(ctx, pool, spec, decision, deployment, loads, now)
+
+    async def on_error(error: ReconcileError) -> None:
+        pool = seen["pool"]
+        conditions = pool_conditions(pool)
+        conditions.mark_false(T.READY, error.reason, error.message)
+        patch = {
+            "observedGeneration": pool["metadata"].get("generation"),
+            "conditions": conditions.to_wire(),
+        }
+        await ctx.kube.patch_status(WORKER_POOLS, namespace, name, patch)
+
+    if retry is None:
+        return await ctx.runner.run(RESOURCE, namespace, name, reconcile, on_error)
+    await ctx.runner.run_in_handler(RESOURCE, namespace, name, retry, reconcile, on_error)
+    return Outcome()
+
+
+def pool_conditions(pool: Body) -> ConditionSet:
+    status = pool.get("status") or {}
+    return ConditionSet(status.get("conditions"), [T.SCALED], pool["metadata"].get("generation"))
+
+
+async def write_status(
+    ctx: OperatorContext,
+    pool: Body,
+    spec: WorkerPoolSpec,
+    decision: Decision,
+    deployment: Body,
+    loads: list[PodLoad],
+    now: datetime,
+) -> None:
+    meta = pool["metadata"]
+    conditions = pool_conditions(pool)
+    ready = int((deployment.get("status") or {}).get("readyReplicas") or 0)
+    known = sum(load.active or 0 for load in loads)
+    unknown = [load.name for load in loads if load.active is None]
+    capacity = ready * spec.sessions_per_replica
+    needed = counted_sessions(loads, spec.sessions_per_replica) + spec.warm_buffer
+    if capacity >= needed:
+        conditions.mark_true(T.SCALED, "CapacityCovered", f"Capacity {capacity} covers {needed}.")
+    else:
+        conditions.mark_false(
+            T.SCALED,
+            "ScalingUp",
+            f"Capacity {capacity} of {ready} ready worker(s) is below {needed} "
+            "(active sessions + warm buffer).",
+        )
+    if unknown:
+        conditions.mark_false(
+            T.SCALED,
+            "MetricsUnavailable",
+            f"Metrics of {', '.join(sorted(unknown))} could not be read; counted as full, so the "
+            "pool does not shrink on missing data.",
+        )
+    if ready >= 1:
+        conditions.mark_true(T.READY, "WorkersReady", f"{ready} worker(s) ready to take calls.")
+    else:
+        conditions.mark_false(T.READY, "NoReadyWorkers", "No worker is ready to take calls yet.")
+    status: Body = {
+        "observedGeneration": meta.get("generation"),
+        "conditions": conditions.to_wire(),
+        "replicas": decision.replicas,
+        "readyReplicas": ready,
+        "activeSessions": known,
+        "capacity": capacity,
+    }
+    if decision.changed:
+        status["lastDecision"] = {
+            "time": now.replace(microsecond=0).isoformat().replace("+00:00", "Z"),
+            "fromReplicas": decision.from_replicas,
+            "toReplicas": decision.replicas,
+            "reason": decision.reason,
+        }
+    await ctx.kube.patch_status(WORKER_POOLS, meta["namespace"], meta["name"], status)

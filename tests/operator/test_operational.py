@@ -1,0 +1,91 @@
+"""Operational surface: metrics and readiness endpoints, kopf's liveness probe, JSON logs
+with the object reference, and the entry point failing fast on bad settings."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+
+import httpx
+import pytest
+
+from arkenos_operator import __main__ as entry
+from arkenos_operator.kube import VOICE_AGENTS
+from arkenos_operator.logs import REFKEY, configure_logging, object_logger
+from tests.operator.conftest import KOPF_ARGS, RunOperator, make_settings
+from tests.operator.kube_api import KubeApi
+from tests.operator.test_standard_agents import ready_pool, standard_agent
+from tests.substrate.ports import free_port
+from tests.substrate.waiting import wait_until
+
+pytestmark = pytest.mark.k8s
+
+
+def test_metrics_readiness_and_liveness_are_served(
+    api: KubeApi, run_operator: RunOperator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    metrics_port, probe_port = free_port(), free_port()
+    liveness = f"http://127.0.0.1:{probe_port}/healthz"
+    monkeypatch.setattr("tests.operator.conftest.KOPF_ARGS", [*KOPF_ARGS, f"--liveness={liveness}"])
+    with run_operator(settings=make_settings(metrics_port=str(metrics_port))):
+        ready_pool(api)
+        api.create(VOICE_AGENTS, standard_agent("support"))
+        api.wait_for_condition(VOICE_AGENTS, "team-a", "support", "Ready", "True")
+        base = f"http://127.0.0.1:{metrics_port}"
+        assert httpx.get(f"{base}/readyz").status_code == 200
+        text = wait_until(
+            lambda: (
+                (t := httpx.get(f"{base}/metrics").text)
+                and 'arkenos_operator_pool_decisions_total{direction="up",pool="standard"}' in t
+                and t
+            ),
+            within=5,
+            what="the pool decision to be counted",
+        )
+        assert 'arkenos_operator_reconciles_total{resource="voiceagent",result="ok"}' in text
+        assert 'arkenos_operator_reconcile_duration_seconds_count{resource="workerpool"}' in text
+        assert httpx.get(liveness).status_code == 200
+
+
+class Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+def test_json_log_lines_carry_the_object() -> None:
+    configure_logging("json")
+    formatter = next(
+        h.formatter
+        for h in logging.getLogger().handlers
+        if type(h).__name__ == "_KopfStreamHandler"
+    )
+    assert formatter is not None
+    collect = Collect()
+    logger = logging.getLogger("arkenos_operator")
+    logger.addHandler(collect)
+    try:
+        object_logger("voiceagent", "team-a", "support").warning("Not converged (%s): %s", "R", "m")
+    finally:
+        logger.removeHandler(collect)
+    line = json.loads(formatter.format(collect.records[-1]))
+    assert line["message"] == "Not converged (R): m"
+    assert line[REFKEY] == {"kind": "voiceagent", "namespace": "team-a", "name": "support"}
+    assert line["severity"] == "warn"
+
+
+def test_entry_point_refuses_bad_settings(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name in list(os.environ):
+        if name.startswith("ARKENOS_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("ARKENOS_OPERATOR_NAMESPACE", "arkenos-system")
+    assert entry.main() == 2
+    message = capsys.readouterr().err
+    assert "ARKENOS_API_URL: Field required" in message
+    assert "ARKENOS_WORKER_IMAGE: Field required" in message
