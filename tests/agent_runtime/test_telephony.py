@@ -1,85 +1,81 @@
-"""LiveKitTelephony makes the exact Twirp calls LiveKit's server API expects, with the right
-grants. LiveKit's Twirp double (tests/doubles/livekit.py, issue 4) is not on main yet, so this
-test records the calls with a faithful in-test Twirp endpoint: protobuf bodies, JWT checked."""
+"""The built-in telephony tools against the LiveKit server-API double (tests/doubles/livekit):
+livekit-api's real Twirp client, JWT and grants checked by the double, state kept there."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterator
 
-import jwt
 import pytest
-from aiohttp import web
 from livekit import api
-from livekit.protocol import room as room_proto
-from livekit.protocol import sip as sip_proto
 
+from arkenos_agent_runtime.standard.pipeline import VADCache
+from arkenos_agent_runtime.standard.session import build_agent, build_session
+from arkenos_agent_runtime.tools.context import CallData
 from arkenos_agent_runtime.tools.telephony import LiveKitTelephony
+from arkenos_crds.runtime import RuntimeConfig
+from tests.doubles.livekit import LiveKitDouble
+from tests.doubles.livekit.state import Transfer
+from tests.doubles.openai import ChatRule, OpenAIDouble, ToolCallReply
 from tests.doubles.server import serve_aiohttp
 
-KEY, SECRET = "APItwirp", "twirp-secret-0123456789abcdef0123456789"
-ROUTES: dict[str, tuple[Any, Any]] = {
-    "/twirp/livekit.SIP/TransferSIPParticipant": (
-        sip_proto.TransferSIPParticipantRequest,
-        sip_proto.TransferSIPParticipantResponse,
-    ),
-    "/twirp/livekit.RoomService/DeleteRoom": (
-        room_proto.DeleteRoomRequest,
-        room_proto.DeleteRoomResponse,
-    ),
-}
+KEY, SECRET = "APItelephony", "telephony-secret-0123456789abcdef01234567"
+ROOM, CALLER = "call-room-1", "sip_+15550001111"
 
 
 @pytest.fixture
-def twirp() -> Iterator[tuple[str, list[tuple[str, Any, dict[str, Any]]]]]:
-    calls: list[tuple[str, Any, dict[str, Any]]] = []
-
-    async def handle(request: web.Request) -> web.Response:
-        request_type, response_type = ROUTES[request.path]
-        token = request.headers["Authorization"].removeprefix("Bearer ")
-        try:
-            claims = jwt.decode(token, SECRET, algorithms=["HS256"], issuer=KEY)
-        except jwt.PyJWTError:
-            return web.json_response({"code": "unauthenticated", "msg": "bad token"}, status=401)
-        if request.content_type != "application/protobuf":
-            return web.json_response({"code": "malformed", "msg": "protobuf only"}, status=400)
-        message = request_type.FromString(await request.read())
-        calls.append((request.path, message, claims))
-        body = response_type().SerializeToString()
-        return web.Response(body=body, content_type="application/protobuf")
-
-    app = web.Application()
-    for path in ROUTES:
-        app.router.add_post(path, handle)
-    with serve_aiohttp(app) as served:
-        yield served.url, calls
+def livekit() -> Iterator[tuple[LiveKitDouble, str]]:
+    double = LiveKitDouble(keys={KEY: SECRET})
+    with serve_aiohttp(double.app()) as served:
+        yield double, served.url
 
 
-async def test_transfer_is_a_sip_refer_to_the_tel_uri_with_call_grants(
-    twirp: tuple[str, list[tuple[str, Any, dict[str, Any]]]],
+async def test_an_allowed_transfer_moves_the_caller_out_of_the_room(
+    livekit: tuple[LiveKitDouble, str],
+    make_config: Callable[..., RuntimeConfig],
+    make_call: Callable[..., CallData],
+    openai_double: OpenAIDouble,
 ) -> None:
-    url, calls = twirp
-    async with api.LiveKitAPI(url, KEY, SECRET) as lkapi:
-        await LiveKitTelephony(lkapi).transfer("call-room-1", "sip_+15550001111", "+15557654321")
-    [(path, message, claims)] = calls
-    assert path == "/twirp/livekit.SIP/TransferSIPParticipant"
-    assert (message.room_name, message.participant_identity, message.transfer_to) == (
-        "call-room-1",
-        "sip_+15550001111",
-        "tel:+15557654321",
+    double, url = livekit
+    double.state.add_participant(ROOM, CALLER)
+    tool = {
+        "name": "transfer_call",
+        "type": "TransferCall",
+        "transfer": {"allowedNumbers": ["+15557654321"]},
+    }
+    openai_double.rules.append(
+        ChatRule(
+            match="sales", tool_call=ToolCallReply("transfer_call", {"number": "+15557654321"})
+        )
     )
-    assert claims["sip"]["call"] is True
-    assert claims["video"]["roomAdmin"] is True
-    assert claims["video"]["room"] == "call-room-1"
-
-
-async def test_hang_up_deletes_the_room(
-    twirp: tuple[str, list[tuple[str, Any, dict[str, Any]]]],
-) -> None:
-    url, calls = twirp
+    config = make_config(tools=[tool], greeting={"mode": "WaitForCaller"})
     async with api.LiveKitAPI(url, KEY, SECRET) as lkapi:
-        await LiveKitTelephony(lkapi).hang_up("call-room-1")
-    [(path, message, claims)] = calls
-    assert path == "/twirp/livekit.RoomService/DeleteRoom"
-    assert message.room == "call-room-1"
-    assert claims["video"]["roomCreate"] is True
+        call = make_call(config, telephony=LiveKitTelephony(lkapi))
+        vad = VADCache().get(config.spec.turn_detection.vad)
+        session = build_session(config, vad=vad, call=call)
+        await session.start(build_agent(config, {}))
+        async with session:
+            result = await session.run(user_input="Sales, please")
+            result.expect.next_event().is_function_call(name="transfer_call")
+            output = result.expect.next_event().is_function_call_output().event().item
+    assert not output.is_error
+    assert double.state.transfers == [Transfer(ROOM, CALLER, "tel:+15557654321")]
+    assert CALLER not in double.state.rooms[ROOM].participants
+    assert call.end_reason == "Transferred"
+
+
+async def test_transferring_a_caller_not_in_a_room_fails(
+    livekit: tuple[LiveKitDouble, str],
+) -> None:
+    double, url = livekit
+    async with api.LiveKitAPI(url, KEY, SECRET) as lkapi:
+        with pytest.raises(api.TwirpError, match="room does not exist"):
+            await LiveKitTelephony(lkapi).transfer(ROOM, CALLER, "+15557654321")
+    assert double.state.transfers == []
+
+
+async def test_hang_up_deletes_the_room(livekit: tuple[LiveKitDouble, str]) -> None:
+    double, url = livekit
+    double.state.add_participant(ROOM, CALLER)
+    async with api.LiveKitAPI(url, KEY, SECRET) as lkapi:
+        await LiveKitTelephony(lkapi).hang_up(ROOM)
+    assert ROOM not in double.state.rooms
