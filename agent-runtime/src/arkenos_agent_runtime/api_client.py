@@ -82,10 +82,14 @@ class HTTPRuntimeAPI:
         *,
         timeout: float = 5.0,
         verify: ssl.SSLContext | bool = True,
+        transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
-        """``verify``: pass the worker's SSL context so a per-job client skips loading CAs."""
+        """``verify``: pass the worker's SSL context so a per-job client skips loading CAs.
+        ``transport``: another way to reach the API (tests reach the app in-process)."""
         self._tokens = tokens
-        self._client = httpx.AsyncClient(base_url=base_url, timeout=timeout, verify=verify)
+        self._client = httpx.AsyncClient(
+            base_url=base_url, timeout=timeout, verify=verify, transport=transport
+        )
 
     async def aclose(self) -> None:
         await self._client.aclose()
