@@ -143,14 +143,7 @@ async def test_secret_ref_comes_first_then_stored_keys(
     api: Api, world: dict[str, Any], cluster: Cluster
 ) -> None:
     workspace, admin = world["workspace"], world["admin"]
-    secret = {
-        "apiVersion": "v1",
-        "kind": "Secret",
-        "metadata": {"name": "agent-keys", "namespace": workspace},
-        "data": {"OPENAI_API_KEY": base64.b64encode(b"sk-from-secret").decode()},
-    }
-    created = await cluster.request("POST", f"/api/v1/namespaces/{workspace}/secrets", json=secret)
-    assert created.status_code == 201
+    await _secret(cluster, workspace, "agent-keys", {"OPENAI_API_KEY": "sk-from-secret"})
     spec = {**STANDARD, "credentials": {"secretRef": {"name": "agent-keys"}}}
     await admin.post(
         f"/api/v1/workspaces/{workspace}/agents", json={"name": "gitops", "spec": spec}
@@ -331,3 +324,75 @@ async def test_token_reviews_are_cached_briefly(
     for _ in range(3):
         assert (await _get(api, url, world["pool"])).status_code == 200
     assert cluster.authority.reviews - reviews_before == 1
+
+
+def _tool_spec(secret: str, key: str) -> dict[str, Any]:
+    header = {"name": "Authorization", "valueFrom": {"name": secret, "key": key}}
+    tool = {
+        "name": "book",
+        "type": "HTTP",
+        "http": {"url": "https://booking.example.com/v1", "headers": [header]},
+    }
+    return {**STANDARD, "tools": [tool]}
+
+
+async def _secret(cluster: Cluster, workspace: str, name: str, data: dict[str, str]) -> None:
+    body = {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "metadata": {"name": name, "namespace": workspace},
+        "data": {k: base64.b64encode(v.encode()).decode() for k, v in data.items()},
+    }
+    created = await cluster.request("POST", f"/api/v1/namespaces/{workspace}/secrets", json=body)
+    assert created.status_code == 201, created.text
+
+
+async def test_tool_header_secrets_are_resolved_key_by_key(
+    api: Api, world: dict[str, Any], cluster: Cluster
+) -> None:
+    workspace, admin = world["workspace"], world["admin"]
+    await _secret(cluster, workspace, "booking", {"token": "Bearer bk-1", "other": "not-sent"})
+    spec = _tool_spec("booking", "token")
+    created = await admin.post(
+        f"/api/v1/workspaces/{workspace}/agents", json={"name": "booker", "spec": spec}
+    )
+    assert created.status_code == 201, created.text
+    response = await _get(api, _config_url(workspace, "booker"), world["pool"])
+    assert response.status_code == 200, response.text
+    # Only the key the header names, never the rest of the Secret.
+    assert response.json()["toolSecrets"] == {"booking/token": "Bearer bk-1"}
+    assert "not-sent" not in response.text
+
+    # A rotated Secret is seen at once, though the agent's generation did not change.
+    patched = await cluster.request(
+        "PATCH",
+        f"/api/v1/namespaces/{workspace}/secrets/booking",
+        json={"data": {"token": base64.b64encode(b"Bearer bk-2").decode()}},
+        headers={"Content-Type": "application/merge-patch+json"},
+    )
+    assert patched.status_code == 200, patched.text
+    again = await _get(api, _config_url(workspace, "booker"), world["pool"])
+    assert again.json()["toolSecrets"] == {"booking/token": "Bearer bk-2"}
+
+
+@pytest.mark.parametrize(("secret_data", "words"), [(None, "does not exist"), ({}, "no key token")])
+async def test_a_missing_tool_secret_is_a_clear_error(
+    api: Api,
+    world: dict[str, Any],
+    cluster: Cluster,
+    secret_data: dict[str, str] | None,
+    words: str,
+) -> None:
+    workspace, admin = world["workspace"], world["admin"]
+    if secret_data is not None:
+        await _secret(cluster, workspace, "booking", secret_data)
+    spec = _tool_spec("booking", "token")
+    await admin.post(
+        f"/api/v1/workspaces/{workspace}/agents", json={"name": "booker", "spec": spec}
+    )
+    response = await _get(api, _config_url(workspace, "booker"), world["pool"])
+    assert response.status_code == 424, response.text
+    body = response.json()
+    assert body["code"] == "tool_secret_missing"
+    assert words in body["message"]
+    assert body["field"] == "spec.tools[0].http.headers[0].valueFrom"

@@ -1,9 +1,11 @@
 """Resolve an agent's runtime config for a worker: its spec plus exactly the provider keys its
 providers need, taken from the agent's ``credentials.secretRef`` Secret first and the
-workspace's stored keys second.
+workspace's stored keys second, and the Secret values its HTTP tools' headers name in
+``valueFrom`` (only those keys, never whole Secrets).
 
 Resolved configs are cached per process, keyed by what they were resolved from: the resource's
-uid and generation, the Secret's resourceVersion and the workspace's keys version. Each request
+uid and generation, the resourceVersions of the Secrets it reads and the workspace's keys
+version. Each request
 still reads those (the resource, the Secret, one row), so a change made through any replica or
 with kubectl is seen at once; the cache only saves decrypting keys, validating the spec and
 serialising the answer. Two replicas each keep their own cache, which is safe for that reason.
@@ -31,7 +33,8 @@ from arkenos_api.workspaces.models import Workspace
 from arkenos_crds.runtime import PROVIDER_SECRET_KEYS, Provider, RuntimeConfig, providers_for
 from arkenos_crds.voiceagent import VoiceAgentSpec, dispatch_name_for
 
-Version = tuple[str, int, str | None, int]
+Version = tuple[str, int, str | None, int, tuple[tuple[str, str], ...]]
+SecretRef = tuple[str, str]  # (Secret name, key)
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,51 @@ def parse_spec(resource: dict[str, Any]) -> VoiceAgentSpec:
         raise ApiError(
             422, "invalid_agent", f"VoiceAgent {name} has an invalid spec: {exc}"
         ) from exc
+
+
+def tool_secret_refs(spec: dict[str, Any]) -> dict[SecretRef, str]:
+    """The (Secret, key) pairs the spec's HTTP tool headers take values from, each with the
+    field that names it. Read from the raw spec so the Secrets' versions can key the cache
+    before the spec is validated."""
+    refs: dict[SecretRef, str] = {}
+    for t, tool in enumerate(spec.get("tools") or []):
+        http = tool.get("http") if isinstance(tool, dict) else None
+        for h, header in enumerate((http or {}).get("headers") or []):
+            ref = header.get("valueFrom") if isinstance(header, dict) else None
+            if isinstance(ref, dict) and ref.get("name") and ref.get("key"):
+                field = f"spec.tools[{t}].http.headers[{h}].valueFrom"
+                refs.setdefault((str(ref["name"]), str(ref["key"])), field)
+    return refs
+
+
+async def _read_tool_secrets(
+    kube: Kube, namespace: str, refs: dict[SecretRef, str]
+) -> tuple[tuple[tuple[str, str], ...], dict[str, str]]:
+    """(the Secrets' resourceVersions, the referenced values keyed ``<secret>/<key>``)."""
+    versions: list[tuple[str, str]] = []
+    values: dict[str, str] = {}
+    for secret_name in sorted({name for name, _ in refs}):
+        wanted = {key: field for (name, key), field in refs.items() if name == secret_name}
+        secret = await kube.read_secret_data(namespace, secret_name)
+        if secret is None:
+            field = min(wanted.values())
+            raise ApiError(
+                424, "tool_secret_missing", f"Secret {secret_name} does not exist", field
+            )
+        resource_version, data = secret
+        versions.append((secret_name, resource_version))
+        for key, field in sorted(wanted.items()):
+            if key not in data:
+                raise ApiError(
+                    424, "tool_secret_missing", f"Secret {secret_name} has no key {key}", field
+                )
+            try:
+                values[f"{secret_name}/{key}"] = base64.b64decode(data[key]).decode()
+            except (binascii.Error, UnicodeDecodeError) as exc:
+                raise ApiError(
+                    424, "invalid_secret", f"key {key} of Secret {secret_name} is not text", field
+                ) from exc
+    return tuple(versions), values
 
 
 def _secret_keys(data: dict[str, str], wanted: set[Provider]) -> dict[Provider, str]:
@@ -113,12 +161,15 @@ async def resolve_runtime_config(
                 f"Secret {secret_name} named in spec.credentials.secretRef does not exist",
                 "spec.credentials.secretRef.name",
             )
+    refs = tool_secret_refs(resource.get("spec", {}))
+    tool_secret_versions, tool_secrets = await _read_tool_secrets(kube, namespace, refs)
     metadata = resource.get("metadata", {})
     version: Version = (
         metadata.get("uid", ""),
         metadata.get("generation", 0),
         secret[0] if secret else None,
         keys_version,
+        tool_secret_versions,
     )
     cached = cache.get((namespace, name))
     if cached is not None and cached.version == version:
@@ -149,6 +200,7 @@ async def resolve_runtime_config(
         dispatch_name=dispatch_name_for(namespace, name, spec.mode),
         spec=spec,
         keys=keys,
+        tool_secrets=tool_secrets,
     )
     body = config.model_dump_json(by_alias=True, exclude_none=True).encode()
     cache.put((namespace, name), ResolvedConfig(version, body))
