@@ -138,7 +138,7 @@ def cluster(k8s: RunningEmulator) -> Iterator[Cluster]:
 def operator_env(monkeypatch: pytest.MonkeyPatch, cluster: Cluster, doubles: Doubles) -> None:
     env = {
         "TWILIO_SECRET": f"{PLATFORM_NS}/arkenos-twilio",
-        "LIVEKIT_SECRET": f"{PLATFORM_NS}/arkenos-livekit",
+        "LIVEKIT_SIP_SECRET": f"{PLATFORM_NS}/arkenos-livekit-sip",
         "LIVEKIT_SIP_URI": SIP_URI,
         "TWILIO_BASE_URL": doubles.twilio_url,
         "TWILIO_TIMEOUT_SECONDS": "2",
@@ -151,7 +151,7 @@ def operator_env(monkeypatch: pytest.MonkeyPatch, cluster: Cluster, doubles: Dou
     )
     cluster.secret(
         PLATFORM_NS,
-        "arkenos-livekit",
+        "arkenos-livekit-sip",
         {"url": doubles.livekit_url, "apiKey": LK_KEY, "apiSecret": LK_SECRET},
     )
 

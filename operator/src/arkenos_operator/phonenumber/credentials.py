@@ -100,7 +100,7 @@ async def livekit_credentials(line: Line, settings: PhoneNumberSettings) -> Live
     url, key, secret = await _read(
         line,
         ref.secret_ref.name if ref else None,
-        settings.livekit_secret,
+        settings.livekit_sip_secret,
         LIVEKIT_KEYS,
         "LiveKit",
         C.DISPATCH_READY,

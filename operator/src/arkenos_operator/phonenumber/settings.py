@@ -1,6 +1,6 @@
 """Settings of the PhoneNumber feature, read from ``ARKENOS_*`` variables at startup.
 
-``ARKENOS_TWILIO_SECRET`` and ``ARKENOS_LIVEKIT_SECRET`` name the platform's default
+``ARKENOS_TWILIO_SECRET`` and ``ARKENOS_LIVEKIT_SIP_SECRET`` name the platform's default
 credentials as ``namespace/name`` (the Helm values set them); a PhoneNumber's
 ``spec.credentials.*.secretRef`` overrides them per line. ``ARKENOS_LIVEKIT_SIP_URI`` is where
 Twilio sends inbound calls (LiveKit's SIP endpoint, ``sip:<host>``).
@@ -21,8 +21,13 @@ class PhoneNumberSettings(EnvSettings):
     twilio_secret: str | None = Field(
         default=None, pattern=SECRET_REF, description="Default Twilio Secret (namespace/name)."
     )
-    livekit_secret: str | None = Field(
-        default=None, pattern=SECRET_REF, description="Default LiveKit Secret (namespace/name)."
+    # A Secret of its own, not the workers' ARKENOS_LIVEKIT_SECRET_NAME: managing SIP trunks and
+    # dispatch rules needs the SIP admin grant, which the worker pool's key should not carry.
+    livekit_sip_secret: str | None = Field(
+        default=None,
+        pattern=SECRET_REF,
+        description="Default LiveKit Secret for SIP administration (namespace/name; keys url, "
+        "apiKey, apiSecret).",
     )
     livekit_sip_uri: str | None = Field(
         default=None, pattern=r"^sips?:[^\s]+$", description="LiveKit's SIP endpoint."
