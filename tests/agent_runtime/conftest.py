@@ -1,4 +1,5 @@
-"""Fixtures of the agent runtime tests: the OpenAI double, runtime configs, call data."""
+"""Fixtures of the agent runtime tests: the OpenAI and LiveKit /agent doubles, runtime configs,
+call data."""
 
 from __future__ import annotations
 
@@ -13,11 +14,13 @@ from arkenos_agent_runtime.tools.context import CallData
 from arkenos_agent_runtime.tools.ssrf import SSRFGuard
 from arkenos_crds.runtime import Provider, RuntimeConfig
 from arkenos_crds.voiceagent import STANDARD_DISPATCH_NAME, VoiceAgentSpec
+from tests.doubles.livekit_worker import LiveKitWorkerDouble
 from tests.doubles.openai import OpenAIDouble
-from tests.doubles.server import serve_aiohttp
+from tests.doubles.server import ServedApp, serve_aiohttp
 
 OPENAI_KEY = "sk-test-0123456789abcdef"
 LOOPBACK = (ipaddress.ip_network("127.0.0.1/32"),)
+LIVEKIT_KEY, LIVEKIT_SECRET = "APIdouble", "double-secret-0123456789abcdef0123456789"
 
 
 @pytest.fixture
@@ -29,6 +32,15 @@ def openai_double() -> OpenAIDouble:
 def openai_url(openai_double: OpenAIDouble) -> Iterator[str]:
     with serve_aiohttp(openai_double.app()) as served:
         yield served.url + "/v1"
+
+
+@pytest.fixture
+def livekit() -> Iterator[tuple[LiveKitWorkerDouble, ServedApp]]:
+    """The LiveKit server's /agent WebSocket double, served; ``double.url`` is its ws:// URL."""
+    double = LiveKitWorkerDouble(LIVEKIT_KEY, LIVEKIT_SECRET)
+    with serve_aiohttp(double.app()) as served:
+        double.url = served.url.replace("http://", "ws://")
+        yield double, served
 
 
 @pytest.fixture

@@ -26,7 +26,6 @@ from tests.doubles.server import ServedApp, serve_aiohttp
 from tests.substrate.ports import free_port
 from tests.substrate.waiting import eventually
 
-API_KEY, API_SECRET = "APIdouble", "double-secret-0123456789abcdef0123456789"
 POOL_TOKEN = "pool-token-xyz"
 T = TypeVar("T")
 TEMPLATE = Path(custom_package.__file__).parent / "template"
@@ -45,14 +44,6 @@ class Worker:
         except httpx.TransportError:
             return 0, "not listening"
         return response.status_code, response.text
-
-
-@pytest.fixture
-def livekit() -> Iterator[tuple[LiveKitWorkerDouble, ServedApp]]:
-    double = LiveKitWorkerDouble(API_KEY, API_SECRET)
-    with serve_aiohttp(double.app()) as served:
-        double.url = served.url.replace("http://", "ws://")
-        yield double, served
 
 
 @pytest.fixture
@@ -85,8 +76,8 @@ async def start_worker(
         env = {
             **os.environ,
             "LIVEKIT_URL": livekit[0].url,
-            "LIVEKIT_API_KEY": API_KEY,
-            "LIVEKIT_API_SECRET": API_SECRET,
+            "LIVEKIT_API_KEY": livekit[0].api_key,
+            "LIVEKIT_API_SECRET": livekit[0].api_secret,
             "ARKENOS_API_URL": api[1],
             "ARKENOS_TOKEN_FILE": str(token_file),
             "ARKENOS_HEALTH_PORT": str(health),
