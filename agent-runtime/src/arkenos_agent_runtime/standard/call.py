@@ -8,9 +8,10 @@ import logging
 import time
 
 from livekit import rtc
-from livekit.agents import JobContext
+from livekit.agents import AgentSession, JobContext
 
 from arkenos_agent_runtime.reporting.job import report_session
+from arkenos_agent_runtime.reporting.reporter import SessionReporter
 from arkenos_agent_runtime.services import CallParties, CallServices
 from arkenos_agent_runtime.standard.pipeline import VADCache
 from arkenos_agent_runtime.standard.session import build_agent, build_session
@@ -107,17 +108,30 @@ async def start_session(
     # Settings other than the prewarmed defaults load a model: off the event loop.
     vad_model = await asyncio.to_thread(cache.get, config.spec.turn_detection.vad)
     session = build_session(config, vad=vad_model, call=call, clients=services.openai)
-    report_session(
+    supervise_call(ctx, services, session, call, parties, dispatched)
+    await session.start(agent=build_agent(config, variables), room=ctx.room)
+
+
+def supervise_call(
+    ctx: JobContext,
+    services: CallServices,
+    session: AgentSession[CallData],
+    call: CallData,
+    parties: CallParties,
+    dispatched: float,
+) -> SessionReporter:
+    """Report the session, and end the call after the spec's maximum duration (Timeout)."""
+    reporter = report_session(
         ctx,
         services,
-        config,
+        call.config,
         session,
         parties,
         dispatched=dispatched,
         end_reason=lambda: call.end_reason,
     )
-    _limit_duration(ctx, call, config.spec.max_call_duration_seconds)
-    await session.start(agent=build_agent(config, variables), room=ctx.room)
+    _limit_duration(ctx, call, call.config.spec.max_call_duration_seconds)
+    return reporter
 
 
 def _limit_duration(ctx: JobContext, call: CallData, seconds: int) -> None:
