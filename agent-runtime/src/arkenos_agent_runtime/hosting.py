@@ -93,6 +93,7 @@ class WorkerHost:
             reporting=ReportingOptions(buffer_size=self.settings.report_buffer),
             http=http,
             openai=clients,
+            draining=lambda: self.state.draining,
         )
 
         async def close() -> None:
@@ -105,18 +106,21 @@ class WorkerHost:
     async def _run_job(self, ctx: JobContext) -> None:
         services, close = self.call_services()
 
-        async def closing(_: str) -> None:
-            await close()
+        async def closing(reason: str) -> None:
+            try:
+                for finish in services.shutdown:
+                    await finish(reason)
+            finally:
+                await close()
 
+        # Also after a failed entrypoint: livekit then shuts the job down ("job crashed").
+        ctx.add_shutdown_callback(closing)
         try:
             await self._entrypoint(ctx, services)
         except Exception:
             self.metrics.sessions.labels(outcome="failed").inc()
-            await close()
             raise
         self.metrics.sessions.labels(outcome="started").inc()
-        # Registered after the entrypoint's own callbacks, so reporting flushes first.
-        ctx.add_shutdown_callback(closing)
 
     def request_stop(self) -> None:
         self._stop.set()
@@ -144,9 +148,13 @@ class WorkerHost:
                 return
             await self._drain()
         finally:
+            # Calls still running after the drain timeout are shut down here; their
+            # reports are flushed by the jobs' shutdown callbacks before this returns.
             await self.server.aclose()
             await health.cleanup()
             await scrape.cleanup()
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                loop.remove_signal_handler(sig)
 
     async def _drain(self) -> None:
         self.state.draining = True

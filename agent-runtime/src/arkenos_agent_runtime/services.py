@@ -3,7 +3,8 @@ standard worker and the custom runner."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 
 import httpx
 
@@ -24,6 +25,11 @@ class CallServices:
     http: httpx.AsyncClient
     #: OpenAI SDK clients of the call, on the worker's TLS context.
     openai: OpenAIClients
+    #: Whether the worker is draining: a call its drain cuts off ends as Drained.
+    draining: Callable[[], bool] = field(default=lambda: False)
+    #: Shutdown work that still needs these clients (reporting's flush). livekit runs a job's
+    #: shutdown callbacks concurrently, so the host runs these in order, then closes the clients.
+    shutdown: list[Callable[[str], Awaitable[None]]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

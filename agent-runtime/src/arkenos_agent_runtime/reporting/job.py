@@ -1,5 +1,6 @@
 """Wires reporting into a LiveKit job: registers the session, observes the AgentSession,
-keeps the active-sessions gauge, and flushes and ends the session at job shutdown."""
+keeps the active-sessions gauge, and flushes and ends the session at job shutdown (through
+``CallServices.shutdown``, which the host runs before it closes the API client)."""
 
 from __future__ import annotations
 
@@ -48,16 +49,17 @@ def report_session(
         if services.metrics is not None:
             services.metrics.active_sessions.dec()
         error = closed.get("error")
-        end = end_reason() or _end_reason(reason, error)
+        end = end_reason() or _end_reason(reason, error, draining=services.draining())
         await reporter.close(end, str(error) if error else None)
 
-    ctx.add_shutdown_callback(finish)
+    services.shutdown.append(finish)
     return reporter
 
 
-def _end_reason(shutdown_reason: str, error: object) -> EndReason:
+def _end_reason(shutdown_reason: str, error: object, *, draining: bool) -> EndReason:
     if error is not None:
         return EndReason.ERROR
-    if "drain" in shutdown_reason.lower():
+    # A call the drain timeout cuts off is shut down as "parent process shutdown".
+    if draining or "drain" in shutdown_reason.lower():
         return EndReason.DRAINED
     return EndReason.CALLER_HUNG_UP
