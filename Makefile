@@ -5,7 +5,7 @@ SHELL := /bin/bash
 UV = $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.tools/uv/bin/uv)
 RUN := $(UV) run --frozen
 
-.PHONY: help up test lint fmt crds openapi bench uv sync postgres
+.PHONY: help up test lint fmt crds openapi bench uv sync postgres tools
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -19,7 +19,7 @@ test: sync postgres ## Install what the tests need and run every test
 lint: sync ## ruff, formatting, mypy, import contracts, CRD drift
 	$(RUN) ruff check .
 	$(RUN) ruff format --check .
-	$(RUN) mypy crds/src operator/src api/src agent-runtime/src
+	$(RUN) mypy crds/src operator/src api/src agent-runtime/src hack/devstack/src
 	$(RUN) lint-imports
 	$(RUN) python -m arkenos_crds.generate crds --check
 
@@ -44,3 +44,6 @@ sync: uv
 
 postgres:
 	@hack/install-postgres.sh
+
+tools: sync ## Build the real servers from their pinned Go modules (cached by version)
+	$(RUN) arkenos-tools
