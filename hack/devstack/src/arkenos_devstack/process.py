@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import signal
 import socket
+import ssl
 import subprocess
 import time
 import urllib.error
@@ -31,13 +32,16 @@ def free_port(host: str = LOOPBACK) -> int:
         return port
 
 
-def http_ok(url: str, *, timeout: float = 1.0, context: object | None = None) -> Callable[[], bool]:
+def http_ok(
+    url: str, *, timeout: float = 1.0, context: ssl.SSLContext | None = None
+) -> Callable[[], bool]:
     """A readiness probe: ``url`` answers 2xx."""
 
     def probe() -> bool:
         try:
             with urllib.request.urlopen(url, timeout=timeout, context=context) as response:  # noqa: S310
-                return 200 <= response.status < 300
+                status: int = response.status
+                return 200 <= status < 300
         except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
             return False
 
