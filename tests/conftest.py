@@ -3,4 +3,5 @@
 pytest_plugins = [
     "tests.substrate.postgres",
     "tests.substrate.kubernetes",
+    "tests.substrate.s3",
 ]

@@ -17,8 +17,8 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 
-import arkenos_agent_runtime.custom as custom_package
 from arkenos_crds.runtime import DispatchMetadata, Provider, RuntimeConfig
+from arkenos_crds.starter import STARTER_DIR
 from arkenos_crds.voiceagent import STANDARD_DISPATCH_NAME, VoiceAgentSpec, dispatch_name_for
 from tests.doubles.arkenos_api import POOL, ArkenosAPIDouble
 from tests.doubles.livekit_worker import LiveKitWorkerDouble
@@ -28,7 +28,7 @@ from tests.substrate.waiting import eventually
 
 POOL_TOKEN = "pool-token-xyz"
 T = TypeVar("T")
-TEMPLATE = Path(custom_package.__file__).parent / "template"
+TEMPLATE = STARTER_DIR
 CONFIG_PATH = "GET /internal/v1/workspaces/acme/agents/support/runtime-config"
 
 

@@ -14,6 +14,9 @@ from arkenos_api.agents.router import router as agents_router
 from arkenos_api.agents.router import templates_router
 from arkenos_api.auth.router import router as auth_router
 from arkenos_api.auth.router import tokens_router
+from arkenos_api.code.router import router as code_router
+from arkenos_api.code.storage import CodeStore
+from arkenos_api.code.tree import Limits
 from arkenos_api.core.cache import BoundedCache
 from arkenos_api.core.db import check_migrated, create_engine, session_factory
 from arkenos_api.core.errors import install_error_handlers
@@ -39,6 +42,7 @@ ROUTERS = (
     templates_router,
     keys_router,
     internal_router,
+    code_router,
 )
 
 
@@ -61,6 +65,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         )
         app.state.runtime_configs = BoundedCache(settings.runtime_config_cache_size)
         app.state.session_owners = BoundedCache(100_000)
+        app.state.code_store = CodeStore.from_settings(settings)
+        app.state.code_limits = Limits.from_settings(settings)
         try:
             yield
         finally:

@@ -20,6 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from arkenos_api.auth.models import ApiToken, AuthSession, User
 from arkenos_api.auth.secrets import same_digest
 from arkenos_api.auth.service import session_for_cookie, user_for_token
+from arkenos_api.code.storage import CodeStore
+from arkenos_api.code.tree import Limits
 from arkenos_api.core.errors import ApiError
 from arkenos_api.core.kube import Kube
 from arkenos_api.core.roles import Role, weakest
@@ -74,6 +76,23 @@ async def _keyring(request: Request) -> Keyring:
     return keyring
 
 
+async def _code_store(request: Request) -> CodeStore:
+    store: CodeStore | None = request.app.state.code_store
+    if store is None:
+        raise ApiError(
+            503,
+            "storage_unavailable",
+            "object storage for custom agent code is not configured "
+            "(ARKENOS_S3_ENDPOINT and ARKENOS_S3_BUCKET)",
+        )
+    return store
+
+
+async def _code_limits(request: Request) -> Limits:
+    limits: Limits = request.app.state.code_limits
+    return limits
+
+
 # The accessors above are async on purpose: FastAPI runs sync dependencies in a thread pool,
 # a thread hop per request that the ingest path cannot afford.
 SessionDep = Annotated[AsyncSession, Depends(_db_session, scope="function")]
@@ -81,6 +100,8 @@ SettingsDep = Annotated[Settings, Depends(_settings)]
 KubeDep = Annotated[Kube, Depends(_kube)]
 HttpDep = Annotated[httpx.AsyncClient, Depends(_http)]
 KeyringDep = Annotated[Keyring, Depends(_keyring)]
+CodeStoreDep = Annotated[CodeStore, Depends(_code_store)]
+CodeLimitsDep = Annotated[Limits, Depends(_code_limits)]
 
 
 @dataclass(frozen=True)

@@ -64,6 +64,31 @@ class Settings(BaseSettings):
     twilio_base_url: str = "https://api.twilio.com/2010-04-01"
     google_base_url: str = "https://generativelanguage.googleapis.com/v1beta"
     provider_timeout_seconds: float = 10.0
+    s3_endpoint: str | None = Field(
+        default=None,
+        description="host:port of the S3-compatible store for custom agent code; without it "
+        "the code routes answer 503.",
+    )
+    s3_bucket: str | None = Field(default=None, description="Bucket of code blobs and bundles.")
+    s3_access_key: SecretStr | None = None
+    s3_secret_key: SecretStr | None = None
+    s3_secure: bool = Field(default=True, description="Reach the store over TLS.")
+    s3_region: str | None = None
+    code_max_file_bytes: int = Field(default=256 * 1024, ge=1, description="Largest file.")
+    code_max_files: int = Field(default=500, ge=1, description="Most files in one agent.")
+    code_max_tree_bytes: int = Field(
+        default=5 * 1024 * 1024, ge=1, description="Most bytes in one agent's files together."
+    )
+    assistant_base_url: str | None = Field(
+        default=None,
+        description="OpenAI-compatible endpoint of the coding assistant (default: "
+        "ARKENOS_OPENAI_BASE_URL). A platform setting, never a user's: the API calls it.",
+    )
+    assistant_model: str = Field(default="gpt-4o-mini", max_length=128)
+    assistant_models: list[str] = Field(
+        default_factory=lambda: ["gpt-4o-mini", "gpt-4o", "gpt-4.1", "gpt-4.1-mini"],
+        description="Models a person may pick for the assistant.",
+    )
 
     @model_validator(mode="after")
     def _refuse_placeholders(self) -> Settings:

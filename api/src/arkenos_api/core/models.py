@@ -1,6 +1,13 @@
 """Every table, imported in one place for Alembic's autogenerate and the migration check."""
 
 from arkenos_api.auth.models import ApiToken, AuthSession, LoginAttempt, User
+from arkenos_api.code.models import (
+    AssistantMessage,
+    AssistantProposal,
+    CodeRevision,
+    CodeTree,
+    CodeVersion,
+)
 from arkenos_api.core.db import Base
 from arkenos_api.internal.models import (
     CallSession,
@@ -13,9 +20,14 @@ from arkenos_api.workspaces.models import Invitation, Membership, Workspace
 
 __all__ = [
     "ApiToken",
+    "AssistantMessage",
+    "AssistantProposal",
     "AuthSession",
     "Base",
     "CallSession",
+    "CodeRevision",
+    "CodeTree",
+    "CodeVersion",
     "DataKey",
     "Invitation",
     "LoginAttempt",
