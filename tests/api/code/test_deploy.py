@@ -188,7 +188,8 @@ async def test_diff_and_rollback(owner: tuple[Person, str], cluster: Cluster) ->
     first = (await deploy(person, ws, "rb", spec=CUSTOM_SPEC)).json()
     base = await file_version(person, ws, "rb", "agent.py")
     content = (await person.get(code_url(ws, "rb", "/files/agent.py"))).json()["content"]
-    await put_file(person, ws, "rb", "agent.py", content.replace('"%H:%M UTC"', '"%H:%M utc"'), base)
+    edited = content.replace('"%H:%M UTC"', '"%H:%M utc"')
+    await put_file(person, ws, "rb", "agent.py", edited, base)
     await put_file(person, ws, "rb", "notes.py", "NOTE = 1\n")
     version = cluster.agent(ws, "rb")["metadata"]["resourceVersion"]  # type: ignore[index]
     second = (await deploy(person, ws, "rb", resourceVersion=version)).json()

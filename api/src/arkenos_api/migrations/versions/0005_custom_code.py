@@ -7,6 +7,8 @@ Create Date: 2026-12-01 22:00:00
 
 from __future__ import annotations
 
+import uuid
+
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
@@ -17,7 +19,7 @@ branch_labels = None
 depends_on = None
 
 
-def _author() -> sa.Column:
+def _author() -> sa.Column[uuid.UUID]:
     return sa.Column("author_id", sa.Uuid(), nullable=True)
 
 
@@ -29,7 +31,10 @@ def _author_fk(table: str) -> sa.ForeignKeyConstraint:
 
 def _tree_fk(table: str) -> sa.ForeignKeyConstraint:
     return sa.ForeignKeyConstraint(
-        ["tree_id"], ["code_trees.id"], name=op.f(f"fk_{table}_tree_id_code_trees"), ondelete="CASCADE"
+        ["tree_id"],
+        ["code_trees.id"],
+        name=op.f(f"fk_{table}_tree_id_code_trees"),
+        ondelete="CASCADE",
     )
 
 
