@@ -39,6 +39,9 @@ PATH_VALUES = {
     "provider": "openai",
     "user_id": str(uuid.UUID(int=1)),
     "token_id": str(uuid.UUID(int=2)),
+    "proposal_id": str(uuid.UUID(int=3)),
+    "path": "agent.py",
+    "number": "1",
 }
 ROLES_BELOW = {
     Role.VIEWER: [],

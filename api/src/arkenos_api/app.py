@@ -14,6 +14,7 @@ from arkenos_api.agents.router import router as agents_router
 from arkenos_api.agents.router import templates_router
 from arkenos_api.auth.router import router as auth_router
 from arkenos_api.auth.router import tokens_router
+from arkenos_api.code.assistant.router import router as assistant_router
 from arkenos_api.code.router import router as code_router
 from arkenos_api.code.storage import CodeStore
 from arkenos_api.code.tree import Limits
@@ -43,6 +44,7 @@ ROUTERS = (
     keys_router,
     internal_router,
     code_router,
+    assistant_router,
 )
 
 

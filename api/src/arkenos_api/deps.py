@@ -15,7 +15,7 @@ from typing import Annotated, Any
 import httpx
 from fastapi import Depends, Path, Request
 from fastapi.security import APIKeyCookie, APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from arkenos_api.auth.models import ApiToken, AuthSession, User
 from arkenos_api.auth.secrets import same_digest
@@ -76,6 +76,12 @@ async def _keyring(request: Request) -> Keyring:
     return keyring
 
 
+async def _sessionmaker(request: Request) -> async_sessionmaker[AsyncSession]:
+    """For work that outlives the request's own session (a streamed answer)."""
+    sessionmaker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
+    return sessionmaker
+
+
 async def _code_store(request: Request) -> CodeStore:
     store: CodeStore | None = request.app.state.code_store
     if store is None:
@@ -100,6 +106,7 @@ SettingsDep = Annotated[Settings, Depends(_settings)]
 KubeDep = Annotated[Kube, Depends(_kube)]
 HttpDep = Annotated[httpx.AsyncClient, Depends(_http)]
 KeyringDep = Annotated[Keyring, Depends(_keyring)]
+SessionmakerDep = Annotated[async_sessionmaker[AsyncSession], Depends(_sessionmaker)]
 CodeStoreDep = Annotated[CodeStore, Depends(_code_store)]
 CodeLimitsDep = Annotated[Limits, Depends(_code_limits)]
 
