@@ -79,6 +79,11 @@ class Settings(BaseSettings):
     code_max_tree_bytes: int = Field(
         default=5 * 1024 * 1024, ge=1, description="Most bytes in one agent's files together."
     )
+    code_cache_bytes: int = Field(
+        default=64 * 1024 * 1024,
+        ge=0,
+        description="Memory per API process for file contents (content-addressed, never stale).",
+    )
     assistant_base_url: str | None = Field(
         default=None,
         description="OpenAI-compatible endpoint of the coding assistant (default: "

@@ -1,8 +1,10 @@
 """Object storage of code (S3 API through the minio client): file blobs named by their
 sha256, and bundles where the build command looks for them (``bundles/<hex>.tar.gz``).
 
-Every object is content-addressed, so writing one that exists is a no-op and nothing is ever
-overwritten with different bytes. The minio client blocks, so each call runs in a thread.
+Every object is content-addressed, so writing one again writes the same bytes and nothing is
+ever overwritten with different ones; for the same reason blobs can be kept in memory without
+ever going stale (a bounded cache per process, by bytes). The minio client blocks, so each call
+runs in a thread.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import io
+from collections import OrderedDict
 
 from minio import Minio
 from minio.error import S3Error
@@ -36,12 +39,37 @@ def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+class BlobCache:
+    """Least-recently-used blobs up to ``max_bytes`` in all."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.bytes = 0
+        self._blobs: OrderedDict[str, bytes] = OrderedDict()
+
+    def get(self, hex_digest: str) -> bytes | None:
+        data = self._blobs.get(hex_digest)
+        if data is not None:
+            self._blobs.move_to_end(hex_digest)
+        return data
+
+    def put(self, hex_digest: str, data: bytes) -> None:
+        if len(data) > self.max_bytes // 16 or hex_digest in self._blobs:
+            return
+        self._blobs[hex_digest] = data
+        self.bytes += len(data)
+        while self.bytes > self.max_bytes:
+            _, dropped = self._blobs.popitem(last=False)
+            self.bytes -= len(dropped)
+
+
 class CodeStore:
     """The bucket that holds blobs and bundles."""
 
-    def __init__(self, client: Minio, bucket: str) -> None:
+    def __init__(self, client: Minio, bucket: str, cache_bytes: int = 64 * 1024 * 1024) -> None:
         self.client = client
         self.bucket = bucket
+        self.cache = BlobCache(cache_bytes)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> CodeStore | None:
@@ -59,12 +87,15 @@ class CodeStore:
             secure=settings.s3_secure,
             region=settings.s3_region,
         )
-        return cls(client, settings.s3_bucket)
+        return cls(client, settings.s3_bucket, settings.code_cache_bytes)
 
     async def put(self, name: str, data: bytes, content_type: str) -> None:
         """Store ``data`` under ``name`` unless an object of that (content-derived) name exists."""
         if await self.exists(name):
             return
+        await self._write(name, data, content_type)
+
+    async def _write(self, name: str, data: bytes, content_type: str) -> None:
         try:
             await asyncio.to_thread(
                 self.client.put_object,
@@ -101,14 +132,21 @@ class CodeStore:
         return True
 
     async def put_blob(self, data: bytes) -> str:
+        """Store a file's content; one write, or none when this process stored it already."""
         hex_digest = sha256_hex(data)
-        await self.put(blob_object(hex_digest), data, "text/plain; charset=utf-8")
+        if self.cache.get(hex_digest) is None:
+            await self._write(blob_object(hex_digest), data, "text/plain; charset=utf-8")
+            self.cache.put(hex_digest, data)
         return hex_digest
 
     async def get_blob(self, hex_digest: str) -> bytes:
+        cached = self.cache.get(hex_digest)
+        if cached is not None:
+            return cached
         data = await self.get(blob_object(hex_digest))
         if sha256_hex(data) != hex_digest:
             raise StorageError(f"blob {hex_digest} was changed in storage")
+        self.cache.put(hex_digest, data)
         return data
 
     async def get_blobs(self, hex_digests: list[str]) -> dict[str, bytes]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, JsonValue
 from pydantic.alias_generators import to_camel
 
 
@@ -24,7 +24,7 @@ class AssistantAsk(_Schema):
     )
 
 
-_PROPOSAL_EXAMPLE = {
+_PROPOSAL_EXAMPLE: dict[str, JsonValue] = {
     "id": "2c1f6c1e-0d55-4a43-9c9a-2b7e7c1d2f11",
     "path": "agent.py",
     "summary": "Add a weather tool",
