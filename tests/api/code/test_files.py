@@ -181,7 +181,7 @@ async def test_binary_and_unencodable_content_is_refused(owner: tuple[Person, st
 
 async def test_limits_per_file_and_per_agent(api: Api, settings: Settings) -> None:
     small = settings.model_copy(
-        update={"code_max_file_bytes": 100, "code_max_files": 4, "code_max_tree_bytes": 250}
+        update={"code_max_file_bytes": 300, "code_max_files": 4, "code_max_tree_bytes": 700}
     )
     from arkenos_api.app import create_app
 
@@ -191,11 +191,11 @@ async def test_limits_per_file_and_per_agent(api: Api, settings: Settings) -> No
         person = await limited.admin()
         ws = await limited.workspace(person)
         await start_code(person, ws, "limits", "blank")
-        big = await put_file(person, ws, "limits", "big.py", "x" * 101)
+        big = await put_file(person, ws, "limits", "big.py", "x" * 301)
         assert big.status_code == 413
-        assert "at most 100" in big.json()["message"]
-        assert (await put_file(person, ws, "limits", "a.py", "a" * 90)).status_code == 200
-        too_much = await put_file(person, ws, "limits", "b.py", "b" * 99)
+        assert "at most 300" in big.json()["message"]
+        assert (await put_file(person, ws, "limits", "a.py", "a" * 280)).status_code == 200
+        too_much = await put_file(person, ws, "limits", "b.py", "b" * 299)
         assert too_much.status_code == 422
         assert too_much.json()["code"] == "limit_exceeded"
         assert (await put_file(person, ws, "limits", "c.py", "c")).status_code == 200
@@ -203,7 +203,7 @@ async def test_limits_per_file_and_per_agent(api: Api, settings: Settings) -> No
         assert fifth.status_code == 422
         assert "at most 4 files" in fifth.json()["message"]
         tree = (await person.get(code_url(ws, "limits"))).json()
-        assert tree["limits"] == {"fileBytes": 100, "files": 4, "totalBytes": 250}
+        assert tree["limits"] == {"fileBytes": 300, "files": 4, "totalBytes": 700}
         assert len(tree["files"]) == 4
 
 
