@@ -16,6 +16,7 @@ import httpx
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from pydantic import SecretStr
 from schemathesis.generation.case import Case
 
 from arkenos_api.app import create_app
@@ -24,12 +25,23 @@ from arkenos_api.settings import Settings
 from arkenos_crds.runtime import INTERNAL_PREFIX, WORKLOAD_TOKEN_AUDIENCE
 from tests.api.helpers import PASSWORD, Cluster
 from tests.doubles.server import serve_asgi
+from tests.substrate.s3 import S3Server
 
 EXAMPLES_PER_OPERATION = 8
 
 
 @pytest.fixture
-def served(settings: Settings, cluster: Cluster) -> Iterator[dict[str, Any]]:
+def served(settings: Settings, cluster: Cluster, s3_server: S3Server) -> Iterator[dict[str, Any]]:
+    # With object storage, so the code routes are exercised too (without it they answer 503).
+    settings = settings.model_copy(
+        update={
+            "s3_endpoint": s3_server.endpoint,
+            "s3_bucket": s3_server.new_bucket("fuzz"),
+            "s3_access_key": SecretStr(s3_server.access_key),
+            "s3_secret_key": SecretStr(s3_server.secret_key),
+            "s3_secure": False,
+        }
+    )
     with serve_asgi(create_app(settings)) as server, httpx.Client(base_url=server.url) as client:
         email = "fuzz-owner@example.com"
         signed = client.post(
@@ -51,6 +63,10 @@ def served(settings: Settings, cluster: Cluster) -> Iterator[dict[str, Any]]:
             headers=csrf,
         )
         assert agent.status_code == 201, agent.text
+        code = client.post(
+            "/api/v1/workspaces/fuzz/agents/std/code", json={"template": "starter"}, headers=csrf
+        )
+        assert code.status_code == 201, code.text
         workload = cluster.authority.issue(
             "arkenos-system", "arkenos-worker", (WORKLOAD_TOKEN_AUDIENCE,)
         )
