@@ -5,13 +5,16 @@ SHELL := /bin/bash
 UV = $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.tools/uv/bin/uv)
 RUN := $(UV) run --frozen
 
-.PHONY: help up test lint fmt crds openapi bench uv sync postgres tools
+.PHONY: help up down test lint fmt crds openapi bench uv sync postgres tools chart-sync chart-lint
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 up: ## Bring the platform up on a local kind cluster with the Helm chart
 	@hack/up.sh
+
+down: ## Delete the local kind cluster `make up` made
+	@hack/down.sh
 
 test: sync postgres ## Install what the tests need and run every test
 	$(RUN) pytest
@@ -32,6 +35,12 @@ crds: sync ## Regenerate crds/*.yaml from the resource model
 
 openapi: sync ## Regenerate api/openapi.json from the API app
 	$(RUN) arkenos-api openapi
+
+chart-sync: ## Copy the CRDs and the operator's RBAC into charts/arkenos
+	$(RUN) python hack/chart_sync.py
+
+chart-lint: sync ## helm lint --strict and the chart's template tests (helm built from hack/tools/helm)
+	$(RUN) pytest tests/chart -q
 
 bench: sync postgres ## Run every benchmark; figures print and land in bench-results/
 	$(RUN) python -m tests.bench
