@@ -19,6 +19,9 @@ RELEASE = "arkenos"
 #: Kubernetes versions the rendered objects are validated against: the oldest the chart
 #: supports (Chart.yaml kubeVersion) and a recent one.
 KUBE_VERSIONS = ("1.28.0", "1.34.0")
+#: The cluster version helm renders and lints for. Passed explicitly: a helm built without the
+#: release's linker flags assumes Kubernetes 1.20, which the chart's kubeVersion refuses.
+HELM_KUBE_VERSION = KUBE_VERSIONS[-1]
 
 Manifest = dict[str, Any]
 
@@ -57,6 +60,7 @@ def render(
 ) -> list[Manifest]:
     """``helm template`` of the chart: every rendered object, hooks included."""
     args = [str(helm), "template", RELEASE, str(CHART), "--namespace", NAMESPACE]
+    args += ["--kube-version", HELM_KUBE_VERSION]
     for path in values.paths() if values else ():
         args += ["--values", str(path)]
     if values_text is not None:

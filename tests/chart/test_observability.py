@@ -159,3 +159,7 @@ def test_argocd_configmap_snippet_carries_the_tested_lua_for_each_kind() -> None
     }
     for lua in snippet.values():
         assert lua == HEALTH_LUA
+
+
+def test_the_readme_documents_the_tested_lua() -> None:
+    assert HEALTH_LUA in (CHART / "README.md").read_text()

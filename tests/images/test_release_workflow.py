@@ -11,9 +11,7 @@ from tests.images._dockerfiles import IMAGES, ROOT
 
 
 def _workflow() -> dict[str, Any]:
-    workflow: dict[str, Any] = yaml.safe_load(
-        (ROOT / ".github/workflows/release.yaml").read_text()
-    )
+    workflow: dict[str, Any] = yaml.safe_load((ROOT / ".github/workflows/release.yaml").read_text())
     return workflow
 
 
