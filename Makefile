@@ -25,13 +25,15 @@ lint: sync ## ruff, formatting, mypy, import contracts, CRD drift
 	$(RUN) mypy crds/src operator/src api/src agent-runtime/src hack/devstack/src
 	$(RUN) lint-imports
 	$(RUN) python -m arkenos_crds.generate crds --check
+	$(RUN) python hack/chart_sync.py --check
 
 fmt: sync ## Format and autofix
 	$(RUN) ruff format .
 	$(RUN) ruff check --fix .
 
-crds: sync ## Regenerate crds/*.yaml from the resource model
+crds: sync ## Regenerate crds/*.yaml from the resource model (and the chart's copies)
 	$(RUN) python -m arkenos_crds.generate crds
+	$(RUN) python hack/chart_sync.py
 
 openapi: sync ## Regenerate api/openapi.json from the API app
 	$(RUN) arkenos-api openapi
