@@ -4,6 +4,7 @@ into those classes (as far as it can without a cluster's Secrets)."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -83,3 +84,15 @@ def test_production_operator_gets_the_phone_number_defaults(
     assert env["ARKENOS_LIVEKIT_CIDRS"] == '["203.0.113.0/24"]'
     registry = "registry.example.com/platform/arkenos"
     assert env["ARKENOS_WORKER_IMAGE"] == f"{registry}/arkenos-agent-runtime:0.1.0"
+
+
+def test_with_the_bundled_livekit_custom_agents_may_reach_exactly_its_ports(
+    rendered: dict[str, list[Manifest]],
+) -> None:
+    env = container_env(one(rendered["quickstart"], "Deployment", "arkenos-operator"), "operator")
+    livekit = one(rendered["quickstart"], "Service", "arkenos-livekit")
+    ports = {(p["protocol"], p["port"]) for p in livekit["spec"]["ports"]}
+    tcp = {("TCP", port) for port in json.loads(env["ARKENOS_LIVEKIT_TCP_PORTS"])}
+    first, last = json.loads(env["ARKENOS_LIVEKIT_UDP_PORT_RANGE"])
+    udp = {("UDP", port) for port in range(first, last + 1)}
+    assert tcp | udp == ports
