@@ -133,3 +133,11 @@ def test_validation_refuses_what_the_api_server_would(rendered: dict[str, list[M
     pool["spec"]["sessionsPerReplica"] = 0
     with pytest.raises(AssertionError, match="WorkerPool standard"):
         validate_manifest(pool, KUBE_VERSIONS[0])
+    del pool["spec"]["sessionsPerReplica"]
+    pool["spec"]["sessionPerReplica"] = 10
+    with pytest.raises(AssertionError, match="sessionPerReplica"):
+        validate_manifest(pool, KUBE_VERSIONS[0])
+    (monitor, *_) = copy.deepcopy(by_kind(rendered["production"], "ServiceMonitor"))
+    monitor["spec"]["endpoints"][0]["intervall"] = "30s"
+    with pytest.raises(AssertionError, match="intervall"):
+        validate_manifest(monitor, KUBE_VERSIONS[0])
