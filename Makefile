@@ -5,13 +5,16 @@ SHELL := /bin/bash
 UV = $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.tools/uv/bin/uv)
 RUN := $(UV) run --frozen
 
-.PHONY: help up test lint fmt crds openapi bench uv sync postgres tools
+.PHONY: help up down test lint fmt crds openapi bench uv sync postgres tools chart-sync chart-lint
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 up: ## Bring the platform up on a local kind cluster with the Helm chart
 	@hack/up.sh
+
+down: ## Delete the local kind cluster `make up` made
+	@hack/down.sh
 
 test: sync postgres ## Install what the tests need and run every test
 	$(RUN) pytest
@@ -22,16 +25,24 @@ lint: sync ## ruff, formatting, mypy, import contracts, CRD drift
 	$(RUN) mypy crds/src operator/src api/src agent-runtime/src hack/devstack/src
 	$(RUN) lint-imports
 	$(RUN) python -m arkenos_crds.generate crds --check
+	$(RUN) python hack/chart_sync.py --check
 
 fmt: sync ## Format and autofix
 	$(RUN) ruff format .
 	$(RUN) ruff check --fix .
 
-crds: sync ## Regenerate crds/*.yaml from the resource model
+crds: sync ## Regenerate crds/*.yaml from the resource model (and the chart's copies)
 	$(RUN) python -m arkenos_crds.generate crds
+	$(RUN) python hack/chart_sync.py
 
 openapi: sync ## Regenerate api/openapi.json from the API app
 	$(RUN) arkenos-api openapi
+
+chart-sync: ## Copy the CRDs and the operator's RBAC into charts/arkenos
+	$(RUN) python hack/chart_sync.py
+
+chart-lint: sync ## helm lint --strict and the chart's template tests (helm built from hack/tools/helm)
+	$(RUN) pytest tests/chart -q
 
 bench: sync postgres ## Run every benchmark; figures print and land in bench-results/
 	$(RUN) python -m tests.bench
