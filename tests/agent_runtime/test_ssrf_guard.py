@@ -1,5 +1,9 @@
 """The SSRF guard refuses internal addresses, names that resolve to them, and redirects to
-them; it connects to the address it checked while keeping the Host header."""
+them; it connects to the address it checked while keeping the Host header.
+
+Requests go through a transport that connects only to loopback literals and names resolve
+only from each test's own table (tests/agent_runtime/loopback_only.py): with a check removed
+from the guard, a test fails on the fence instead of reaching 169.254.169.254 for real."""
 
 from __future__ import annotations
 
@@ -11,17 +15,11 @@ import pytest
 from aiohttp import web
 
 from arkenos_agent_runtime.tools.ssrf import BlockedAddressError, SSRFGuard, guarded_request
+from tests.agent_runtime.loopback_only import DeclaredResolver, LoopbackOnlyTransport
 from tests.doubles.server import serve_aiohttp
 
 CLUSTER = (ipaddress.ip_network("10.96.0.0/12"),)
 LOOPBACK = (ipaddress.ip_network("127.0.0.1/32"),)
-
-
-def resolver_for(table: dict[str, list[str]]):  # type: ignore[no-untyped-def]
-    async def resolve(host: str, port: int) -> list[str]:
-        return table[host]
-
-    return resolve
 
 
 @pytest.mark.parametrize(
@@ -45,7 +43,7 @@ async def test_refuses_internal_addresses(host: str, reason: str) -> None:
 
 
 async def test_refuses_a_name_that_resolves_to_a_private_address() -> None:
-    guard = SSRFGuard(resolver=resolver_for({"crm.example.com": ["93.184.216.34", "10.0.0.5"]}))
+    guard = SSRFGuard(resolver=DeclaredResolver({"crm.example.com": ["93.184.216.34", "10.0.0.5"]}))
     with pytest.raises(BlockedAddressError, match=r"crm.example.com \(10.0.0.5\): a private"):
         await guard.check("crm.example.com", 443)
 
@@ -89,11 +87,12 @@ async def test_refuses_a_redirect_to_an_internal_address(
 ) -> None:
     url, hosts = redirector
     port = int(url.rsplit(":", 1)[1])
-    guard = SSRFGuard(
-        allowed_networks=LOOPBACK,
-        resolver=resolver_for({"tools.test": ["127.0.0.1"], "internal.corp": ["10.9.9.9"]}),
-    )
-    async with httpx.AsyncClient(follow_redirects=False) as client:
+    # internal.corp is declared (to a private address): the refusal is the guard's, not a
+    # lookup failing by accident.
+    resolver = DeclaredResolver({"tools.test": ["127.0.0.1"], "internal.corp": ["10.9.9.9"]})
+    guard = SSRFGuard(allowed_networks=LOOPBACK, resolver=resolver)
+    transport = LoopbackOnlyTransport()
+    async with httpx.AsyncClient(transport=transport, follow_redirects=False) as client:
         with pytest.raises(BlockedAddressError, match="refusing to call"):
             await guarded_request(
                 client,
@@ -105,6 +104,21 @@ async def test_refuses_a_redirect_to_an_internal_address(
                 max_bytes=100,
             )
     assert hosts == [f"tools.test:{port}"]
+    assert transport.refused == []  # the guard stopped it before any connection was tried
+    expected = ["tools.test", "internal.corp"] if "internal.corp" in target else ["tools.test"]
+    assert resolver.lookups == expected
+
+
+async def test_the_fence_itself_refuses_what_a_broken_guard_would_let_through() -> None:
+    # The fence these tests rely on: anything but a loopback literal never opens a socket.
+    transport = LoopbackOnlyTransport()
+    async with httpx.AsyncClient(transport=transport) as client:
+        for url in ("http://169.254.169.254/latest/meta-data/", "http://tools.test/"):
+            with pytest.raises(httpx.ConnectError, match="test transport refuses"):
+                await client.get(url)
+    assert transport.refused == ["http://169.254.169.254/latest/meta-data/", "http://tools.test/"]
+    with pytest.raises(AssertionError, match="did not declare"):
+        await DeclaredResolver({})("made-up.invalid", 80)
 
 
 async def test_connects_to_the_checked_address_keeping_the_host_header(
@@ -113,14 +127,10 @@ async def test_connects_to_the_checked_address_keeping_the_host_header(
     url, hosts = redirector
     port = int(url.rsplit(":", 1)[1])
     # The name resolves to the (allowlisted) loopback double; a second lookup is never made.
-    lookups: list[str] = []
-
-    async def resolve(host: str, _: int) -> list[str]:
-        lookups.append(host)
-        return ["127.0.0.1"]
-
-    guard = SSRFGuard(allowed_networks=LOOPBACK, resolver=resolve)
-    async with httpx.AsyncClient(follow_redirects=False) as client:
+    resolver = DeclaredResolver({"tools.test": ["127.0.0.1"]})
+    guard = SSRFGuard(allowed_networks=LOOPBACK, resolver=resolver)
+    transport = LoopbackOnlyTransport()
+    async with httpx.AsyncClient(transport=transport, follow_redirects=False) as client:
         response = await guarded_request(
             client,
             guard,
@@ -132,4 +142,5 @@ async def test_connects_to_the_checked_address_keeping_the_host_header(
         )
     assert (response.status, response.body, response.truncated) == (200, b"final", False)
     assert hosts == [f"tools.test:{port}"] * 2
-    assert lookups == ["tools.test", "tools.test"]
+    assert resolver.lookups == ["tools.test", "tools.test"]
+    assert transport.refused == []

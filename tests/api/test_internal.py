@@ -13,15 +13,18 @@ import pytest
 from sqlalchemy import text
 
 from arkenos_crds.runtime import (
+    CREDENTIALS_SECRET_LABEL,
     RUNTIME_CONFIG_PATH,
     SESSION_END_PATH,
     SESSION_EVENTS_PATH,
     SESSIONS_PATH,
+    TOOL_SECRET_LABEL,
     WORKLOAD_TOKEN_AUDIENCE,
 )
 from tests.api.helpers import Api, Cluster
 
 AUDIENCES = (WORKLOAD_TOKEN_AUDIENCE,)
+OPTED_IN = {TOOL_SECRET_LABEL: "true", CREDENTIALS_SECRET_LABEL: "true"}
 STANDARD: dict[str, Any] = {
     "stt": {"provider": "Deepgram", "model": "nova-3"},
     "llm": {"provider": "OpenAI", "model": "gpt-4o-mini"},
@@ -340,7 +343,8 @@ async def _secret(cluster: Cluster, workspace: str, name: str, data: dict[str, s
     body = {
         "apiVersion": "v1",
         "kind": "Secret",
-        "metadata": {"name": name, "namespace": workspace},
+        # Marked for both purposes; tests/api/internal/test_secret_opt_in.py checks the marks.
+        "metadata": {"name": name, "namespace": workspace, "labels": OPTED_IN},
         "data": {k: base64.b64encode(v.encode()).decode() for k, v in data.items()},
     }
     created = await cluster.request("POST", f"/api/v1/namespaces/{workspace}/secrets", json=body)

@@ -47,7 +47,7 @@ def served(settings: Settings, cluster: Cluster, s3_server: S3Server) -> Iterato
         signed = client.post(
             "/api/v1/auth/signup", json={"email": email, "password": PASSWORD, "workspace": "fuzz"}
         )
-        assert signed.status_code == 201, signed.text
+        assert signed.status_code == 202, signed.text
         login = client.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})
         # Plain http here, so the Secure cookie is sent by hand.
         csrf = {

@@ -64,6 +64,8 @@ BUILTIN_RESOURCES: tuple[ApiResource, ...] = (
     _core("services", "Service", short_names=("svc",), subresources=("status",)),
     _core("pods", "Pod", short_names=("po",), subresources=("status",)),
     _core("events", "Event", short_names=("ev",)),
+    _core("resourcequotas", "ResourceQuota", short_names=("quota",), subresources=("status",)),
+    _core("limitranges", "LimitRange", short_names=("limits",)),
     ApiResource(
         "apps",
         "v1",

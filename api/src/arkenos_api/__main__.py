@@ -16,7 +16,16 @@ def _serve(args: argparse.Namespace) -> int:
     from arkenos_api.app import create_app
 
     configure_logging()
-    uvicorn.run(create_app(), host=args.host, port=args.port, log_config=None, access_log=False)
+    # proxy_headers=False: uvicorn would otherwise believe X-Forwarded-For from 127.0.0.1;
+    # the app reads it only from the proxies in ARKENOS_TRUSTED_PROXIES (core/addresses.py).
+    uvicorn.run(
+        create_app(),
+        host=args.host,
+        port=args.port,
+        log_config=None,
+        access_log=False,
+        proxy_headers=False,
+    )
     return 0
 
 

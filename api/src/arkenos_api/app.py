@@ -22,7 +22,8 @@ from arkenos_api.core.cache import BoundedCache
 from arkenos_api.core.db import check_migrated, create_engine, session_factory
 from arkenos_api.core.errors import install_error_handlers
 from arkenos_api.core.kube import Kube, create_api_client
-from arkenos_api.core.nul import refuse_nul
+from arkenos_api.core.limits import BodySizeLimitMiddleware
+from arkenos_api.core.nul import refuse_lone_surrogates, refuse_nul
 from arkenos_api.core.observability import HttpMetrics, RequestContextMiddleware
 from arkenos_api.health import router as health_router
 from arkenos_api.internal.router import router as internal_router
@@ -86,12 +87,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         "provider keys, and the workers' endpoints. Every error body has the shape "
         "ErrorBody. Workspace routes say the least role they need in x-required-role.",
         lifespan=lifespan,
-        dependencies=[Depends(refuse_nul)],
+        dependencies=[Depends(refuse_nul), Depends(refuse_lone_surrogates)],
     )
     app.state.settings = settings or load_settings()
     app.state.metrics = HttpMetrics()
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=app.state.settings.max_request_body_bytes)
     app.add_middleware(RequestContextMiddleware, metrics=app.state.metrics)
     return app

@@ -6,10 +6,11 @@ are ``SecretStr``; a placeholder secret is refused outside development.
 
 from __future__ import annotations
 
+import ipaddress
 from enum import StrEnum
 from pathlib import Path
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 #: A master key anyone can read in this file: accepted only in development.
@@ -39,6 +40,29 @@ class Settings(BaseSettings):
         description="Namespace of the shared worker pool, whose ServiceAccount serves "
         "standard agents.",
     )
+    reserved_namespaces: list[str] = Field(
+        default_factory=list,
+        description="More namespaces that may never become workspaces (besides Kubernetes' "
+        "own and the platform namespace), such as the database's.",
+    )
+    workspace_quota: dict[str, str] = Field(
+        default_factory=lambda: {
+            "requests.cpu": "8",
+            "requests.memory": "16Gi",
+            "limits.cpu": "16",
+            "limits.memory": "32Gi",
+            "pods": "50",
+        },
+        description="ResourceQuota 'hard' of every workspace namespace.",
+    )
+    workspace_default_requests: dict[str, str] = Field(
+        default_factory=lambda: {"cpu": "100m", "memory": "256Mi"},
+        description="LimitRange defaultRequest for containers of a workspace that set none.",
+    )
+    workspace_default_limits: dict[str, str] = Field(
+        default_factory=lambda: {"cpu": "1", "memory": "1Gi"},
+        description="LimitRange default limits for containers of a workspace that set none.",
+    )
     public_url: str = Field(
         default="http://localhost:3000", description="Dashboard URL used in invitation links."
     )
@@ -55,7 +79,30 @@ class Settings(BaseSettings):
     login_max_failures: int = Field(default=5, ge=1)
     login_window_seconds: int = Field(default=900, ge=1)
     invitation_ttl_seconds: int = Field(default=7 * 24 * 3600, ge=60)
-    token_review_cache_seconds: float = Field(default=30.0, ge=0)
+    login_address_factor: int = Field(
+        default=4,
+        ge=1,
+        description="One address may fail this many times login_max_failures in a window "
+        "(across all accounts) before it is refused.",
+    )
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="CIDRs of reverse proxies whose X-Forwarded-For is believed (for log-in "
+        "limits by address). Empty (the default): the header is ignored and the peer address "
+        "counts.",
+    )
+    max_request_body_bytes: int = Field(
+        default=2 * 1024 * 1024,
+        ge=1024,
+        description="Larger request bodies are refused with 413 before they are read.",
+    )
+    token_review_cache_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        le=60,
+        description="How long a successful workload TokenReview is reused: a token the cluster "
+        "revokes (its pod deleted) keeps working for at most this long.",
+    )
     token_review_cache_size: int = Field(default=10_000, ge=1)
     runtime_config_cache_size: int = Field(default=10_000, ge=1)
     openai_base_url: str = "https://api.openai.com/v1"
@@ -94,6 +141,13 @@ class Settings(BaseSettings):
         default_factory=lambda: ["gpt-4o-mini", "gpt-4o", "gpt-4.1", "gpt-4.1-mini"],
         description="Models a person may pick for the assistant.",
     )
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _valid_networks(cls, cidrs: list[str]) -> list[str]:
+        for cidr in cidrs:
+            ipaddress.ip_network(cidr, strict=False)  # raises ValueError naming the value
+        return cidrs
 
     @model_validator(mode="after")
     def _refuse_placeholders(self) -> Settings:

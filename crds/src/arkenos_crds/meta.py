@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import ConfigDict, Field
+from pydantic import AfterValidator, ConfigDict, Field
 
 from arkenos_crds._base import KubeModel
 
@@ -23,7 +23,28 @@ LANGUAGE_TAG = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
 HTTP_URL = r"^https?://[^\s/$.?#][^\s]*$"
 QUANTITY = r"^[0-9]+(\.[0-9]+)?(m|k|Ki|M|Mi|G|Gi|T|Ti)?$"
 
+#: The largest values PostgreSQL's integer and bigint columns hold.
+INT32_MAX = 2**31 - 1
+INT64_MAX = 2**63 - 1
+
+
+def _in_utc(value: datetime) -> datetime:
+    # Stored as timestamptz, that is in UTC: an offset that moves the instant outside
+    # Python's years 1-9999 (0001-01-01T00:00:00+01:00) cannot be stored, so it is refused here.
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError as exc:
+        raise ValueError("the instant is outside the years 1-9999 in UTC") from exc
+
+
+#: A date-time that can be stored: converted to UTC (a naive one is taken as UTC).
+UtcDateTime = Annotated[datetime, AfterValidator(_in_utc)]
+
 ResourceName = Annotated[str, Field(min_length=1, max_length=253, pattern=DNS_SUBDOMAIN)]
+#: A Kubernetes namespace (and so a workspace) name.
+NamespaceName = Annotated[str, Field(min_length=1, max_length=63, pattern=DNS_LABEL)]
 PhoneNumberE164 = Annotated[str, Field(pattern=E164, max_length=16)]
 
 

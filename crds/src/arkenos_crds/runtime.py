@@ -6,7 +6,6 @@ Both sides import these models, so a change here is a change of the wire format 
 
 from __future__ import annotations
 
-from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 from uuid import UUID
@@ -14,7 +13,14 @@ from uuid import UUID
 from pydantic import Field
 
 from arkenos_crds._base import KubeModel
-from arkenos_crds.meta import PhoneNumberE164
+from arkenos_crds.meta import (
+    INT32_MAX,
+    INT64_MAX,
+    NamespaceName,
+    PhoneNumberE164,
+    ResourceName,
+    UtcDateTime,
+)
 from arkenos_crds.voiceagent import VoiceAgentSpec
 
 
@@ -79,8 +85,8 @@ class CallDirection(StrEnum):
 class SessionStart(KubeModel):
     """Sent by a worker when a call starts."""
 
-    workspace: str = Field(description="Workspace (namespace) of the agent.")
-    agent: str = Field(description="Name of the VoiceAgent.")
+    workspace: NamespaceName = Field(description="Workspace (namespace) of the agent.")
+    agent: ResourceName = Field(description="Name of the VoiceAgent.")
     room: str = Field(min_length=1, max_length=256, description="LiveKit room name.")
     job_id: str = Field(
         min_length=1, max_length=256, description="LiveKit job id; idempotency key."
@@ -92,8 +98,8 @@ class SessionStart(KubeModel):
     callee: PhoneNumberE164 | None = Field(
         default=None, description="Called number, if a phone call."
     )
-    dispatched_at: datetime = Field(description="When LiveKit dispatched the job.")
-    started_at: datetime = Field(description="When the session started running.")
+    dispatched_at: UtcDateTime = Field(description="When LiveKit dispatched the job.")
+    started_at: UtcDateTime = Field(description="When the session started running.")
 
 
 class SessionStarted(KubeModel):
@@ -114,14 +120,16 @@ class EndReason(StrEnum):
 class SessionEnd(KubeModel):
     """Sent by a worker when a call ends."""
 
-    ended_at: datetime = Field(description="When the call ended.")
+    ended_at: UtcDateTime = Field(description="When the call ended.")
     reason: EndReason = Field(description="Why it ended.")
     error: str | None = Field(
         default=None, max_length=4096, description="What went wrong, if anything."
     )
 
 
-Seq = Annotated[int, Field(ge=0, description="Sequence number, unique within the session.")]
+Seq = Annotated[
+    int, Field(ge=0, le=INT64_MAX, description="Sequence number, unique within the session.")
+]
 
 
 class SpeakerRole(StrEnum):
@@ -135,8 +143,8 @@ class TranscriptSegment(KubeModel):
     seq: Seq
     role: SpeakerRole = Field(description="Who spoke.")
     text: str = Field(max_length=20000, description="What was said.")
-    started_at: datetime = Field(description="When the segment started.")
-    ended_at: datetime | None = Field(default=None, description="When it ended.")
+    started_at: UtcDateTime = Field(description="When the segment started.")
+    ended_at: UtcDateTime | None = Field(default=None, description="When it ended.")
 
 
 class UsageMetric(StrEnum):
@@ -155,20 +163,26 @@ class UsageEvent(KubeModel):
     provider: Provider = Field(description="Provider that was used.")
     model: str = Field(max_length=128, description="Model that was used.")
     metric: UsageMetric = Field(description="What is counted.")
-    quantity: int = Field(ge=0, description="How much, in the metric's unit.")
-    at: datetime = Field(description="When it was measured.")
+    quantity: int = Field(ge=0, le=INT64_MAX, description="How much, in the metric's unit.")
+    at: UtcDateTime = Field(description="When it was measured.")
 
 
 class TurnMetric(KubeModel):
     """Latency of one agent turn: end of the caller's speech to the agent's first audio."""
 
     seq: Seq
-    turn: int = Field(ge=0, description="Turn index in the session.")
-    end_to_end_ms: int = Field(ge=0, description="End of speech to first audio.")
-    stt_ms: int | None = Field(default=None, ge=0, description="End of speech to final transcript.")
-    llm_ms: int | None = Field(default=None, ge=0, description="LLM time to first token.")
-    tts_ms: int | None = Field(default=None, ge=0, description="TTS time to first byte.")
-    at: datetime = Field(description="When the turn's audio started.")
+    turn: int = Field(ge=0, le=INT32_MAX, description="Turn index in the session.")
+    end_to_end_ms: int = Field(ge=0, le=INT32_MAX, description="End of speech to first audio.")
+    stt_ms: int | None = Field(
+        default=None, ge=0, le=INT32_MAX, description="End of speech to final transcript."
+    )
+    llm_ms: int | None = Field(
+        default=None, ge=0, le=INT32_MAX, description="LLM time to first token."
+    )
+    tts_ms: int | None = Field(
+        default=None, ge=0, le=INT32_MAX, description="TTS time to first byte."
+    )
+    at: UtcDateTime = Field(description="When the turn's audio started.")
 
 
 class EventBatch(KubeModel):
@@ -218,6 +232,16 @@ def custom_agent_service_account(agent: str) -> str:
     """Name of the ServiceAccount a custom agent's pods run as, in the agent's namespace."""
     return f"arkenos-agent-{agent}"
 
+
+# --- Secrets the platform may read ------------------------------------------------------
+# The API reads a Secret a spec names only when the Secret carries the label of that purpose
+# with the value "true", and only in a workspace namespace. One label per purpose, because the
+# purposes differ in where the value goes: a tool secret is sent to a URL the developer chose,
+# so marking a Secret for credentials must not also make it sendable that way.
+SECRET_OPT_IN = "true"  # noqa: S105 - a label value, not a secret
+TOOL_SECRET_LABEL = "arkenos.io/tool-secret"  # noqa: S105 - HTTP tool headers' valueFrom
+CREDENTIALS_SECRET_LABEL = "arkenos.io/credentials-secret"  # noqa: S105 - credentials.secretRef
+WEBHOOK_SECRET_LABEL = "arkenos.io/webhook-secret"  # noqa: S105 - webhook signing secrets
 
 # --- Internal API paths (workers → API) ------------------------------------------------------
 

@@ -124,7 +124,19 @@ class OperatorSettings(EnvSettings):
         default="arkenos-livekit",
         description="Secret in the operator namespace with LIVEKIT_API_KEY and LIVEKIT_API_SECRET.",
     )
-    livekit_cidrs: list[str] = Field(default_factory=lambda: ["0.0.0.0/0"])
+    livekit_namespace: str | None = Field(
+        default=None,
+        description="Namespace of in-cluster LiveKit pods; custom agents may reach the pods "
+        "with livekit_pod_labels there.",
+    )
+    livekit_pod_labels: dict[str, str] = Field(
+        default_factory=lambda: {"app.kubernetes.io/name": "livekit-server"}
+    )
+    livekit_cidrs: list[str] = Field(
+        default_factory=list,
+        description="CIDRs of a LiveKit outside the cluster. With neither these nor "
+        "livekit_namespace, custom agents get no egress to LiveKit at all (never 0.0.0.0/0).",
+    )
     livekit_tcp_ports: list[int] = Field(default_factory=lambda: [443, 7880, 7881])
     livekit_udp_port_range: tuple[int, int] = (50000, 60000)
 
@@ -141,6 +153,12 @@ class OperatorSettings(EnvSettings):
     build_backoff_limit: int = Field(default=1, ge=0, le=10)
     build_deadline_seconds: int = Field(default=900, ge=60)
     build_ttl_seconds: int = Field(default=86400, ge=60)
+    build_egress_cidrs: list[str] = Field(
+        default_factory=list,
+        description="CIDRs build pods may reach besides DNS and the API: the package index "
+        "(or its proxy) and, while bundles are fetched from it directly, object storage.",
+    )
+    build_egress_ports: list[int] = Field(default_factory=lambda: [443])
 
     # The shared worker pool.
     pool_name: str = Field(default="standard", description="Name of the WorkerPool to serve.")

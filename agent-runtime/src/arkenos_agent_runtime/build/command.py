@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 
 from arkenos_agent_runtime.build.archive import pack, unpack
+from arkenos_agent_runtime.build.environment import probe_env
 from arkenos_agent_runtime.build.errors import BuildError
 from arkenos_agent_runtime.build.install import install_requirements
 from arkenos_agent_runtime.build.storage import (
@@ -55,6 +56,8 @@ async def check_entrypoint(artifact: Path, entrypoint: str) -> None:
         entrypoint,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
+        # User code is imported without the builder's environment (storage credentials).
+        env=probe_env(),
     )
     try:
         stdout, stderr = await asyncio.wait_for(process.communicate(), PROBE_TIMEOUT_SECONDS)

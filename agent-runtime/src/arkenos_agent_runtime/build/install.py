@@ -10,6 +10,7 @@ import os
 import sys
 from pathlib import Path
 
+from arkenos_agent_runtime.build.environment import pip_env
 from arkenos_agent_runtime.build.errors import BuildError
 
 
@@ -43,7 +44,8 @@ async def install_requirements(app_dir: Path, target: Path) -> None:
         *command,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
-        env={**os.environ, "PIP_CONFIG_FILE": os.devnull},
+        # Installing runs the packages' own setup code: not with the builder's credentials.
+        env=pip_env(),
     )
     _, stderr = await process.communicate()
     if process.returncode != 0:

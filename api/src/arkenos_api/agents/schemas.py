@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
+from arkenos_api.core.schemas import Labels
 from arkenos_crds.meta import DNS_LABEL
 from arkenos_crds.voiceagent import VoiceAgentSpec, VoiceAgentStatus
 
@@ -32,7 +33,9 @@ class AgentCreate(_Schema):
     name: str = Field(
         min_length=1, max_length=63, pattern=DNS_LABEL, description="Name of the VoiceAgent."
     )
-    labels: dict[str, str] | None = Field(default=None, description="Labels on the resource.")
+    labels: Labels | None = Field(
+        default=None, description="Labels on the resource (checked as Kubernetes checks them)."
+    )
     spec: VoiceAgentSpec
 
 

@@ -19,6 +19,7 @@ from arkenos_api.auth.schemas import (
     TokenOut,
     UserOut,
 )
+from arkenos_api.core.addresses import client_address, parse_networks
 from arkenos_api.core.errors import ApiError, ErrorBody
 from arkenos_api.core.roles import Role
 from arkenos_api.deps import (
@@ -46,19 +47,24 @@ def _user_out(user: User) -> UserOut:
 
 @router.post(
     "/signup",
-    status_code=status.HTTP_201_CREATED,
-    responses={409: {"model": ErrorBody}, 422: {"model": ErrorBody}},
+    status_code=status.HTTP_202_ACCEPTED,
+    responses={422: {"model": ErrorBody}},
 )
-async def sign_up(body: SignUp, db_session: SessionDep, kube: KubeDep) -> SignedUp:
-    """Create an account. The first account also gets the first workspace, as its owner."""
-    user, workspace = await service.sign_up(
+async def sign_up(
+    body: SignUp, db_session: SessionDep, kube: KubeDep, settings: SettingsDep
+) -> SignedUp:
+    """Create an account, then log in. A known email gets the same answer as a new one (so
+    sign-up tells nobody who has an account). The very first account also gets the first
+    workspace, as its owner, and becomes platform admin."""
+    workspace = await service.sign_up(
         db_session=db_session,
         kube=kube,
+        settings=settings,
         email=body.email,
         password=body.password,
         workspace_namespace=body.workspace,
     )
-    return SignedUp(user=_user_out(user), workspace=workspace.namespace if workspace else None)
+    return SignedUp(workspace=workspace.namespace if workspace else None)
 
 
 @router.post("/login", responses={429: {"model": ErrorBody}, 422: {"model": ErrorBody}})
@@ -70,7 +76,7 @@ async def log_in(
     settings: SettingsDep,
 ) -> LoggedIn:
     """Check the password and set the session cookie; returns the CSRF token."""
-    client_ip = request.client.host if request.client else "unknown"
+    client_ip = client_address(request, parse_networks(settings.trusted_proxies))
     user, login = await service.log_in(
         db_session=db_session,
         settings=settings,

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, field_validator
 
 from arkenos_api.core.roles import Role
 from arkenos_api.core.schemas import Email, NamespaceName, Password, Schema
+from arkenos_crds.meta import UtcDateTime
 
 
 class SignUp(Schema):
@@ -78,21 +79,11 @@ class LoggedIn(Schema):
 
 
 class SignedUp(Schema):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "example": {
-                "user": {
-                    "id": "0b4c5d6e-7f80-4a1b-9c2d-3e4f5a6b7c8d",
-                    "email": "ada@example.com",
-                    "isPlatformAdmin": True,
-                },
-                "workspace": "acme",
-            }
-        }
-    )
+    model_config = ConfigDict(json_schema_extra={"example": {"workspace": None}})
 
-    user: UserOut
-    workspace: str | None = Field(default=None, description="The first workspace, if created.")
+    workspace: str | None = Field(
+        default=None, description="The first workspace, when this was the very first account."
+    )
 
 
 class TokenCreate(Schema):
@@ -102,7 +93,16 @@ class TokenCreate(Schema):
 
     name: str = Field(min_length=1, max_length=128)
     role: Role = Field(description="At most the creator's own role in the workspace.")
-    expires_at: datetime | None = None
+    expires_at: UtcDateTime | None = Field(
+        default=None, description="When the token stops working; in the future. None: never."
+    )
+
+    @field_validator("expires_at")
+    @classmethod
+    def _in_the_future(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value <= datetime.now(UTC):
+            raise ValueError("an expiry in the past would make a token that never works")
+        return value
 
 
 class TokenOut(Schema):

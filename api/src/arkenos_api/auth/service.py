@@ -7,11 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, text
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import InstrumentedAttribute
 
 from arkenos_api.auth.models import ApiToken, AuthSession, LoginAttempt, User
+from arkenos_api.auth.passwords import check_password_strength
 from arkenos_api.auth.secrets import (
     burn_password_time,
     digest,
@@ -25,7 +24,7 @@ from arkenos_api.core.errors import ApiError, not_found
 from arkenos_api.core.kube import Kube
 from arkenos_api.core.roles import Role
 from arkenos_api.settings import Settings
-from arkenos_api.workspaces.models import Workspace
+from arkenos_api.workspaces.models import Membership, Workspace
 from arkenos_api.workspaces.service import create_workspace
 
 #: Serialises sign-ups so that exactly one user is ever "the first".
@@ -43,53 +42,65 @@ async def sign_up(
     *,
     db_session: AsyncSession,
     kube: Kube,
+    settings: Settings,
     email: str,
     password: str,
     workspace_namespace: str,
-) -> tuple[User, Workspace | None]:
-    """Create a user. The first user becomes platform admin and owner of a first workspace."""
+) -> Workspace | None:
+    """Create a user unless the email has one; the caller cannot tell which happened.
+
+    The first user becomes platform admin and owner of a first workspace (returned). A known
+    email costs the same password hash and gets the same answer as a new one, so sign-up does
+    not reveal who has an account; the account's owner simply logs in.
+    """
+    await check_password_strength(password, email)
     await db_session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SIGNUP_LOCK})
     first = not await db_session.scalar(select(func.count()).select_from(User))
-    user = User(email=email, password_hash=await hash_password(password), is_platform_admin=first)
+    password_hash = await hash_password(password)
+    if await db_session.scalar(select(User.id).where(User.email == email)) is not None:
+        return None
+    user = User(email=email, password_hash=password_hash, is_platform_admin=first)
     db_session.add(user)
-    try:
-        await db_session.flush()
-    except IntegrityError as exc:
-        raise ApiError(409, "email_taken", "an account with this email exists", "email") from exc
-    workspace = None
-    if first:
-        workspace = await create_workspace(
-            db_session=db_session,
-            kube=kube,
-            namespace=workspace_namespace,
-            display_name=workspace_namespace,
-            owner_id=user.id,
-        )
-    return user, workspace
+    await db_session.flush()
+    if not first:
+        return None
+    return await create_workspace(
+        db_session=db_session,
+        kube=kube,
+        settings=settings,
+        namespace=workspace_namespace,
+        display_name=workspace_namespace,
+        owner_id=user.id,
+    )
 
 
-async def _recent_failures(
-    db_session: AsyncSession, column: InstrumentedAttribute[str], value: str, since: datetime
-) -> int:
-    """Failures since ``since`` and since the last success for this email or address."""
+async def _failures(
+    db_session: AsyncSession, attempt: LoginAttempt, since: datetime
+) -> tuple[int, int]:
+    """(failures for the email since its last success, failures from the address), both
+    within the window and not counting ``attempt`` itself.
+
+    The windows are independent: a success resets only its own account's count, never the
+    address's (else logging into one's own account would reset the address for every other
+    account). Attempts still being checked are stored as failures until they succeed, so
+    parallel guesses see each other.
+    """
     last_success = (
         select(func.max(LoginAttempt.at))
-        .where(column == value, LoginAttempt.succeeded)
+        .where(LoginAttempt.email == attempt.email, LoginAttempt.succeeded)
         .scalar_subquery()
     )
-    return (
-        await db_session.scalar(
-            select(func.count())
-            .select_from(LoginAttempt)
-            .where(
-                column == value,
-                ~LoginAttempt.succeeded,
-                LoginAttempt.at > since,
-                LoginAttempt.at > func.coalesce(last_success, since),
-            )
-        )
-        or 0
+    failed = (~LoginAttempt.succeeded) & (LoginAttempt.at > since) & (LoginAttempt.id != attempt.id)
+    by_email = select(func.count()).where(
+        failed,
+        LoginAttempt.email == attempt.email,
+        LoginAttempt.at > func.coalesce(last_success, since),
     )
+    by_address = select(func.count()).where(failed, LoginAttempt.client_ip == attempt.client_ip)
+    row = (
+        await db_session.execute(select(by_email.scalar_subquery(), by_address.scalar_subquery()))
+    ).one()
+    return row[0] or 0, row[1] or 0
 
 
 async def log_in(
@@ -97,14 +108,22 @@ async def log_in(
 ) -> tuple[User, NewLogin]:
     """Check the password and open a session; refuse while too many recent attempts failed.
 
-    Attempts live in PostgreSQL so every replica counts the same failures. The lockout is
-    checked before the password so a locked account does not confirm a guessed password.
+    Attempts live in PostgreSQL so every replica counts the same failures. Counting is
+    atomic without a lock held across the (slow) password check: the attempt is committed as
+    a failure first and only then are the others counted, so of N parallel guesses the k-th
+    to commit sees at least k-1 others and at most ``limit`` of them are ever evaluated. The
+    lockout is checked before the password so a locked account does not confirm a guessed
+    password; a refused attempt is forgotten, so the lockout lasts one window, not forever.
     """
     since = utcnow() - timedelta(seconds=settings.login_window_seconds)
     limit = settings.login_max_failures
-    by_email = await _recent_failures(db_session, LoginAttempt.email, email, since)
-    by_address = await _recent_failures(db_session, LoginAttempt.client_ip, client_ip, since)
-    if by_email >= limit or by_address >= limit * 4:
+    attempt = LoginAttempt(email=email, client_ip=client_ip, succeeded=False)
+    db_session.add(attempt)
+    await db_session.commit()
+    by_email, by_address = await _failures(db_session, attempt, since)
+    if by_email >= limit or by_address >= limit * settings.login_address_factor:
+        await db_session.delete(attempt)
+        await db_session.commit()
         raise ApiError(
             429,
             "too_many_attempts",
@@ -115,11 +134,9 @@ async def log_in(
     valid = await verify_password(user.password_hash, password) if user else False
     if user is None:
         await burn_password_time(password)
-    db_session.add(LoginAttempt(email=email, client_ip=client_ip, succeeded=valid))
     if not valid or user is None:
-        # The failure must be stored even though the request fails.
-        await db_session.commit()
         raise ApiError(401, "invalid_credentials", "wrong email or password")
+    attempt.succeeded = True
     return user, await open_session(db_session=db_session, settings=settings, user_id=user.id)
 
 
@@ -167,6 +184,12 @@ async def user_for_token(*, db_session: AsyncSession, token: str) -> tuple[User,
         await db_session.execute(
             select(User, ApiToken)
             .join(ApiToken, ApiToken.user_id == User.id)
+            # A token works only while its owner is still a member of its workspace.
+            .join(
+                Membership,
+                (Membership.workspace_id == ApiToken.workspace_id)
+                & (Membership.user_id == ApiToken.user_id),
+            )
             .where(
                 ApiToken.token_hash == digest(token),
                 ApiToken.revoked_at.is_(None),

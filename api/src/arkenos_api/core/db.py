@@ -43,7 +43,9 @@ class DatabaseNotMigratedError(RuntimeError):
 
 
 def create_engine(url: str, pool_size: int = 10) -> AsyncEngine:
-    # hide_parameters: a failed statement's error (and so the log) never shows bound values.
+    # hide_parameters keeps SQLAlchemy's own "[parameters: ...]" out of a failed statement's
+    # error, but asyncpg writes bound values into its own messages too: the app logs database
+    # errors by class and SQLSTATE only (core/errors.py), never their text.
     return create_async_engine(
         url,
         pool_size=pool_size,

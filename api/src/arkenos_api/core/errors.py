@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse
 from kubernetes_asyncio.client.exceptions import ApiException
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from arkenos_api.core.observability import current_request_id
@@ -154,6 +155,22 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _kubernetes_unreachable(_: Request, exc: aiohttp.ClientError) -> JSONResponse:
         log.warning("Kubernetes API unreachable: %s", exc)
         return error_response(503, "kubernetes_unavailable", "the Kubernetes API is unreachable")
+
+    @app.exception_handler(DBAPIError)
+    async def _database(request: Request, exc: DBAPIError) -> JSONResponse:
+        # Registered for its own class so Starlette answers it here and does not re-raise it
+        # to the server (whose log would print the message). The driver's message can quote a
+        # bound value ("invalid input for query argument $6: 9223372036854775808"), so only
+        # the error's class and SQLSTATE are logged: never str(exc), never the traceback.
+        request_id = getattr(request.state, "request_id", None)
+        log.error(
+            "database error in request %s: %s (SQLSTATE %s)",
+            request_id,
+            type(exc.orig).__name__,
+            getattr(exc.orig, "sqlstate", None) or "unknown",
+        )
+        message = f"internal error; see the server log for request {request_id}"
+        return error_response(500, "internal_error", message, request_id=request_id)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

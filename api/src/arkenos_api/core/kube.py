@@ -3,6 +3,7 @@ or the in-cluster ServiceAccount."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,13 @@ from kubernetes_asyncio.client.exceptions import ApiException
 from arkenos_crds.meta import GROUP, VERSION
 
 VOICEAGENTS = "voiceagents"
+
+
+@dataclass(frozen=True)
+class SecretData:
+    resource_version: str
+    labels: dict[str, str]
+    data: dict[str, str]
 
 
 async def create_api_client(kubeconfig: Path | None) -> client.ApiClient:
@@ -77,17 +85,21 @@ class Kube:
             GROUP, VERSION, namespace, VOICEAGENTS, name
         )
 
-    async def read_secret_data(
-        self, namespace: str, name: str
-    ) -> tuple[str, dict[str, str]] | None:
-        """(resourceVersion, base64 data) of a Secret, or None when it does not exist."""
+    async def read_secret_data(self, namespace: str, name: str) -> SecretData | None:
+        """A Secret's resourceVersion, labels and base64 data, or None when it does not exist.
+
+        Callers check the opt-in label before using the data (internal/secrets.py)."""
         try:
             secret = await self.core.read_namespaced_secret(name, namespace)
         except ApiException as exc:
             if exc.status == 404:
                 return None
             raise
-        return secret.metadata.resource_version or "", dict(secret.data or {})
+        return SecretData(
+            secret.metadata.resource_version or "",
+            dict(secret.metadata.labels or {}),
+            dict(secret.data or {}),
+        )
 
     async def create_namespace(self, name: str, labels: dict[str, str]) -> bool:
         """Create a namespace; False when one of that name already exists."""
@@ -103,6 +115,34 @@ class Kube:
                 return False
             raise
         return True
+
+    async def namespace_labels(self, name: str) -> dict[str, str] | None:
+        """The labels of a namespace, or None when it does not exist."""
+        try:
+            namespace = await self.core.read_namespace(name)
+        except ApiException as exc:
+            if exc.status == 404:
+                return None
+            raise
+        return dict(namespace.metadata.labels or {})
+
+    async def apply_core(self, body: dict[str, Any]) -> None:
+        """Create a namespaced ResourceQuota or LimitRange, or replace its spec."""
+        meta = body["metadata"]
+        namespace, name, spec = meta["namespace"], meta["name"], {"spec": body["spec"]}
+        quota = body["kind"] == "ResourceQuota"
+        try:
+            if quota:
+                await self.core.create_namespaced_resource_quota(namespace, body)  # type: ignore[arg-type]
+            else:
+                await self.core.create_namespaced_limit_range(namespace, body)  # type: ignore[arg-type]
+        except ApiException as exc:
+            if exc.status != 409:
+                raise
+            if quota:
+                await self.core.patch_namespaced_resource_quota(name, namespace, spec)
+            else:
+                await self.core.patch_namespaced_limit_range(name, namespace, spec)
 
     async def label_namespace(self, name: str, labels: dict[str, str]) -> bool:
         """Add labels to an existing namespace; False when it does not exist."""

@@ -25,12 +25,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from arkenos_api.core.cache import BoundedCache
 from arkenos_api.core.errors import ApiError, forbidden, not_found
-from arkenos_api.core.kube import Kube
+from arkenos_api.core.kube import Kube, SecretData
 from arkenos_api.internal.identity import Workload
+from arkenos_api.internal.secrets import read_marked_secret
 from arkenos_api.keys.crypto import Keyring
 from arkenos_api.keys.service import read_keys
 from arkenos_api.workspaces.models import Workspace
-from arkenos_crds.runtime import PROVIDER_SECRET_KEYS, Provider, RuntimeConfig, providers_for
+from arkenos_crds.runtime import (
+    CREDENTIALS_SECRET_LABEL,
+    PROVIDER_SECRET_KEYS,
+    TOOL_SECRET_LABEL,
+    Provider,
+    RuntimeConfig,
+    providers_for,
+)
 from arkenos_crds.voiceagent import VoiceAgentSpec, dispatch_name_for
 
 Version = tuple[str, int, str | None, int, tuple[tuple[str, str], ...]]
@@ -90,14 +98,16 @@ async def _read_tool_secrets(
     values: dict[str, str] = {}
     for secret_name in sorted({name for name, _ in refs}):
         wanted = {key: field for (name, key), field in refs.items() if name == secret_name}
-        secret = await kube.read_secret_data(namespace, secret_name)
-        if secret is None:
-            field = min(wanted.values())
-            raise ApiError(
-                424, "tool_secret_missing", f"Secret {secret_name} does not exist", field
-            )
-        resource_version, data = secret
-        versions.append((secret_name, resource_version))
+        secret = await read_marked_secret(
+            kube,
+            namespace,
+            secret_name,
+            TOOL_SECRET_LABEL,
+            min(wanted.values()),
+            "tool_secret_missing",
+        )
+        data = secret.data
+        versions.append((secret_name, secret.resource_version))
         for key, field in sorted(wanted.items()):
             if key not in data:
                 raise ApiError(
@@ -151,23 +161,23 @@ async def resolve_runtime_config(
     secret_name = (
         (resource.get("spec", {}).get("credentials") or {}).get("secretRef", {}).get("name")
     )
-    secret: tuple[str, dict[str, str]] | None = None
+    secret: SecretData | None = None
     if secret_name:
-        secret = await kube.read_secret_data(namespace, secret_name)
-        if secret is None:
-            raise ApiError(
-                424,
-                "credentials_secret_missing",
-                f"Secret {secret_name} named in spec.credentials.secretRef does not exist",
-                "spec.credentials.secretRef.name",
-            )
+        secret = await read_marked_secret(
+            kube,
+            namespace,
+            secret_name,
+            CREDENTIALS_SECRET_LABEL,
+            "spec.credentials.secretRef.name",
+            "credentials_secret_missing",
+        )
     refs = tool_secret_refs(resource.get("spec", {}))
     tool_secret_versions, tool_secrets = await _read_tool_secrets(kube, namespace, refs)
     metadata = resource.get("metadata", {})
     version: Version = (
         metadata.get("uid", ""),
         metadata.get("generation", 0),
-        secret[0] if secret else None,
+        secret.resource_version if secret else None,
         keys_version,
         tool_secret_versions,
     )
@@ -176,7 +186,7 @@ async def resolve_runtime_config(
         return cached.body
     spec = parse_spec(resource)
     required, optional = providers_for(spec)
-    keys = _secret_keys(secret[1], required | optional) if secret else {}
+    keys = _secret_keys(secret.data, required | optional) if secret else {}
     keys |= await read_keys(
         db_session=db_session,
         keyring=keyring,

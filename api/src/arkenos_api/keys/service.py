@@ -5,22 +5,24 @@ from __future__ import annotations
 
 import uuid
 
+from cryptography.exceptions import InvalidTag
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from arkenos_api.core.db import utcnow
+from arkenos_api.core.errors import ApiError
 from arkenos_api.keys.crypto import Keyring, new_data_key, open_sealed, seal
 from arkenos_api.keys.models import DataKey, ProviderKey
 from arkenos_api.workspaces.models import Workspace
 from arkenos_crds.runtime import Provider
 
 
-def _data_key_context(workspace_id: uuid.UUID) -> bytes:
+def data_key_context(workspace_id: uuid.UUID) -> bytes:
     return b"arkenos-data-key:" + workspace_id.bytes
 
 
-def _provider_key_context(workspace_id: uuid.UUID, provider: str) -> bytes:
+def provider_key_context(workspace_id: uuid.UUID, provider: str) -> bytes:
     return b"arkenos-provider-key:" + workspace_id.bytes + b":" + provider.encode()
 
 
@@ -32,12 +34,12 @@ async def _data_key(
         if not create:
             return None
         plain = new_data_key()
-        key_id, wrapped = keyring.wrap(plain, _data_key_context(workspace_id))
+        key_id, wrapped = keyring.wrap(plain, data_key_context(workspace_id))
         row = DataKey(workspace_id=workspace_id, wrapped_key=wrapped, master_key_id=key_id)
         db_session.add(row)
         await db_session.flush()
         return row.id, plain
-    plain = keyring.unwrap(row.master_key_id, row.wrapped_key, _data_key_context(workspace_id))
+    plain = keyring.unwrap(row.master_key_id, row.wrapped_key, data_key_context(workspace_id))
     return row.id, plain
 
 
@@ -60,7 +62,7 @@ async def store_key(
     found = await _data_key(db_session, keyring, workspace_id, create=True)
     assert found is not None  # created when missing
     data_key_id, data_key = found
-    sealed = seal(data_key, value.encode(), _provider_key_context(workspace_id, provider))
+    sealed = seal(data_key, value.encode(), provider_key_context(workspace_id, provider))
     row = await db_session.get(ProviderKey, (workspace_id, provider.value))
     if row is None:
         row = ProviderKey(workspace_id=workspace_id, provider=provider.value)
@@ -116,12 +118,22 @@ async def read_keys(
     if found is None:  # pragma: no cover - a provider key always has a data key (FK)
         raise RuntimeError("provider keys without a data key")
     _, data_key = found
-    return {
-        Provider(row.provider): open_sealed(
-            data_key, row.ciphertext, _provider_key_context(workspace_id, row.provider)
-        ).decode()
-        for row in rows
-    }
+    keys: dict[Provider, str] = {}
+    for row in rows:
+        context = provider_key_context(workspace_id, row.provider)
+        try:
+            keys[Provider(row.provider)] = open_sealed(data_key, row.ciphertext, context).decode()
+        except InvalidTag as exc:
+            # The ciphertext was not sealed for this workspace and provider (a row copied
+            # from elsewhere, or tampered with): refuse it rather than hand out another key.
+            raise ApiError(
+                424,
+                "stored_key_unreadable",
+                f"the stored {row.provider} key does not decrypt for this workspace: store it "
+                "again",
+                f"keys.{row.provider}",
+            ) from exc
+    return keys
 
 
 async def rotate_master_key(*, db_session: AsyncSession, keyring: Keyring) -> int:
@@ -135,7 +147,7 @@ async def rotate_master_key(*, db_session: AsyncSession, keyring: Keyring) -> in
         )
     )
     for row in rows:
-        context = _data_key_context(row.workspace_id)
+        context = data_key_context(row.workspace_id)
         plain = keyring.unwrap(row.master_key_id, row.wrapped_key, context)
         row.master_key_id, row.wrapped_key = keyring.wrap(plain, context)
         row.rotated_at = utcnow()
@@ -152,4 +164,4 @@ async def check_keyring(*, db_session: AsyncSession, keyring: Keyring) -> None:
         )
     )
     for key_id, workspace_id, wrapped in rows.all():
-        keyring.unwrap(key_id, wrapped, _data_key_context(workspace_id))
+        keyring.unwrap(key_id, wrapped, data_key_context(workspace_id))

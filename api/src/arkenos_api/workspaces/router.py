@@ -60,12 +60,17 @@ async def list_workspaces(principal: LoggedInUser, db_session: SessionDep) -> li
 
 @router.post("", status_code=status.HTTP_201_CREATED, responses={409: {"model": ErrorBody}})
 async def create_workspace(
-    body: WorkspaceCreate, principal: PlatformAdmin, db_session: SessionDep, kube: KubeDep
+    body: WorkspaceCreate,
+    principal: PlatformAdmin,
+    db_session: SessionDep,
+    kube: KubeDep,
+    settings: SettingsDep,
 ) -> WorkspaceOut:
     """Create a namespace labelled as a workspace; you become its owner."""
     workspace = await service.create_workspace(
         db_session=db_session,
         kube=kube,
+        settings=settings,
         namespace=body.namespace,
         display_name=body.display_name or body.namespace,
         owner_id=principal.user.id,
@@ -75,12 +80,17 @@ async def create_workspace(
 
 @router.post("/adopt", status_code=status.HTTP_201_CREATED, responses={409: {"model": ErrorBody}})
 async def adopt_workspace(
-    body: WorkspaceCreate, principal: PlatformAdmin, db_session: SessionDep, kube: KubeDep
+    body: WorkspaceCreate,
+    principal: PlatformAdmin,
+    db_session: SessionDep,
+    kube: KubeDep,
+    settings: SettingsDep,
 ) -> WorkspaceOut:
     """Make an existing namespace a workspace (agents already in it appear at once)."""
     workspace = await service.adopt_workspace(
         db_session=db_session,
         kube=kube,
+        settings=settings,
         namespace=body.namespace,
         display_name=body.display_name or body.namespace,
         owner_id=principal.user.id,
@@ -112,7 +122,11 @@ async def set_member_role(
 ) -> None:
     """Change a member's role (owners only; a workspace keeps at least one owner)."""
     await service.set_role(
-        db_session=db_session, workspace_id=ctx.workspace.id, user_id=user_id, role=body.role
+        db_session=db_session,
+        workspace_id=ctx.workspace.id,
+        user_id=user_id,
+        role=body.role,
+        acting_user_id=ctx.principal.user.id,
     )
 
 
@@ -125,7 +139,11 @@ async def set_member_role(
 async def remove_member(user_id: UserId, ctx: WorkspaceDep, db_session: SessionDep) -> None:
     """Remove a member (not one whose role is above yours)."""
     await service.remove_member(
-        db_session=db_session, workspace_id=ctx.workspace.id, user_id=user_id, acting_role=ctx.role
+        db_session=db_session,
+        workspace_id=ctx.workspace.id,
+        user_id=user_id,
+        acting_role=ctx.role,
+        acting_user_id=ctx.principal.user.id,
     )
 
 

@@ -5,24 +5,25 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from arkenos_api.auth.models import User
+from arkenos_api.auth.models import ApiToken, User
 from arkenos_api.auth.secrets import digest, new_secret
 from arkenos_api.core.db import utcnow
 from arkenos_api.core.errors import ApiError, not_found
 from arkenos_api.core.kube import Kube
-from arkenos_api.core.roles import Role
+from arkenos_api.core.roles import Role, weakest
+from arkenos_api.settings import Settings
 from arkenos_api.workspaces.models import Invitation, Membership, Workspace
-
-WORKSPACE_LABEL = "arkenos.io/workspace"
-MANAGED_BY_LABEL = "app.kubernetes.io/managed-by"
-
-
-def namespace_labels(namespace: str) -> dict[str, str]:
-    return {WORKSPACE_LABEL: namespace, MANAGED_BY_LABEL: "arkenos"}
+from arkenos_api.workspaces.namespaces import (
+    build_limit_range,
+    build_resource_quota,
+    namespace_labels,
+    refuse_foreign_owner,
+    refuse_reserved,
+)
 
 
 async def _insert_workspace(
@@ -41,10 +42,16 @@ async def _insert_workspace(
     return workspace
 
 
+async def _apply_policies(kube: Kube, namespace: str, settings: Settings) -> None:
+    await kube.apply_core(build_resource_quota(namespace, settings))
+    await kube.apply_core(build_limit_range(namespace, settings))
+
+
 async def create_workspace(
     *,
     db_session: AsyncSession,
     kube: Kube,
+    settings: Settings,
     namespace: str,
     display_name: str,
     owner_id: uuid.UUID,
@@ -54,6 +61,7 @@ async def create_workspace(
     The row is flushed first so a duplicate fails before touching the cluster; the caller's
     transaction commits it only once the namespace exists.
     """
+    refuse_reserved(namespace, settings)
     workspace = await _insert_workspace(db_session, namespace, display_name, owner_id, False)
     if not await kube.create_namespace(namespace, namespace_labels(namespace)):
         raise ApiError(
@@ -62,6 +70,7 @@ async def create_workspace(
             f"namespace {namespace} already exists; a platform admin can adopt it instead",
             "namespace",
         )
+    await _apply_policies(kube, namespace, settings)
     return workspace
 
 
@@ -69,14 +78,21 @@ async def adopt_workspace(
     *,
     db_session: AsyncSession,
     kube: Kube,
+    settings: Settings,
     namespace: str,
     display_name: str,
     owner_id: uuid.UUID,
 ) -> Workspace:
     """Turn an existing namespace into a workspace (labelling it), owned by ``owner_id``."""
+    refuse_reserved(namespace, settings)
+    labels = await kube.namespace_labels(namespace)
+    if labels is None:
+        raise ApiError(404, "namespace_not_found", f"namespace {namespace} does not exist")
+    refuse_foreign_owner(namespace, labels)
     workspace = await _insert_workspace(db_session, namespace, display_name, owner_id, True)
     if not await kube.label_namespace(namespace, namespace_labels(namespace)):
         raise ApiError(404, "namespace_not_found", f"namespace {namespace} does not exist")
+    await _apply_policies(kube, namespace, settings)
     return workspace
 
 
@@ -124,10 +140,35 @@ async def _owner_count(db_session: AsyncSession, workspace_id: uuid.UUID) -> int
     )
 
 
+async def _lock_members(
+    db_session: AsyncSession, workspace_id: uuid.UUID, acting_user_id: uuid.UUID
+) -> Role:
+    """Lock the workspace row for the rest of the transaction and return the actor's role now.
+
+    Every change of a membership takes this lock first, so two owners demoting or removing
+    each other are serialised: the second one counts the owners the first one left. The
+    actor's role is read again under the lock, since the one checked at the start of the
+    request may have been taken away by a change that committed in between.
+    """
+    await db_session.execute(
+        select(Workspace.id).where(Workspace.id == workspace_id).with_for_update()
+    )
+    role = await db_session.scalar(
+        select(Membership.role).where(
+            Membership.workspace_id == workspace_id, Membership.user_id == acting_user_id
+        )
+    )
+    if role is None:
+        raise ApiError(403, "forbidden", "you are no longer a member of this workspace")
+    return Role(role)
+
+
 async def _member_row(
     db_session: AsyncSession, workspace_id: uuid.UUID, user_id: uuid.UUID
 ) -> Membership:
-    row = await db_session.get(Membership, (workspace_id, user_id), with_for_update=True)
+    row = await db_session.get(
+        Membership, (workspace_id, user_id), with_for_update=True, populate_existing=True
+    )
     if row is None:
         raise not_found("member")
     return row
@@ -139,7 +180,13 @@ async def set_role(
     workspace_id: uuid.UUID,
     user_id: uuid.UUID,
     role: Role,
+    acting_user_id: uuid.UUID,
 ) -> None:
+    acting_role = await _lock_members(db_session, workspace_id, acting_user_id)
+    if not acting_role.allows(Role.OWNER):
+        raise ApiError(
+            403, "forbidden", f"changing roles needs the owner role; you have {acting_role}"
+        )
     row = await _member_row(db_session, workspace_id, user_id)
     if row.role == Role.OWNER and role != Role.OWNER:
         await _keep_an_owner(db_session, workspace_id)
@@ -147,14 +194,36 @@ async def set_role(
 
 
 async def remove_member(
-    *, db_session: AsyncSession, workspace_id: uuid.UUID, user_id: uuid.UUID, acting_role: Role
+    *,
+    db_session: AsyncSession,
+    workspace_id: uuid.UUID,
+    user_id: uuid.UUID,
+    acting_role: Role,
+    acting_user_id: uuid.UUID,
 ) -> None:
+    current = await _lock_members(db_session, workspace_id, acting_user_id)
+    # An API token may act with less than its owner's role: keep the weaker of the two.
+    acting_role = weakest(acting_role, current)
+    if not acting_role.allows(Role.ADMIN):
+        raise ApiError(
+            403, "forbidden", f"removing members needs the admin role; you have {acting_role}"
+        )
     row = await _member_row(db_session, workspace_id, user_id)
     if not acting_role.allows(Role(row.role)):
         raise ApiError(403, "forbidden", f"removing a member with role {row.role} needs that role")
     if row.role == Role.OWNER:
         await _keep_an_owner(db_session, workspace_id)
     await db_session.delete(row)
+    # Their API tokens for this workspace stop working with the membership.
+    await db_session.execute(
+        update(ApiToken)
+        .where(
+            ApiToken.workspace_id == workspace_id,
+            ApiToken.user_id == user_id,
+            ApiToken.revoked_at.is_(None),
+        )
+        .values(revoked_at=utcnow())
+    )
 
 
 async def _keep_an_owner(db_session: AsyncSession, workspace_id: uuid.UUID) -> None:
@@ -196,6 +265,20 @@ async def accept_invitation(
         raise ApiError(404, "invitation_invalid", "the invitation is unknown, used or expired")
     if invitation.email != user.email:
         raise ApiError(403, "invitation_for_someone_else", "the invitation is for another email")
+    inviter_role = await db_session.scalar(
+        select(Membership.role).where(
+            Membership.workspace_id == invitation.workspace_id,
+            Membership.user_id == invitation.invited_by,
+        )
+    )
+    # An invitation grants what its author may still grant: one from a member who was
+    # removed (or lost the role since) no longer lets anyone in with that role.
+    if inviter_role is None or not Role(inviter_role).allows(Role(invitation.role)):
+        raise ApiError(
+            410,
+            "invitation_withdrawn",
+            "the member who sent this invitation can no longer grant this role; ask for a new one",
+        )
     invitation.accepted_at = utcnow()
     existing = await db_session.get(Membership, (invitation.workspace_id, user.id))
     if existing is None:

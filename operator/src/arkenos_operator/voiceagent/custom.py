@@ -36,7 +36,7 @@ from arkenos_operator.voiceagent.builders import (
 )
 from arkenos_operator.voiceagent.inputs import Inputs
 from arkenos_operator.voiceagent.lifecycle import AgentLifecycle
-from arkenos_operator.voiceagent.network import build_network_policy
+from arkenos_operator.voiceagent.network import build_build_network_policy, build_network_policy
 
 Body = dict[str, Any]
 APPLIED = "voiceagent-applied"
@@ -109,6 +109,9 @@ async def apply_isolation(
         apply_cached(ctx, SERVICE_ACCOUNTS, build_service_account(agent), inputs.force),
         apply_cached(
             ctx, NETWORK_POLICIES, build_network_policy(agent, custom, settings), inputs.force
+        ),
+        apply_cached(
+            ctx, NETWORK_POLICIES, build_build_network_policy(agent, settings), inputs.force
         ),
     )
 

@@ -50,13 +50,17 @@ def build_job_name(agent: str, bundle_digest: str, entrypoint: str) -> str:
     return f"{prefix}-build-{key}"
 
 
-def agent_selector(agent: str) -> dict[str, str]:
-    """Labels that select the agent's serving pods (not its build pods)."""
+def agent_selector(agent: str, component: str = COMPONENT_AGENT) -> dict[str, str]:
+    """Labels that select the agent's serving pods, or with ``COMPONENT_BUILD`` its build pods."""
     return {
         "app.kubernetes.io/name": APP_NAME,
-        "app.kubernetes.io/component": COMPONENT_AGENT,
+        "app.kubernetes.io/component": component,
         AGENT_LABEL: agent,
     }
+
+
+def build_network_policy_name(agent: str) -> str:
+    return f"arkenos-build-{agent}"
 
 
 def agent_labels(agent: str, component: str) -> dict[str, str]:
