@@ -5,7 +5,7 @@ SHELL := /bin/bash
 UV = $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.tools/uv/bin/uv)
 RUN := $(UV) run --frozen
 
-.PHONY: help up test lint fmt crds openapi bench uv sync postgres tools
+.PHONY: help up test lint fmt crds openapi bench uv sync postgres tools media-deps
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -13,7 +13,7 @@ help: ## List the targets
 up: ## Bring the platform up on a local kind cluster with the Helm chart
 	@hack/up.sh
 
-test: sync postgres ## Install what the tests need and run every test
+test: sync postgres media-deps tools ## Install what the tests need and run every test
 	$(RUN) pytest
 
 lint: sync ## ruff, formatting, mypy, import contracts, CRD drift
@@ -33,7 +33,7 @@ crds: sync ## Regenerate crds/*.yaml from the resource model
 openapi: sync ## Regenerate api/openapi.json from the API app
 	$(RUN) arkenos-api openapi
 
-bench: sync postgres ## Run every benchmark; figures print and land in bench-results/
+bench: sync postgres media-deps tools ## Run every benchmark; figures print and land in bench-results/
 	$(RUN) python -m tests.bench
 
 uv:
@@ -45,5 +45,8 @@ sync: uv
 postgres:
 	@hack/install-postgres.sh
 
-tools: sync ## Build the real servers from their pinned Go modules (cached by version)
+tools: sync media-deps ## Build the real servers from their pinned Go modules (cached by version)
 	$(RUN) arkenos-tools
+
+media-deps:
+	@hack/install-media-deps.sh
