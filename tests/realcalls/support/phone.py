@@ -147,8 +147,7 @@ class RtpEndpoint(asyncio.DatagramProtocol):
     _sender: asyncio.Task[None] | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.DatagramTransport)
-        self.transport = transport
+        self.transport = transport  # type: ignore[assignment] - a datagram endpoint's transport
 
     def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
         if len(data) <= RTP_HEADER.size or data[0] >> 6 != 2 or data[1] & 0x7F != PCMU:
