@@ -25,15 +25,9 @@ from tests.api.conftest import (  # noqa: F401 - fixtures, registered by import
 from tests.api.helpers import Api, Cluster
 from tests.doubles.openai import ChatRule, OpenAIDouble
 from tests.doubles.server import serve_aiohttp
+from tests.realcalls.support.agent import AGENT_ANSWERS, CALLER_SAYS, OPENAI_KEY, agent_spec
 from tests.realcalls.support.phone import PHONE_RATE
-from tests.realcalls.support.platform import (
-    AGENT_ANSWERS,
-    CALLER_SAYS,
-    OPENAI_KEY,
-    agent_spec,
-    create_standard_agent,
-    serve_here,
-)
+from tests.realcalls.support.platform import create_standard_agent, serve_here
 from tests.realcalls.support.speech import espeak_wav, read_wav
 from tests.realcalls.support.worker import WorkerProcess, start_worker
 

@@ -15,13 +15,9 @@ from livekit import api as lkapi
 from arkenos_crds.runtime import EndReason
 from arkenos_devstack.livekit import LiveKitStack
 from tests.api.helpers import Api
+from tests.realcalls.support.agent import AGENT_ANSWERS
 from tests.realcalls.support.caller import WebCaller
-from tests.realcalls.support.platform import (
-    AGENT_ANSWERS,
-    caller_token,
-    create_dispatched_room,
-    stored_call,
-)
+from tests.realcalls.support.platform import caller_token, create_dispatched_room, stored_call
 from tests.realcalls.support.worker import WorkerProcess
 from tests.substrate.waiting import eventually
 

@@ -22,8 +22,9 @@ from arkenos_crds.voiceagent import STANDARD_DISPATCH_NAME
 from arkenos_devstack.livekit import LiveKitStack
 from arkenos_operator.phonenumber import builders
 from tests.api.helpers import Api
+from tests.realcalls.support.agent import AGENT_ANSWERS, CALLER_SAYS, GREETING
 from tests.realcalls.support.phone import open_rtp_endpoint, place_call, write_scenario
-from tests.realcalls.support.platform import AGENT_ANSWERS, CALLER_SAYS, GREETING, stored_call
+from tests.realcalls.support.platform import stored_call
 from tests.realcalls.support.worker import WorkerProcess
 from tests.substrate.waiting import eventually
 

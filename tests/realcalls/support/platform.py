@@ -26,30 +26,7 @@ from arkenos_crds.runtime import DispatchMetadata
 from arkenos_crds.voiceagent import STANDARD_DISPATCH_NAME
 from arkenos_devstack.livekit import LiveKitStack
 from tests.api.helpers import Api
-
-OPENAI_KEY = "sk-realcall-0123456789abcdef"
-GREETING = "Hello, this is the support line."
-CALLER_SAYS = "Where is my order?"
-AGENT_ANSWERS = "Your order ships tomorrow."
-
-
-def agent_spec(openai_url: str, **overrides: Any) -> dict[str, Any]:
-    """A standard agent on the OpenAI double, greeting first, VAD turn detection."""
-    component = {"provider": "OpenAI", "baseURL": openai_url}
-    spec: dict[str, Any] = {
-        "instructions": "You are {{agent_name}}, a concise support agent.",
-        "greeting": {"mode": "AgentFirst", "text": GREETING},
-        "stt": component,
-        "llm": component,
-        "tts": component,
-        "turnDetection": {
-            "mode": "VAD",
-            "vad": {"minSilenceMs": 250},
-            "minEndpointingDelayMs": 100,
-            "maxEndpointingDelayMs": 3000,
-        },
-    }
-    return {**spec, **overrides}
+from tests.realcalls.support.agent import OPENAI_KEY
 
 
 @contextlib.asynccontextmanager
@@ -99,13 +76,17 @@ def dispatch_metadata(workspace: str, agent: str) -> str:
 
 
 async def create_dispatched_room(
-    stack: LiveKitStack, room: str, workspace: str, agent: str
+    stack: LiveKitStack,
+    room: str,
+    workspace: str,
+    agent: str,
+    dispatch_name: str = STANDARD_DISPATCH_NAME,
 ) -> lkapi.Room:
-    """The room a browser call gets, as the API would create it: the standard agent
+    """The room a browser call gets, as the API would create it: the agent's dispatch name
     dispatched explicitly, with metadata naming workspace and agent."""
     async with lkapi.LiveKitAPI(stack.http_url, stack.keys.api_key, stack.keys.api_secret) as lk:
         dispatch = lkapi.RoomAgentDispatch(
-            agent_name=STANDARD_DISPATCH_NAME, metadata=dispatch_metadata(workspace, agent)
+            agent_name=dispatch_name, metadata=dispatch_metadata(workspace, agent)
         )
         request = lkapi.CreateRoomRequest(name=room, agents=[dispatch], empty_timeout=30)
         return await lk.room.create_room(request)

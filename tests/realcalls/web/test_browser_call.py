@@ -16,15 +16,9 @@ from arkenos_crds.runtime import CallDirection, EndReason
 from arkenos_devstack.livekit import LiveKitStack
 from tests.api.helpers import Api
 from tests.doubles.openai import OpenAIDouble
+from tests.realcalls.support.agent import AGENT_ANSWERS, CALLER_SAYS, GREETING
 from tests.realcalls.support.caller import WebCaller
-from tests.realcalls.support.platform import (
-    AGENT_ANSWERS,
-    CALLER_SAYS,
-    GREETING,
-    caller_token,
-    create_dispatched_room,
-    stored_call,
-)
+from tests.realcalls.support.platform import caller_token, create_dispatched_room, stored_call
 from tests.realcalls.support.worker import WorkerProcess
 from tests.substrate.livekit_server import WebhookLog
 from tests.substrate.waiting import eventually
