@@ -125,15 +125,15 @@ def summary(values: list[float]) -> dict[str, float]:
 
 
 def cpu_seconds(pid: int) -> float:
-    """CPU time of a process, of its children that ended (the bare worker's job processes
-    exit after their call) and of those still running."""
+    """CPU time of a process and its descendants, running or ended (the bare worker's job
+    processes are forked by multiprocessing's forkserver and exit after their call: their
+    time lands in the forkserver's children times)."""
     try:
         process = psutil.Process(pid)
-        times = process.cpu_times()
-        total = times.user + times.system + times.children_user + times.children_system
-        for child in process.children(recursive=True):
-            child_times = child.cpu_times()
-            total += child_times.user + child_times.system
+        total = 0.0
+        for member in (process, *process.children(recursive=True)):
+            times = member.cpu_times()
+            total += times.user + times.system + times.children_user + times.children_system
         return total
     except psutil.NoSuchProcess:
         return 0.0
