@@ -199,10 +199,21 @@ async def concurrency(stack: LiveKitStack, speech: np.ndarray, meter: Meter) -> 
                 await asyncio.sleep(0.5 * index)
                 return await one_call(stack, STANDARD_DISPATCH_NAME, speech, LEVEL_TURNS)
 
-            made = await asyncio.gather(*(staggered(i) for i in range(level)))
+            outcomes = await asyncio.gather(
+                *(staggered(i) for i in range(level)), return_exceptions=True
+            )
+        made = [o for o in outcomes if isinstance(o, CallFigures)]
+        # A call whose greeting never came (no job, or no audio within 30 s) fails the level.
+        failed = [repr(o) for o in outcomes if not isinstance(o, CallFigures)]
         turns = [t for c in made for t in c.turns_ms]
-        missed = sum(c.missed for c in made)
-        row: dict[str, Any] = {"calls": level, **summary(turns), "missed_replies": missed, **cpu}
+        missed = sum(c.missed for c in made) + len(failed)
+        row: dict[str, Any] = {
+            "calls": level,
+            **summary(turns),
+            "missed_replies": missed,
+            "failed_calls": failed,
+            **cpu,
+        }
         levels.append(row)
         print(f"  {level} simultaneous calls: {row}", flush=True)
         if not turns:
@@ -261,6 +272,9 @@ async def measure(
     meter = Meter(pids())
     print(f"voice to voice: {TURNS} turns per worker, alternating in calls of {BLOCK}", flush=True)
     turns = await alternating_turns(stack, speech, meter)
+    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.with_suffix(".turns.json").write_text(json.dumps(turns, indent=2) + "\n")
+    print(f"turn figures: {json.dumps({k: v for k, v in turns.items() if k != 'bare'})}")
     print("concurrency on one platform worker:", flush=True)
     return {"turns": turns, "concurrency": await concurrency(stack, speech, meter)}
 
