@@ -5,7 +5,7 @@ SHELL := /bin/bash
 UV = $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.tools/uv/bin/uv)
 RUN := $(UV) run --frozen
 
-.PHONY: help up down test lint fmt crds openapi bench uv sync postgres tools chart-sync chart-lint
+.PHONY: help up down test lint fmt crds openapi bench uv sync postgres tools media-deps chart-sync chart-lint
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -16,7 +16,7 @@ up: ## Bring the platform up on a local kind cluster with the Helm chart
 down: ## Delete the local kind cluster `make up` made
 	@hack/down.sh
 
-test: sync postgres ## Install what the tests need and run every test
+test: sync postgres media-deps tools ## Install what the tests need and run every test
 	$(RUN) pytest
 
 lint: sync ## ruff, formatting, mypy, import contracts, CRD drift
@@ -44,7 +44,7 @@ chart-sync: ## Copy the CRDs and the operator's RBAC into charts/arkenos
 chart-lint: sync ## helm lint --strict and the chart's template tests (helm built from hack/tools/helm)
 	$(RUN) pytest tests/chart -q
 
-bench: sync postgres ## Run every benchmark; figures print and land in bench-results/
+bench: sync postgres media-deps tools ## Run every benchmark; figures print and land in bench-results/
 	$(RUN) python -m tests.bench
 
 uv:
@@ -56,5 +56,8 @@ sync: uv
 postgres:
 	@hack/install-postgres.sh
 
-tools: sync ## Build the real servers from their pinned Go modules (cached by version)
+tools: sync media-deps ## Build the real servers from their pinned Go modules (cached by version)
 	$(RUN) arkenos-tools
+
+media-deps:
+	@hack/install-media-deps.sh

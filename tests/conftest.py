@@ -1,7 +1,9 @@
-"""Root conftest: registers the shared test substrate (PostgreSQL, the Kubernetes emulator)."""
+"""Root conftest: registers the shared test substrate (PostgreSQL, the Kubernetes emulator,
+the real LiveKit)."""
 
 pytest_plugins = [
     "tests.substrate.postgres",
     "tests.substrate.kubernetes",
     "tests.substrate.s3",
+    "tests.substrate.livekit_server",
 ]

@@ -8,7 +8,7 @@ agent built from a RuntimeConfig, reporting to a local API double, Prometheus me
 
 Job start: from the job's arrival to a running AgentSession with the config resolved from the
 API (local double over HTTP), per-call clients created, reporting started. LiveKit's own
-dispatch and room connection cannot run here and are not included.
+dispatch, room connection and media path are in bench_voice_rtc (real livekit-server).
 
 Reading the turn figures: this harness's per-turn latency is bimodal (about 410-490 ms, or a
 plateau near 617 ms) and the mode comes in runs within a session, for either agent: a

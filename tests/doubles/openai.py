@@ -8,9 +8,11 @@ or to be slow. Build one with ``OpenAIDouble(api_key=...)`` and serve ``double.a
 
 from __future__ import annotations
 
+import array
 import asyncio
 import base64
 import json
+import math
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +20,7 @@ from typing import Any
 from aiohttp import web
 
 SPEECH_SAMPLE_RATE = 24000
+TONE_AMPLITUDE = 8000
 
 
 @dataclass
@@ -64,6 +67,9 @@ class OpenAIDouble:
     speech_delay: float = 0.0
     #: Seconds of audio each speech request returns.
     speech_seconds: float = 0.3
+    #: Speech is silence, or a tone of this frequency (callers over a real media path can
+    #: only tell the agent's speech from the line's silence by its energy).
+    speech_tone_hz: float = 0.0
     requests: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     faults: list[Fault] = field(default_factory=list)
     _transcript_index: int = 0
@@ -161,7 +167,7 @@ class OpenAIDouble:
             return _error(400, "this double speaks only response_format=pcm", None)
         if self.speech_delay:
             await asyncio.sleep(self.speech_delay)
-        pcm = bytes(2 * int(SPEECH_SAMPLE_RATE * self.speech_seconds))
+        pcm = _speech_pcm(self.speech_seconds, self.speech_tone_hz)
         if body.get("stream_format", "audio") == "audio":
             return web.Response(body=pcm, content_type="audio/pcm")
         response = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
@@ -175,6 +181,17 @@ class OpenAIDouble:
         await response.write(f"data: {json.dumps(done)}\n\n".encode())
         await response.write_eof()
         return response
+
+
+def _speech_pcm(seconds: float, tone_hz: float) -> bytes:
+    samples = int(SPEECH_SAMPLE_RATE * seconds)
+    if not tone_hz:
+        return bytes(2 * samples)
+    wave = (
+        TONE_AMPLITUDE * math.sin(2 * math.pi * tone_hz * n / SPEECH_SAMPLE_RATE)
+        for n in range(samples)
+    )
+    return array.array("h", (round(v) for v in wave)).tobytes()
 
 
 def _error(status: int, message: str, code: str | None) -> web.Response:

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from livekit.agents import AgentSession, JobContext
+from livekit.agents.voice.events import CloseReason
 
 from arkenos_agent_runtime.reporting.reporter import SessionReporter
 from arkenos_agent_runtime.reporting.session_events import SessionObserver, usage_providers
@@ -40,7 +41,7 @@ def report_session(
     reporter = SessionReporter(services.api, start, services.reporting)
     SessionObserver(reporter, services.metrics, usage_providers(config.spec)).attach(session)
     closed: dict[str, Any] = {}
-    session.on("close", lambda event: closed.setdefault("error", event.error))
+    session.on("close", lambda event: closed.update(error=event.error, reason=event.reason))
     reporter.start()
     if services.metrics is not None:
         services.metrics.active_sessions.inc()
@@ -49,16 +50,24 @@ def report_session(
         if services.metrics is not None:
             services.metrics.active_sessions.dec()
         error = closed.get("error")
-        end = end_reason() or _end_reason(reason, error, draining=services.draining())
+        caller_left = closed.get("reason") == CloseReason.PARTICIPANT_DISCONNECTED
+        end = end_reason() or _end_reason(
+            reason, error, draining=services.draining(), caller_left=caller_left
+        )
         await reporter.close(end, str(error) if error else None)
 
     services.shutdown.append(finish)
     return reporter
 
 
-def _end_reason(shutdown_reason: str, error: object, *, draining: bool) -> EndReason:
+def _end_reason(
+    shutdown_reason: str, error: object, *, draining: bool, caller_left: bool
+) -> EndReason:
     if error is not None:
         return EndReason.ERROR
+    # While the worker drains, a caller who hangs up still ends the call normally.
+    if caller_left:
+        return EndReason.CALLER_HUNG_UP
     # A call the drain timeout cuts off is shut down as "parent process shutdown".
     if draining or "drain" in shutdown_reason.lower():
         return EndReason.DRAINED

@@ -15,6 +15,7 @@ builds nothing and a changed pin builds afresh.
 from __future__ import annotations
 
 import argparse
+import fcntl
 import hashlib
 import json
 import os
@@ -89,6 +90,12 @@ def bin_dir(tool: Tool, *, go: str | None = None) -> Path:
     return cache_root() / tool.name / tool.key(go or go_version()) / "bin"
 
 
+def is_built(name: str) -> bool:
+    """Whether ``name``'s binaries are in the cache for its pinned version."""
+    tool = available_tools().get(name)
+    return tool is not None and all((bin_dir(tool) / b).is_file() for b in tool.binaries)
+
+
 def ensure_built(name: str, *, quiet: bool = False) -> Path:
     """Build ``name`` unless its binaries are cached; return the folder that holds them."""
     tool = available_tools().get(name)
@@ -97,6 +104,17 @@ def ensure_built(name: str, *, quiet: bool = False) -> Path:
     target = bin_dir(tool)
     if all((target / binary).is_file() for binary in tool.binaries):
         return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # One build at a time per tool and version: worktrees and test sessions share the cache.
+    with (target.parent / "build.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if all((target / binary).is_file() for binary in tool.binaries):
+            return target
+        _build(tool, target, quiet=quiet)
+    return target
+
+
+def _build(tool: Tool, target: Path, *, quiet: bool) -> None:
     staging = target.with_name(target.name + ".partial")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
@@ -136,7 +154,6 @@ def ensure_built(name: str, *, quiet: bool = False) -> Path:
             f"built {tool.name} in {time.monotonic() - started:.0f} s into {target}",
             file=sys.stderr,
         )
-    return target
 
 
 def binary(name: str, binary_name: str) -> Path:
