@@ -14,6 +14,8 @@ from typing import Any, Self, TypeVar, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from arkenos_crds.runtime import WORKLOAD_TOKEN_PATH
+
 ENV_PREFIX = "ARKENOS_"
 
 
@@ -110,7 +112,24 @@ class OperatorSettings(EnvSettings):
     resync_seconds: float = Field(default=60.0, gt=0, description="Drift-correction period.")
 
     # The platform the workers talk to.
-    api_url: str = Field(min_length=1, description="ARKENOS_API_URL given to the workers.")
+    api_url: str = Field(
+        min_length=1,
+        description="ARKENOS_API_URL given to the workers; the operator asks it too whether "
+        "each agent's calls would be served (agent readiness).",
+    )
+    api_token_file: str = Field(
+        default=WORKLOAD_TOKEN_PATH,
+        min_length=1,
+        description="The operator's own ServiceAccount token (audience arkenos-api), sent as "
+        "Bearer when it asks the API about agent readiness.",
+    )
+    api_timeout_seconds: float = Field(default=5.0, gt=0)
+    readiness_recheck_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        description="How soon an agent the API says cannot be served (no key stored yet, not "
+        "a workspace) is asked about again: storing the key makes it Ready within this time.",
+    )
     api_namespace: str | None = Field(default=None, description="Namespace of the API pods.")
     api_pod_labels: dict[str, str] = Field(
         default_factory=lambda: {
