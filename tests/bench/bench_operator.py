@@ -37,8 +37,10 @@ import aiohttp
 
 from arkenos_operator.kube import SECRETS, VOICE_AGENTS, WORKER_POOLS, Kind
 from tests.bench import kmock_speedup
+from tests.doubles.arkenos_api import OPERATOR, ArkenosAPIDouble
+from tests.doubles.server import serve
 from tests.operator.auto_controllers import auto_controllers
-from tests.operator.conftest import OPERATOR_ENV, OPERATOR_NAMESPACE
+from tests.operator.conftest import OPERATOR_ENV, OPERATOR_NAMESPACE, OPERATOR_TOKEN
 from tests.substrate.k8s_resources import load_crd_manifests
 from tests.substrate.kubernetes import KUBECONFIG_TOKEN, run_emulator, write_kubeconfig
 
@@ -257,11 +259,15 @@ def print_request_counts(k8s: Any) -> None:
         print(f"{number:7d} {key}")
 
 
-def start_operator(kubeconfig: Path, log: Any) -> subprocess.Popen[bytes]:
+def start_operator(
+    kubeconfig: Path, log: Any, api_url: str, token_file: Path
+) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         **OPERATOR_ENV,
         "KUBECONFIG": str(kubeconfig),
+        "ARKENOS_API_URL": api_url,
+        "ARKENOS_API_TOKEN_FILE": str(token_file),
         "ARKENOS_LOG_FORMAT": "json",
         "ARKENOS_RESYNC_SECONDS": "60",
         "ARKENOS_POOL_SCALE_INTERVAL_SECONDS": "10",
@@ -273,6 +279,16 @@ def start_operator(kubeconfig: Path, log: Any) -> subprocess.Popen[bytes]:
     if os.environ.get("BENCH_PROFILE"):  # for tuning: cProfile the operator process
         command[1:1] = ["-m", "cProfile", "-o", os.environ["BENCH_PROFILE"]]
     return subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+
+
+def start_profiler(pid: int) -> subprocess.Popen[bytes] | None:
+    """With BENCH_PYSPY=<file>, sample the operator with py-spy (collapsed stacks) until the
+    measurement ends: for finding where its CPU goes."""
+    out = os.environ.get("BENCH_PYSPY")
+    if not out:
+        return None
+    command = ["py-spy", "record", "--pid", str(pid), "--format", "raw", "-o", out, "-r", "100"]
+    return subprocess.Popen([*command, "--nonblocking"])
 
 
 def report(figures: dict[str, Any], errors: list[str]) -> None:
@@ -318,14 +334,26 @@ SCENARIOS = {"burst": 0.0, "steady-60-per-s": 60.0}
 def run_scenario(agents: int, rate: float, within_s: float) -> dict[str, Any]:
     """One operator process against a fresh emulator; figures for this process only."""
     kmock_speedup.install()  # else the emulator, not the operator, is what gets measured
-    with tempfile.TemporaryDirectory() as tmp, run_emulator(load_crd_manifests()) as k8s:
+    # The API the operator asks about each agent's readiness: every namespace a workspace.
+    api = ArkenosAPIDouble(tokens={OPERATOR_TOKEN: OPERATOR})
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        run_emulator(load_crd_manifests()) as k8s,
+        serve(api.app()) as served_api,
+    ):
         kubeconfig = write_kubeconfig(Path(tmp) / "kubeconfig", k8s.url)
+        token_file = Path(tmp) / "operator-token"
+        token_file.write_text(OPERATOR_TOKEN)
         log_path = Path(tmp) / "operator.log"
         with log_path.open("wb") as log:
-            operator = start_operator(kubeconfig, log)
+            operator = start_operator(kubeconfig, log, served_api.url, token_file)
+            profiler = start_profiler(operator.pid)
             try:
                 figures = asyncio.run(measure(k8s.url, agents, rate, within_s, operator.pid))
             finally:
+                if profiler is not None:
+                    profiler.send_signal(signal.SIGINT)
+                    profiler.wait(timeout=60)
                 operator.send_signal(signal.SIGTERM)
                 operator.wait(timeout=60)
                 if os.environ.get("BENCH_KEEP_LOG"):

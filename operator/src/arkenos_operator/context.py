@@ -43,6 +43,7 @@ class OperatorContext:
             backoff_base=settings.backoff_base_seconds,
             backoff_max=settings.backoff_max_seconds,
         )
+        metrics.state_entries.labels("locks").set_function(lambda: len(runner.locks))
         return cls(settings=settings, kube=kube, metrics=metrics, runner=runner)
 
 

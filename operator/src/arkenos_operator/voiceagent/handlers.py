@@ -85,7 +85,9 @@ def register_lifecycle(registry: kopf.OperatorRegistry, settings: OperatorSettin
             timeout_seconds=settings.api_timeout_seconds,
             recheck_seconds=settings.readiness_recheck_seconds,
         )
-        memo[MEMO_KEY] = VoiceAgentFeature(VoiceAgentState(), readiness)
+        state = VoiceAgentState()
+        memo[MEMO_KEY] = VoiceAgentFeature(state, readiness)
+        context_of(memo).metrics.state_entries.labels("voiceagent").set_function(state.size)
 
     @kopf.on.cleanup(id="voiceagent-stop", registry=registry)
     async def stop(memo: kopf.Memo, **_: Any) -> None:
