@@ -1,5 +1,12 @@
-"""A double of the Arkenos API's internal (worker-facing) endpoints, following the contract in
-arkenos_crds.runtime: runtime config, session registration, event batches, session end.
+"""A double of the Arkenos API's internal endpoints, following the contract in
+arkenos_crds.runtime: runtime config, session registration, event batches, session end (for
+workers), and agent readiness (for the operator).
+
+Readiness is decided as the API does: the namespace must be a workspace (``workspaces``; None
+makes every namespace one), and without ``credentials.secretRef`` every provider the agent's
+pipeline requires must have a stored key (``stored_keys``), the spec being read through
+``agent_spec`` (the test's view of the cluster). An agent with a secretRef is answered ready:
+the double does not read Secrets (the operator checks that Secret's keys itself).
 
 It checks the workload's Bearer token and what it may serve (the pool token serves every
 agent; an agent token only its own agent), validates bodies with the contract models (422 with
@@ -11,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -18,19 +26,27 @@ from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
 from arkenos_crds.runtime import (
+    AGENT_READINESS_PATH,
     RUNTIME_CONFIG_PATH,
     SESSION_END_PATH,
     SESSION_EVENTS_PATH,
     SESSIONS_PATH,
+    AgentReadiness,
     BatchAccepted,
     EventBatch,
+    Provider,
+    ReadinessReason,
     RuntimeConfig,
     SessionEnd,
     SessionStart,
     SessionStarted,
+    providers_for,
 )
+from arkenos_crds.voiceagent import VoiceAgentSpec
 
 POOL = "*"
+#: Scope of the operator's token: it may ask about any agent's readiness, and serve none.
+OPERATOR = "operator"
 NOT_YOURS = "this workload may not serve that agent"
 SCOPE = web.RequestKey("scope", str)
 M = TypeVar("M", bound=BaseModel)
@@ -69,10 +85,17 @@ class ArkenosAPIDouble:
     requests: list[str] = field(default_factory=list)
     #: (request, status) of the requests handlers answered.
     answered: list[tuple[str, int]] = field(default_factory=list)
+    #: Namespaces that are workspaces; None: every namespace is one.
+    workspaces: set[str] | None = None
+    #: Provider keys stored per workspace (the dashboard's "keys" page).
+    stored_keys: dict[str, set[Provider]] = field(default_factory=dict)
+    #: Reads an agent's spec (None when it does not exist); None: no agent is inspected.
+    agent_spec: Callable[[str, str], Awaitable[dict[str, Any] | None]] | None = None
 
     def app(self) -> web.Application:
         app = web.Application(middlewares=[self._faults_and_auth])
         app.router.add_get(RUNTIME_CONFIG_PATH, self._runtime_config)
+        app.router.add_get(AGENT_READINESS_PATH, self._readiness)
         app.router.add_post(SESSIONS_PATH, self._start)
         app.router.add_post(SESSION_EVENTS_PATH, self._events)
         app.router.add_post(SESSION_END_PATH, self._end)
@@ -125,6 +148,37 @@ class ArkenosAPIDouble:
         if config is None:
             return web.json_response({"detail": f"agent {workspace}/{agent} not found"}, status=404)
         return web.json_response(config.to_wire())
+
+    async def _readiness(self, request: web.Request) -> web.Response:
+        if request[SCOPE] != OPERATOR:
+            return web.json_response({"detail": "only the operator asks this"}, status=403)
+        namespace, name = request.match_info["namespace"], request.match_info["name"]
+        return web.json_response((await self.readiness(namespace, name)).to_wire())
+
+    async def readiness(self, namespace: str, name: str) -> AgentReadiness:
+        if self.workspaces is not None and namespace not in self.workspaces:
+            return AgentReadiness(
+                ready=False,
+                reason=ReadinessReason.NOT_A_WORKSPACE,
+                message=f'Namespace "{namespace}" is not an Arkenos workspace: create the '
+                "workspace in the dashboard, or move the agent into one.",
+            )
+        raw = await self.agent_spec(namespace, name) if self.agent_spec else None
+        if raw is None:
+            return AgentReadiness(ready=True, message="")
+        spec = VoiceAgentSpec.model_validate(raw)
+        if spec.credentials is not None:
+            return AgentReadiness(ready=True, message="")
+        required, _ = providers_for(spec)
+        missing = sorted(required - self.stored_keys.get(namespace, set()))
+        if missing:
+            return AgentReadiness(
+                ready=False,
+                reason=ReadinessReason.PROVIDER_KEY_MISSING,
+                message=f"No {', '.join(p.value for p in missing)} key is stored in workspace "
+                f'"{namespace}": add it in the dashboard, or set credentials.secretRef.',
+            )
+        return AgentReadiness(ready=True, message="")
 
     async def _start(self, request: web.Request) -> web.Response:
         start = await _parse(request, SessionStart)

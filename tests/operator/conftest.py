@@ -13,17 +13,22 @@ from __future__ import annotations
 import base64
 import contextlib
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from kopf.testing import KopfRunner
 
+from arkenos_crds.runtime import Provider
 from arkenos_operator.features import FEATURES, build_registry
-from arkenos_operator.kube import SECRETS
+from arkenos_operator.kube import SECRETS, VOICE_AGENTS
 from arkenos_operator.settings import OperatorSettings
+from tests.doubles.arkenos_api import OPERATOR, ArkenosAPIDouble
+from tests.doubles.server import ServedApp, serve
 from tests.operator.kube_api import KubeApi
-from tests.substrate.kubernetes import RunningEmulator
+from tests.substrate.kubernetes import KUBECONFIG_TOKEN, RunningEmulator
 
 OPERATOR_NAMESPACE = "arkenos-system"
 WORKSPACE = "team-a"
@@ -40,11 +45,13 @@ OPERATOR_ENV = {
     "ARKENOS_BACKOFF_BASE_SECONDS": "0.2",
     "ARKENOS_BACKOFF_MAX_SECONDS": "1",
     "ARKENOS_RESYNC_SECONDS": "300",
+    "ARKENOS_READINESS_RECHECK_SECONDS": "0.5",
     "ARKENOS_POOL_SCALE_INTERVAL_SECONDS": "0.5",
     "ARKENOS_WORKER_METRICS_TIMEOUT_SECONDS": "0.5",
     "ARKENOS_LOG_FORMAT": "text",
 }
 KOPF_ARGS = ["run", "--all-namespaces"]
+OPERATOR_TOKEN = "operator-sa-token"
 
 
 def kopf_args(settings: OperatorSettings) -> list[str]:
@@ -64,27 +71,71 @@ def make_settings(**overrides: str) -> OperatorSettings:
 
 
 @pytest.fixture
-def operator_settings() -> OperatorSettings:
-    return make_settings()
-
-
-@pytest.fixture
 def api(k8s: RunningEmulator) -> Iterator[KubeApi]:
     client = KubeApi(k8s)
     yield client
     client.close()
 
 
+@dataclass
+class ServedAPI:
+    """The Arkenos API double the operator asks about agent readiness, and where it runs."""
+
+    double: ArkenosAPIDouble
+    served: ServedApp
+    token_file: Path
+
+    def point(self, settings: OperatorSettings) -> OperatorSettings:
+        """``settings`` with the operator asking this double, with its own token."""
+        return settings.model_copy(
+            update={"api_url": self.served.url, "api_token_file": str(self.token_file)}
+        )
+
+
 @pytest.fixture
-def run_operator(kubeconfig: Path, operator_settings: OperatorSettings) -> RunOperator:
+def arkenos_api(k8s: RunningEmulator, tmp_path: Path) -> Iterator[ServedAPI]:
+    """The API double, reading agents' specs from the emulated cluster as the API would."""
+
+    async def agent_spec(namespace: str, name: str) -> dict[str, Any] | None:
+        async with httpx.AsyncClient(
+            base_url=k8s.url, headers={"Authorization": f"Bearer {KUBECONFIG_TOKEN}"}
+        ) as http:
+            response = await http.get(VOICE_AGENTS.path(namespace, name))
+        if response.status_code == 404:
+            return None
+        response.raise_for_status()
+        return dict(response.json().get("spec") or {})
+
+    # Every provider's key stored in the test workspace: tests of readiness take them away.
+    double = ArkenosAPIDouble(
+        tokens={OPERATOR_TOKEN: OPERATOR},
+        agent_spec=agent_spec,
+        stored_keys={WORKSPACE: set(Provider)},
+    )
+    token_file = tmp_path / "operator-token"
+    token_file.write_text(OPERATOR_TOKEN + "\n")
+    with serve(double.app()) as served:
+        yield ServedAPI(double, served, token_file)
+
+
+@pytest.fixture
+def operator_settings(arkenos_api: ServedAPI) -> OperatorSettings:
+    return arkenos_api.point(make_settings())
+
+
+@pytest.fixture
+def run_operator(
+    kubeconfig: Path, operator_settings: OperatorSettings, arkenos_api: ServedAPI
+) -> RunOperator:
     """Start the operator (core + ``features``) in a KopfRunner for the ``with`` block; on exit
-    it must have stopped cleanly, with no exception escaping kopf."""
+    it must have stopped cleanly, with no exception escaping kopf. It asks the test's API
+    double about agent readiness."""
 
     @contextlib.contextmanager
     def start(
         settings: OperatorSettings | None = None, features: tuple[str, ...] = FEATURES
     ) -> Iterator[KopfRunner]:
-        settings = settings or operator_settings
+        settings = arkenos_api.point(settings or operator_settings)
         registry = build_registry(settings, features)
         with KopfRunner(kopf_args(settings), registry=registry, timeout=30) as runner:
             yield runner

@@ -132,6 +132,9 @@ def test_bundle_deployment_whole_shape() -> None:
                                         }
                                     },
                                 },
+                                # 900 s of grace: drain 885 s, 15 s to flush reports and exit.
+                                {"name": "ARKENOS_DRAIN_TIMEOUT_SECONDS", "value": "885"},
+                                {"name": "ARKENOS_MAX_SESSIONS", "value": "10"},
                             ],
                             "ports": [
                                 {"name": "health", "containerPort": 8081, "protocol": "TCP"},

@@ -250,3 +250,29 @@ RUNTIME_CONFIG_PATH = INTERNAL_PREFIX + "/workspaces/{workspace}/agents/{agent}/
 SESSIONS_PATH = INTERNAL_PREFIX + "/sessions"  # POST SessionStart -> SessionStarted
 SESSION_EVENTS_PATH = INTERNAL_PREFIX + "/sessions/{session_id}/events"  # POST EventBatch
 SESSION_END_PATH = INTERNAL_PREFIX + "/sessions/{session_id}/end"  # POST SessionEnd
+AGENT_READINESS_PATH = INTERNAL_PREFIX + "/readiness/{namespace}/{name}"  # GET -> AgentReadiness
+
+
+# --- Agent readiness (operator → API) ----------------------------------------------------------
+# The operator asks whether a call to an agent would be served now, authenticating with its own
+# ServiceAccount token (Bearer), and reports the answer in the agent's Ready condition.
+
+
+class ReadinessReason(StrEnum):
+    #: The agent's namespace is not a workspace: runtime config would answer 404.
+    NOT_A_WORKSPACE = "NotAWorkspace"
+    #: A provider the agent's pipeline needs has no key (credentials Secret or stored key);
+    #: the message names the provider.
+    PROVIDER_KEY_MISSING = "ProviderKeyMissing"
+    #: A Secret the spec names (credentials, tool headers) is missing or lacks the key.
+    SECRET_MISSING = "SecretMissing"  # noqa: S105 - a reason
+
+
+class AgentReadiness(KubeModel):
+    """Whether the API would resolve the agent's runtime config for a call now."""
+
+    ready: bool = Field(description="True when a call would get its config and keys.")
+    reason: ReadinessReason | None = Field(
+        default=None, description="Why not, when not ready (a ReadinessReason)."
+    )
+    message: str = Field(default="", max_length=4096, description="What to do, in words.")

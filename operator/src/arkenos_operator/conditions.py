@@ -45,16 +45,8 @@ class ConditionSet:
             if find_condition(self._conditions, type_) is None:
                 self._mark(type_, ConditionStatus.UNKNOWN, REASON_RECONCILING, "")
 
-    @property
-    def dependents(self) -> tuple[str, ...]:
-        return self._dependents
-
     def get(self, type_: str) -> Condition | None:
         return find_condition(self._conditions, type_)
-
-    def is_true(self, type_: str) -> bool:
-        condition = self.get(type_)
-        return condition is not None and condition.status == ConditionStatus.TRUE
 
     def mark_true(self, type_: str, reason: str, message: str = "") -> None:
         self._mark(type_, ConditionStatus.TRUE, reason, message)
@@ -64,13 +56,6 @@ class ConditionSet:
 
     def mark_unknown(self, type_: str, reason: str, message: str) -> None:
         self._mark(type_, ConditionStatus.UNKNOWN, reason, message)
-
-    def add_dependent(self, type_: str) -> None:
-        """Make ``type_`` count towards Ready (for types that only some objects have)."""
-        if type_ not in self._dependents:
-            self._dependents = (*self._dependents, type_)
-            if self.get(type_) is None:
-                self._mark(type_, ConditionStatus.UNKNOWN, REASON_RECONCILING, "")
 
     def drop(self, type_: str) -> None:
         """Forget a condition that no longer applies (for example Built after a switch to an

@@ -72,10 +72,6 @@ def without_nulls(value: Any) -> Any:
     return value
 
 
-def is_not_found(error: BaseException) -> bool:
-    return isinstance(error, ApiException) and error.status == 404
-
-
 def is_conflict(error: BaseException) -> bool:
     return isinstance(error, ApiException) and error.status == 409
 
@@ -94,6 +90,17 @@ class KubeClient:
 
     def __init__(self, api: ApiClient) -> None:
         self._api = api
+        # The generated client's session trusts the environment: every request then asks a
+        # worker thread for proxy and netrc settings (a thread hop per request, a third of the
+        # operator's CPU under load). Ours shares its connector (TLS, pool) and skips that;
+        # a proxy set in the kubeconfig is still used.
+        self._session = aiohttp.ClientSession(
+            connector=api.rest_client.pool_manager.connector,
+            connector_owner=False,
+            trust_env=False,
+            read_bufsize=2**21,
+        )
+        self._proxy = api.configuration.proxy or None
 
     @classmethod
     async def connect(cls) -> KubeClient:
@@ -109,6 +116,7 @@ class KubeClient:
         return cls(ApiClient(configuration=configuration))
 
     async def close(self) -> None:
+        await self._session.close()
         await self._api.close()
 
     async def _call(
@@ -124,15 +132,15 @@ class KubeClient:
         generic path walks every body twice to (de)serialize models we never use."""
         headers = {"Accept": "application/json", "Content-Type": content_type}
         await self._api.update_params_for_auth(headers, [], ["BearerToken"])
-        session: aiohttp.ClientSession = self._api.rest_client.pool_manager
         data = None if body is None else json.dumps(body)
-        async with session.request(
+        async with self._session.request(
             method,
             f"{self._api.configuration.host}{path}",
             params=query or None,
             data=data,
             headers=headers,
             timeout=REQUEST_TIMEOUT,
+            proxy=self._proxy,
         ) as response:
             payload = await response.read()
             if response.status >= 400:

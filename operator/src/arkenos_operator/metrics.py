@@ -46,6 +46,13 @@ class OperatorMetrics:
             ["pool"],
             registry=self.registry,
         )
+        self.state_entries = Gauge(
+            "arkenos_operator_state_entries",
+            "Entries the operator holds in memory per feature (and per-object locks): it "
+            "follows the objects that exist, so a steady climb is a leak.",
+            ["feature"],
+            registry=self.registry,
+        )
         self.pool_active_sessions = Gauge(
             "arkenos_operator_pool_active_sessions",
             "Active sessions the pool scaler last counted (unreachable workers count as full).",

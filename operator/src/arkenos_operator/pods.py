@@ -77,6 +77,29 @@ def token_mount() -> Body:
     }
 
 
+#: What a worker keeps of its termination grace period after the drain: the last reports'
+#: flush and the process's exit, before the kubelet's SIGKILL.
+DRAIN_MARGIN_SECONDS = 15
+
+
+def drain_seconds(grace_period_seconds: int) -> int:
+    """How long a stopping worker may drain its calls: the pod's grace period minus a margin
+    (a fifth of it for short grace periods), so a long call ends and is reported, not killed."""
+    margin = min(DRAIN_MARGIN_SECONDS, grace_period_seconds // 5)
+    return max(1, grace_period_seconds - margin)
+
+
+def worker_env(grace_period_seconds: int, max_sessions: int) -> list[Body]:
+    """The worker's drain time and session limit (agent-runtime settings
+    ARKENOS_DRAIN_TIMEOUT_SECONDS and ARKENOS_MAX_SESSIONS), matched to the pod and its plan."""
+    return plain_env(
+        {
+            "ARKENOS_DRAIN_TIMEOUT_SECONDS": str(drain_seconds(grace_period_seconds)),
+            "ARKENOS_MAX_SESSIONS": str(max_sessions),
+        }
+    )
+
+
 def secret_env(name: str, secret: str, key: str | None = None) -> Body:
     return {"name": name, "valueFrom": {"secretKeyRef": {"name": secret, "key": key or name}}}
 

@@ -1,7 +1,10 @@
-"""Operator settings, read from ``ARKENOS_*`` environment variables and checked at startup.
+"""Operator settings, read from ``ARKENOS_*`` environment variables by pydantic-settings and
+checked at startup, every problem named in one message.
 
 A feature package with settings of its own declares another :class:`EnvSettings` subclass and
-loads it with :func:`load_settings`, so every package fails fast the same way.
+loads it with ``MySettings.from_env()``, so every package fails fast the same way. None of the
+operator's settings is a secret (credentials come from Kubernetes Secrets it is told the names
+of); a secret setting would be a ``SecretStr``.
 """
 
 from __future__ import annotations
@@ -10,9 +13,15 @@ import json
 import os
 import secrets
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar, get_origin
+from typing import Any, Self, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic.fields import FieldInfo
+from pydantic_settings import BaseSettings, EnvSettingsSource, SettingsConfigDict
+from pydantic_settings import SettingsError as SourceError
+from pydantic_settings.sources.utils import parse_env_vars
+
+from arkenos_crds.runtime import WORKLOAD_TOKEN_PATH
 
 ENV_PREFIX = "ARKENOS_"
 
@@ -21,51 +30,69 @@ class SettingsError(RuntimeError):
     """The environment does not describe a runnable operator; the message says what to fix."""
 
 
-class EnvSettings(BaseModel):
+class _MappingSource(EnvSettingsSource):
+    """pydantic-settings' environment source over a given mapping (tests pass their own)."""
+
+    def __init__(self, settings_cls: type[BaseSettings], environ: Mapping[str, str]) -> None:
+        self._environ = environ
+        super().__init__(settings_cls)
+
+    def _load_env_vars(self) -> Mapping[str, str | None]:
+        return parse_env_vars(
+            self._environ, self.case_sensitive, self.env_ignore_empty, self.env_parse_none_str
+        )
+
+
+class EnvSettings(BaseSettings):
     """Base for settings read from the environment: one field per ``ARKENOS_<FIELD>`` var.
 
     Lists and mappings are given as JSON; everything else as plain text pydantic converts.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, frozen=True, extra="forbid")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Self:
-        return load_settings(cls, os.environ if environ is None else environ)
-
-
-S = TypeVar("S", bound=EnvSettings)
+        """Build the settings from ``environ`` (the process environment by default); raise
+        :class:`SettingsError` naming every bad variable at once."""
+        environ = dict(os.environ if environ is None else environ)
+        problems = _json_problems(cls.model_fields, environ)
+        for name in problems:
+            environ.pop(name)
+        values: dict[str, Any] = {}
+        try:
+            values = _MappingSource(cls, environ)()
+        except SourceError as error:
+            problems[cls.__name__] = str(error)
+        try:
+            settings = cls.model_validate(values)
+        except ValidationError as error:
+            for e in error.errors():
+                name = env_name(str(e["loc"][0])) if e["loc"] else cls.__name__
+                if name not in problems:  # a bad JSON value is reported once, as bad JSON
+                    problems[name] = e["msg"]
+        if problems:
+            listed = "; ".join(f"{name}: {problem}" for name, problem in problems.items())
+            raise SettingsError("Invalid operator settings: " + listed)
+        return settings
 
 
 def env_name(field: str) -> str:
     return ENV_PREFIX + field.upper()
 
 
-def load_settings(cls: type[S], environ: Mapping[str, str]) -> S:
-    """Build ``cls`` from ``environ``; raise :class:`SettingsError` naming every bad variable."""
-    values: dict[str, Any] = {}
-    problems: list[str] = []
-    for field, info in cls.model_fields.items():
+def _json_problems(fields: Mapping[str, FieldInfo], environ: Mapping[str, str]) -> dict[str, str]:
+    """Structured values (lists, mappings, models) that are not JSON, by variable name."""
+    problems: dict[str, str] = {}
+    for field, info in fields.items():
         raw = environ.get(env_name(field))
-        if raw is None:
+        if raw is None or not _is_structured(info.annotation):
             continue
-        if _is_structured(info.annotation):
-            try:
-                values[field] = json.loads(raw)
-            except json.JSONDecodeError as error:
-                problems.append(f"{env_name(field)}: not valid JSON ({error.msg})")
-            continue
-        values[field] = raw
-    try:
-        settings = cls.model_validate(values)
-    except ValidationError as error:
-        problems.extend(
-            f"{env_name(str(e['loc'][0])) if e['loc'] else cls.__name__}: {e['msg']}"
-            for e in error.errors()
-        )
-    if problems:
-        raise SettingsError("Invalid operator settings: " + "; ".join(problems))
-    return settings
+        try:
+            json.loads(raw)
+        except json.JSONDecodeError as error:
+            problems[env_name(field)] = f"not valid JSON ({error.msg})"
+    return problems
 
 
 def _is_structured(annotation: Any) -> bool:
@@ -110,7 +137,24 @@ class OperatorSettings(EnvSettings):
     resync_seconds: float = Field(default=60.0, gt=0, description="Drift-correction period.")
 
     # The platform the workers talk to.
-    api_url: str = Field(min_length=1, description="ARKENOS_API_URL given to the workers.")
+    api_url: str = Field(
+        min_length=1,
+        description="ARKENOS_API_URL given to the workers; the operator asks it too whether "
+        "each agent's calls would be served (agent readiness).",
+    )
+    api_token_file: str = Field(
+        default=WORKLOAD_TOKEN_PATH,
+        min_length=1,
+        description="The operator's own ServiceAccount token (audience arkenos-api), sent as "
+        "Bearer when it asks the API about agent readiness.",
+    )
+    api_timeout_seconds: float = Field(default=5.0, gt=0)
+    readiness_recheck_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        description="How soon an agent the API says cannot be served (no key stored yet, not "
+        "a workspace) is asked about again: storing the key makes it Ready within this time.",
+    )
     api_namespace: str | None = Field(default=None, description="Namespace of the API pods.")
     api_pod_labels: dict[str, str] = Field(
         default_factory=lambda: {
@@ -159,6 +203,13 @@ class OperatorSettings(EnvSettings):
         "(or its proxy) and, while bundles are fetched from it directly, object storage.",
     )
     build_egress_ports: list[int] = Field(default_factory=lambda: [443])
+
+    custom_sessions_per_replica: int = Field(
+        default=10,
+        ge=1,
+        le=1000,
+        description="Concurrent calls one custom agent pod takes (its ARKENOS_MAX_SESSIONS).",
+    )
 
     # The shared worker pool.
     pool_name: str = Field(default="standard", description="Name of the WorkerPool to serve.")

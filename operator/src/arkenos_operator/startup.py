@@ -23,7 +23,6 @@ FINALIZER = "arkenos.io/operator"
 MANAGED_SELECTOR = f"app.kubernetes.io/managed-by={MANAGED_BY}"
 OWNED_WATCHES = (("", "v1", "pods"), ("batch", "v1", "jobs"), ("apps", "v1", "deployments"))
 PROGRESS_PREFIX = "operator.arkenos.io"
-SERVER_KEY = "http-server"
 
 
 def configure_kopf(kopf_settings: kopf.OperatorSettings, settings: OperatorSettings) -> None:
@@ -74,13 +73,12 @@ def register_core(registry: kopf.OperatorRegistry, operator_settings: OperatorSe
         await runner.setup()
         site = web.TCPSite(runner, "0.0.0.0", operator_settings.metrics_port)  # noqa: S104
         await site.start()
-        context.features[SERVER_KEY] = runner
+        context.http_server = runner
         memo[MEMO_KEY] = context
 
     @kopf.on.cleanup(id="stop", registry=registry)
     async def stop(memo: kopf.Memo, **_: Any) -> None:
         context = context_of(memo)
-        runner = context.features.get(SERVER_KEY)
-        if isinstance(runner, web.AppRunner):
-            await runner.cleanup()
+        if context.http_server is not None:
+            await context.http_server.cleanup()
         await context.kube.close()

@@ -30,7 +30,7 @@ def test_service_errors_map_to_retry_or_refusal(
     status: int | None, reason: str, retry: bool
 ) -> None:
     failure = service_failure("NumberReady", ServiceError("Twilio", status, "the words"))
-    assert (failure.condition, failure.reason, failure.retry) == ("NumberReady", reason, retry)
+    assert (failure.condition, failure.reason, failure.waiting) == ("NumberReady", reason, retry)
     assert failure.message.endswith("the words")
 
 

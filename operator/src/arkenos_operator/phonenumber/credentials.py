@@ -10,8 +10,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from arkenos_crds.phonenumber import PhoneNumberConditionType as C
+from arkenos_operator.kernel.errors import ReconcileError
+from arkenos_operator.kernel.reasons import Reason
 from arkenos_operator.kube import SECRETS
-from arkenos_operator.phonenumber.line import Line, StepFailed
+from arkenos_operator.phonenumber.line import Line
 from arkenos_operator.phonenumber.settings import PhoneNumberSettings
 
 TWILIO_KEYS = ("accountSid", "authToken")
@@ -55,29 +57,26 @@ async def _read(
     elif default:
         namespace, name = default.split("/", 1)
     else:
-        raise StepFailed(
-            condition,
-            f"{what}CredentialsMissing",
+        raise ReconcileError(
+            Reason(f"{what}CredentialsMissing"),
             f"No {what} credentials: set spec.credentials.{what.lower()}.secretRef or the "
             f"platform default Secret.",
-            retry=False,
+            condition=condition,
         )
     secret = await line.kube.get_or_none(SECRETS, namespace, name)
     if secret is None:
-        raise StepFailed(
-            condition,
-            f"{what}SecretNotFound",
+        raise ReconcileError(
+            Reason(f"{what}SecretNotFound"),
             f"Secret {namespace}/{name} with the {what} credentials does not exist.",
-            retry=True,
+            condition=condition,
         )
     values = secret_values(secret)
     missing = [k for k in keys if not values.get(k)]
     if missing:
-        raise StepFailed(
-            condition,
-            f"{what}SecretIncomplete",
+        raise ReconcileError(
+            Reason(f"{what}SecretIncomplete"),
             f"Secret {namespace}/{name} lacks the key(s) {', '.join(missing)}.",
-            retry=True,
+            condition=condition,
         )
     return [values[k] for k in keys]
 

@@ -18,10 +18,12 @@ from google.protobuf.message import Message
 from livekit.protocol import sip as proto_sip
 
 from arkenos_crds.phonenumber import PhoneNumberConditionType as C
+from arkenos_operator.kernel.errors import ReconcileError
+from arkenos_operator.kernel.reasons import Reason
 from arkenos_operator.phonenumber import builders
 from arkenos_operator.phonenumber.agent import AgentView
 from arkenos_operator.phonenumber.errors import ServiceError
-from arkenos_operator.phonenumber.line import Line, StepFailed, service_failure
+from arkenos_operator.phonenumber.line import Line, service_failure
 from arkenos_operator.phonenumber.livekit_client import LiveKitClient
 from arkenos_operator.phonenumber.sip_secret import SipCredential
 
@@ -116,12 +118,11 @@ async def _outbound(
 
 def _require_agent(line: Line, agent: AgentView) -> str:
     if not agent.found or agent.dispatch_name is None:
-        raise StepFailed(
-            C.DISPATCH_READY,
-            "AgentNotFound",
+        raise ReconcileError(
+            Reason.AGENT_NOT_FOUND,
             f"VoiceAgent {agent.name} does not exist in namespace {line.namespace}; calls "
             "cannot be routed until it does.",
-            retry=False,
+            condition=C.DISPATCH_READY,
         )
     return agent.dispatch_name
 

@@ -6,11 +6,15 @@ from __future__ import annotations
 
 
 class ServiceError(Exception):
-    def __init__(self, service: str, status: int | None, message: str) -> None:
+    def __init__(
+        self, service: str, status: int | None, message: str, code: int | None = None
+    ) -> None:
         super().__init__(f"{service}: {message}")
         self.service = service
         self.status = status
         self.message = message
+        #: The service's own error code, when it has one (Twilio's 21422: number not available).
+        self.code = code
 
     @property
     def retryable(self) -> bool:

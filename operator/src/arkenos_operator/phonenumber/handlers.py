@@ -3,149 +3,120 @@
 A line is reconciled on create, on spec updates, on resume and on a slow timer (drift in
 Twilio or LiveKit). It is also reconciled when the VoiceAgent it references appears, goes,
 becomes Ready or not, or changes its dispatch name: an index maps agents to the lines naming
-them, and an event handler on VoiceAgents triggers exactly those lines — no polling.
+them, and an event handler on VoiceAgents writes what it saw of the agent into an annotation
+of exactly those lines. That annotation change is an update kopf handles like any other, with
+kopf's own retries and backoff: nothing waits or loops inside the agent's event handler.
 Deletion runs behind the operator's finalizer and retries until everything is cleaned up.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 from typing import Any
 
 import aiohttp
 import kopf
-from pydantic import ValidationError
+from kubernetes_asyncio.client.exceptions import ApiException
 
 from arkenos_operator.context import OperatorContext, context_of
+from arkenos_operator.kernel.errors import ReconcileError
+from arkenos_operator.kernel.runner import Outcome
 from arkenos_operator.kube import PHONE_NUMBERS, VOICE_AGENTS
-from arkenos_operator.phonenumber.agent import agent_view
+from arkenos_operator.phonenumber.agent import AgentView, agent_view
 from arkenos_operator.phonenumber.cleanup import teardown
-from arkenos_operator.phonenumber.line import Line, StepFailed
-from arkenos_operator.phonenumber.provision import Services, reconcile, refuse_spec
+from arkenos_operator.phonenumber.line import Line
+from arkenos_operator.phonenumber.provision import LineReconciler, Services
 from arkenos_operator.phonenumber.settings import PhoneNumberSettings
 from arkenos_operator.phonenumber.twilio_client import make_http_client
-from arkenos_operator.reconcile import Outcome, ReconcileError, Waiting, backoff_delay
 from arkenos_operator.settings import OperatorSettings
 
 RESOURCE = "phonenumber"
-FEATURE_KEY = "phonenumber"
+MEMO_KEY = "phonenumber"
 LINES = (PHONE_NUMBERS.group, PHONE_NUMBERS.version, PHONE_NUMBERS.plural)
 AGENTS = (VOICE_AGENTS.group, VOICE_AGENTS.version, VOICE_AGENTS.plural)
-AGENT_TRIGGER_ATTEMPTS = 5
+#: What the line last heard of its agent (a fingerprint of exists / ready / dispatch name).
+AGENT_ANNOTATION = "arkenos.io/agent-observed"
+#: kopf passes an index to handlers under its id.
+LINE_INDEX = "lines_by_agent"
 
 
-def services_of(ctx: OperatorContext, settings: PhoneNumberSettings) -> Services:
-    """The feature's clients, made on first use inside the operator's event loop."""
-    services = ctx.features.get(FEATURE_KEY)
+def services_of(memo: Any) -> Services:
+    services = memo.get(MEMO_KEY) if isinstance(memo, kopf.Memo) else None
     if not isinstance(services, Services):
+        raise RuntimeError("The PhoneNumber clients are missing from kopf's memo.")
+    return services
+
+
+def reconciler(memo: Any) -> LineReconciler:
+    return LineReconciler(context_of(memo).kube, services_of(memo))
+
+
+def agent_fingerprint(view: AgentView) -> str:
+    seen = f"{view.found}/{view.ready}/{view.dispatch_name}"
+    return hashlib.blake2b(seen.encode(), digest_size=8).hexdigest()
+
+
+async def delete_line(
+    ctx: OperatorContext, services: Services, body: dict[str, Any], retry: int
+) -> None:
+    async def step() -> Outcome:
+        try:
+            await teardown(Line.from_body(body, ctx.kube), services)
+        except ReconcileError as error:
+            return Outcome(error)
+        return Outcome()
+
+    meta = body["metadata"]
+    # Deletion always retries, whatever the reason: the finalizer stays until all is gone.
+    await ctx.runner.guard(
+        RESOURCE, meta["namespace"], meta["name"], retry, step, always_retry=True
+    )
+
+
+async def tell_lines(
+    ctx: OperatorContext, namespace: str, view: AgentView, lines: list[tuple[str, str | None]]
+) -> None:
+    """Annotate each line whose record of the agent is out of date; kopf then reconciles it."""
+    fingerprint = agent_fingerprint(view)
+    patch = {"metadata": {"annotations": {AGENT_ANNOTATION: fingerprint}}}
+    for name, seen in sorted(set(lines)):
+        if seen == fingerprint:
+            continue
+        try:
+            await ctx.kube.patch(PHONE_NUMBERS, namespace, name, patch)
+        except ApiException as error:
+            if error.status != 404:  # a line deleted meanwhile needs nothing
+                raise
+
+
+def register(registry: kopf.OperatorRegistry, operator_settings: OperatorSettings) -> None:
+    settings = PhoneNumberSettings.from_env()
+
+    @kopf.on.startup(id="phonenumber-start", registry=registry)
+    async def start(memo: kopf.Memo, **_: Any) -> None:
         session = aiohttp.ClientSession(
             timeout=aiohttp.ClientTimeout(total=settings.livekit_timeout_seconds)
         )
         http = make_http_client(settings.twilio_base_url, settings.twilio_timeout_seconds)
         # The library logs every request and response at INFO: noise, not state.
         logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
-        services = ctx.features[FEATURE_KEY] = Services(settings, http, session)
-    return services
-
-
-async def _already_written(_: ReconcileError) -> None:
-    """The reconcile writes its conditions itself before raising."""
-
-
-async def reconcile_line(
-    ctx: OperatorContext,
-    settings: PhoneNumberSettings,
-    namespace: str,
-    name: str,
-    retry: int | None,
-) -> Outcome:
-    """Reconcile once: from a kopf handler (``retry`` given: failures become kopf's retries)
-    or from elsewhere (``retry`` None: the outcome says how it went)."""
-
-    async def run() -> None:
-        # Read afresh under the lock: a timer's or an event's copy may predate the status
-        # and annotations the previous reconcile wrote.
-        current = await ctx.kube.get_or_none(PHONE_NUMBERS, namespace, name)
-        if current is None or current["metadata"].get("deletionTimestamp"):
-            return
-        try:
-            line = Line.from_body(current, ctx.kube)
-        except ValidationError as error:
-            await refuse_spec(ctx.kube, current, error)
-        await reconcile(line, services_of(ctx, settings))
-
-    if retry is None:
-        return await ctx.runner.run(RESOURCE, namespace, name, run, _already_written)
-    await ctx.runner.run_in_handler(RESOURCE, namespace, name, retry, run, _already_written)
-    return Outcome()
-
-
-async def reconcile_by_name(
-    ctx: OperatorContext, settings: PhoneNumberSettings, namespace: str, name: str
-) -> bool:
-    """Reconcile a line because its agent changed, retrying what time can fix a few times
-    (no kopf handler retries it for us). True when it converged or needs a person."""
-    for attempt in range(AGENT_TRIGGER_ATTEMPTS):
-        outcome = await reconcile_line(ctx, settings, namespace, name, retry=None)
-        if not isinstance(outcome.error, Waiting):
-            return True
-        await asyncio.sleep(
-            backoff_delay(
-                attempt, ctx.settings.backoff_base_seconds, ctx.settings.backoff_max_seconds
-            )
-        )
-    return False
-
-
-async def delete_line(
-    ctx: OperatorContext, settings: PhoneNumberSettings, body: dict[str, Any], retry: int
-) -> None:
-    line = Line.from_body(body, ctx.kube)
-
-    async def run() -> None:
-        try:
-            await teardown(line, services_of(ctx, settings))
-        except StepFailed as failed:
-            # Deletion always retries: the finalizer stays until everything is gone.
-            raise Waiting(failed.reason, failed.message) from failed
-
-    await ctx.runner.run_in_handler(
-        RESOURCE, line.namespace, line.name, retry, run, _already_written
-    )
-    ctx.runner.locks.forget(RESOURCE, line.namespace, line.name)
-
-
-async def agent_changed(
-    ctx: OperatorContext,
-    settings: PhoneNumberSettings,
-    namespace: str,
-    agent: str,
-    body: dict[str, Any] | None,
-    lines: list[str],
-) -> None:
-    services = services_of(ctx, settings)
-    view = agent_view(agent, namespace, body)
-    fingerprint = (view.found, view.ready, view.dispatch_name)
-    if services.agent_fingerprints.get((namespace, agent)) == fingerprint:
-        return
-    done = [await reconcile_by_name(ctx, settings, namespace, name) for name in sorted(set(lines))]
-    # Remembered only once every line has caught up, so the agent's next event (or the
-    # resync timer) tries again otherwise.
-    if all(done):
-        services.agent_fingerprints[(namespace, agent)] = fingerprint
-
-
-def register(registry: kopf.OperatorRegistry, operator_settings: OperatorSettings) -> None:
-    settings = PhoneNumberSettings.from_env()
+        memo[MEMO_KEY] = Services(settings, http, session)
 
     @kopf.on.resume(*LINES, registry=registry)
     @kopf.on.create(*LINES, registry=registry)
     @kopf.on.update(*LINES, field="spec", registry=registry)
+    @kopf.on.update(
+        *LINES,
+        field=("metadata", "annotations", AGENT_ANNOTATION),
+        id="agent-changed",
+        registry=registry,
+    )
     async def line_changed(
         namespace: str | None, name: str, retry: int, memo: kopf.Memo, **_: Any
     ) -> None:
-        await reconcile_line(context_of(memo), settings, str(namespace), name, retry)
+        await context_of(memo).runner.handle(reconciler(memo), str(namespace), name, retry)
 
     @kopf.timer(
         *LINES,
@@ -155,18 +126,18 @@ def register(registry: kopf.OperatorRegistry, operator_settings: OperatorSetting
     )
     async def resync(namespace: str | None, name: str, memo: kopf.Memo, **_: Any) -> None:
         # Failures are written to the line's conditions; the next tick tries again.
-        await reconcile_line(context_of(memo), settings, str(namespace), name, retry=None)
+        await context_of(memo).runner.run(reconciler(memo), str(namespace), name)
 
     @kopf.on.delete(*LINES, registry=registry)
     async def line_deleted(body: kopf.Body, retry: int, memo: kopf.Memo, **_: Any) -> None:
-        await delete_line(context_of(memo), settings, _plain(body), retry)
+        await delete_line(context_of(memo), services_of(memo), _plain(body), retry)
 
-    @kopf.index(*LINES, id="lines_by_agent", registry=registry)
-    def lines_by_agent(
-        namespace: str | None, name: str, spec: kopf.Spec, **_: Any
-    ) -> dict[tuple[str | None, str], str]:
+    @kopf.index(*LINES, id=LINE_INDEX, registry=registry)
+    async def lines_by_agent(
+        namespace: str | None, name: str, spec: kopf.Spec, annotations: kopf.Annotations, **_: Any
+    ) -> dict[tuple[str | None, str], tuple[str, str | None]]:
         agent = (spec.get("agentRef") or {}).get("name")
-        return {(namespace, agent): name} if agent else {}
+        return {(namespace, agent): (name, annotations.get(AGENT_ANNOTATION))} if agent else {}
 
     @kopf.on.event(*AGENTS, registry=registry)
     async def voice_agent_event(
@@ -177,20 +148,18 @@ def register(registry: kopf.OperatorRegistry, operator_settings: OperatorSetting
         memo: kopf.Memo,
         **kwargs: Any,
     ) -> None:
-        # kopf passes each index as a keyword named after its function.
-        index: kopf.Index[tuple[str | None, str], str] = kwargs["lines_by_agent"]
+        index: kopf.Index[tuple[str | None, str], tuple[str, str | None]] = kwargs[LINE_INDEX]
         lines = list(index.get((namespace, name), []))
         if not lines or namespace is None:
             return
-        current = None if type == "DELETED" else _plain(body)
-        await agent_changed(context_of(memo), settings, namespace, name, current, lines)
+        view = agent_view(name, namespace, None if type == "DELETED" else _plain(body))
+        await tell_lines(context_of(memo), namespace, view, lines)
 
     @kopf.on.cleanup(registry=registry)
     async def close_clients(memo: kopf.Memo, **_: Any) -> None:
-        services = context_of(memo).features.pop(FEATURE_KEY, None)
-        if isinstance(services, Services):
-            await services.session.close()
-            await asyncio.to_thread(_close_http, services)
+        services = services_of(memo)
+        await services.session.close()
+        await asyncio.to_thread(_close_http, services)
 
 
 def _close_http(services: Services) -> None:

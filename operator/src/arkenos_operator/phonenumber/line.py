@@ -1,5 +1,5 @@
-"""The PhoneNumber being reconciled (:class:`Line`) and the failure a provisioning step reports
-(:class:`StepFailed`), with the mapping from Twilio/LiveKit errors to condition reasons."""
+"""The PhoneNumber being reconciled (:class:`Line`), and the mapping from Twilio/LiveKit errors
+to the kernel's reasons (:func:`service_failure`)."""
 
 from __future__ import annotations
 
@@ -7,34 +7,30 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any
 
-from arkenos_crds.phonenumber import PhoneNumberSpec, PhoneNumberStatus
+from arkenos_crds.phonenumber import PhoneNumberConditionType as C
+from arkenos_crds.phonenumber import PhoneNumberSpec
+from arkenos_operator.conditions import ConditionSet
+from arkenos_operator.kernel.errors import ReconcileError, parse_spec
+from arkenos_operator.kernel.reasons import Reason
 from arkenos_operator.kube import PHONE_NUMBERS, KubeClient
 from arkenos_operator.phonenumber.errors import ServiceError
 
 
-class StepFailed(Exception):
-    """A step could not finish: ``condition`` gets ``reason`` and ``message``.
-
-    ``retry`` says whether trying again later can help by itself (throttling, outages, a
-    missing Secret someone will create); otherwise a person has to act first.
-    """
-
-    def __init__(self, condition: str, reason: str, message: str, retry: bool) -> None:
-        super().__init__(message)
-        self.condition, self.reason, self.message, self.retry = condition, reason, message, retry
-
-
-def service_failure(condition: str, error: ServiceError) -> StepFailed:
+def service_failure(condition: str, error: ServiceError) -> ReconcileError:
     """429 and 5xx (and no answer at all) back off and retry; other 4xx carry the service's
     own words."""
     if error.retryable:
-        reason = (
-            f"{error.service}Throttled" if error.status == 429 else f"{error.service}Unavailable"
-        )
+        kind = "Throttled" if error.status == 429 else "Unavailable"
         answer = f"answered {error.status}" if error.status else "did not answer"
-        return StepFailed(condition, reason, f"{error.service} {answer}: {error.message}", True)
-    return StepFailed(
-        condition, f"{error.service}Refused", f"{error.service} refused: {error.message}", False
+        return ReconcileError(
+            Reason(f"{error.service}{kind}"),
+            f"{error.service} {answer}: {error.message}",
+            condition=condition,
+        )
+    return ReconcileError(
+        Reason(f"{error.service}Refused"),
+        f"{error.service} refused: {error.message}",
+        condition=condition,
     )
 
 
@@ -54,30 +50,40 @@ class Line:
     spec: PhoneNumberSpec
     status: dict[str, Any]
     kube: KubeClient
+    #: The conditions as this reconcile leaves them (the steps mark them as they go).
+    conditions: ConditionSet
     annotations: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_body(cls, body: dict[str, Any], kube: KubeClient) -> Line:
+        """The line, or an InvalidSpec error (a spec the API server's schema would refuse)."""
         metadata = body["metadata"]
+        status = copy.deepcopy(dict(body.get("status") or {}))
         return cls(
             namespace=metadata["namespace"],
             name=metadata["name"],
             uid=metadata["uid"],
             generation=metadata.get("generation"),
-            spec=PhoneNumberSpec.model_validate(body.get("spec") or {}),
-            status=copy.deepcopy(dict(body.get("status") or {})),
+            spec=parse_spec(PhoneNumberSpec, body, condition=C.NUMBER_READY),
+            status=status,
             kube=kube,
+            conditions=step_conditions(body),
             annotations=dict(metadata.get("annotations") or {}),
         )
-
-    @property
-    def observed(self) -> PhoneNumberStatus:
-        return PhoneNumberStatus.model_validate(self.status)
 
     async def save(self, patch: dict[str, Any]) -> None:
         """Merge ``patch`` into status, here and in the API (None removes a field)."""
         _merge(self.status, patch)
         await self.kube.patch_status(PHONE_NUMBERS, self.namespace, self.name, patch)
+
+
+#: The provisioning steps, in order; Ready summarises them.
+STEPS: tuple[str, ...] = (C.NUMBER_READY, C.TRUNK_READY, C.DISPATCH_READY)
+
+
+def step_conditions(body: dict[str, Any]) -> ConditionSet:
+    status = body.get("status") or {}
+    return ConditionSet(status.get("conditions"), STEPS, body["metadata"].get("generation"))
 
 
 def _merge(target: dict[str, Any], patch: dict[str, Any]) -> None:

@@ -1,5 +1,11 @@
 """Step 1: the number. Adopt one the account owns, or buy one, never twice.
 
+Lines bought at the same time search the same inventory and get the same results, so each line
+tries them in an order of its own (shuffled by its uid): simultaneous purchases spread over the
+results instead of all racing for the first. A number someone else bought between the search
+and the purchase (Twilio's 21422, "not available") sends the line to the next candidate, and
+when every candidate is gone, to a new search after a short wait: never to a permanent error.
+
 Crash safety of a purchase: the number is bought with the line's marker as its friendlyName,
 and before buying, the account is searched for a number with that marker. Whatever happens
 between the purchase and the status write (a crash, a lost answer), the next reconcile finds
@@ -8,11 +14,20 @@ the number it bought instead of buying another.
 
 from __future__ import annotations
 
+import random
+
 from arkenos_crds.phonenumber import PhoneNumberConditionType as C
+from arkenos_operator.kernel.errors import ReconcileError
+from arkenos_operator.kernel.reasons import Reason
 from arkenos_operator.phonenumber import builders
 from arkenos_operator.phonenumber.errors import ServiceError
-from arkenos_operator.phonenumber.line import Line, StepFailed, service_failure
+from arkenos_operator.phonenumber.line import Line, service_failure
 from arkenos_operator.phonenumber.twilio_client import NumberRecord, TwilioClient
+
+#: Twilio's error code for "PhoneNumber ... is not available" (bought by someone else).
+NUMBER_NOT_AVAILABLE = 21422
+#: Base wait before searching again when every candidate was taken (jittered up to twice).
+TAKEN_RETRY_SECONDS = 1.0
 
 
 async def ensure_number(line: Line, twilio: TwilioClient) -> NumberRecord:
@@ -47,12 +62,11 @@ async def _find_or_get(line: Line, twilio: TwilioClient) -> NumberRecord:
 async def _adopt(e164: str, twilio: TwilioClient) -> NumberRecord:
     owned = [n for n in await twilio.find_numbers(phone_number=e164) if n.phone_number == e164]
     if not owned:
-        raise StepFailed(
-            C.NUMBER_READY,
-            "NotOwned",
+        raise ReconcileError(
+            Reason.NOT_OWNED,
             f"The Twilio account does not own {e164}. Buy or port it into the account first, "
             "or set spec.purchase to buy a new number.",
-            retry=False,
+            condition=C.NUMBER_READY,
         )
     return owned[0]
 
@@ -74,11 +88,23 @@ async def _buy(line: Line, twilio: TwilioClient) -> NumberRecord:
             )
             if v
         )
-        raise StepFailed(
-            C.NUMBER_READY,
-            "NoNumberAvailable",
+        raise ReconcileError(
+            Reason.NO_NUMBER_AVAILABLE,
             f"Twilio has no number for sale matching {wanted}. Loosen spec.purchase, or wait "
             "for the inventory to change.",
-            retry=True,
+            condition=C.NUMBER_READY,
         )
-    return await twilio.buy_number(candidates[0], builders.marker(line.uid))
+    random.Random(line.uid).shuffle(candidates)  # noqa: S311 - spreading, not secrecy
+    for candidate in candidates:
+        try:
+            return await twilio.buy_number(candidate, builders.marker(line.uid))
+        except ServiceError as error:
+            if error.code != NUMBER_NOT_AVAILABLE:
+                raise
+    raise ReconcileError(
+        Reason.NUMBER_TAKEN,
+        f"The {len(candidates)} number(s) Twilio offered were bought by others before this line "
+        "could buy one; searching again.",
+        condition=C.NUMBER_READY,
+        delay=TAKEN_RETRY_SECONDS * (1 + random.random()),  # noqa: S311 - jitter
+    )

@@ -10,29 +10,28 @@ service refused, the spec asks for something impossible).
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
-from typing import Any, NoReturn
+from dataclasses import dataclass
+from typing import Any
 
 import aiohttp
-from pydantic import ValidationError
 from twilio.http.http_client import TwilioHttpClient
 
 from arkenos_crds.phonenumber import PhoneNumberConditionType as C
 from arkenos_crds.phonenumber import PhoneNumberSpec
 from arkenos_operator.conditions import READY, ConditionSet
+from arkenos_operator.kernel.errors import ReconcileError
+from arkenos_operator.kernel.reasons import Reason
 from arkenos_operator.kube import PHONE_NUMBERS, KubeClient
 from arkenos_operator.phonenumber.agent import AgentView, fetch_agent
 from arkenos_operator.phonenumber.credentials import livekit_credentials, twilio_credentials
 from arkenos_operator.phonenumber.dispatch import ensure_livekit
-from arkenos_operator.phonenumber.line import Line, StepFailed
+from arkenos_operator.phonenumber.line import STEPS, Line, step_conditions
 from arkenos_operator.phonenumber.livekit_client import LiveKitClient
 from arkenos_operator.phonenumber.number import ensure_number
 from arkenos_operator.phonenumber.settings import PhoneNumberSettings
 from arkenos_operator.phonenumber.trunk import ensure_trunk
 from arkenos_operator.phonenumber.twilio_client import TwilioClient
-from arkenos_operator.reconcile import Invalid, Waiting
 
-STEPS: tuple[str, ...] = (C.NUMBER_READY, C.TRUNK_READY, C.DISPATCH_READY)
 #: Pins the number a line was created with (spec.number / spec.purchase), so a changed spec is
 #: refused on every reconcile, not only on the update that changed it.
 IDENTITY_ANNOTATION = "arkenos.io/number-identity"
@@ -45,11 +44,6 @@ class Services:
     settings: PhoneNumberSettings
     twilio_http: TwilioHttpClient
     session: aiohttp.ClientSession
-    #: Last seen (exists, ready, dispatch name) per VoiceAgent, to skip events that change
-    #: nothing a line depends on.
-    agent_fingerprints: dict[tuple[str, str], tuple[bool, bool, str | None]] = field(
-        default_factory=dict
-    )
 
     def twilio(self, account_sid: str, auth_token: str) -> TwilioClient:
         return TwilioClient(account_sid, auth_token, self.twilio_http)
@@ -77,50 +71,50 @@ async def check_identity(line: Line) -> None:
     unpinned = {k: v for k, v in line.spec.to_wire().items() if k not in ("number", "purchase")}
     old = PhoneNumberSpec.model_validate({**unpinned, **json.loads(pinned)})
     problems = line.spec.check_transition(old) or ["the number of a line cannot change"]
-    raise StepFailed(C.NUMBER_READY, "ImmutableFieldChanged", "; ".join(problems), retry=False)
-
-
-async def reconcile(line: Line, services: Services) -> None:
-    conditions = ConditionSet(line.status.get("conditions"), STEPS, line.generation)
-    agent: AgentView | None = None
-    failure: StepFailed | None = None
-    try:
-        agent = await _provision(line, services, conditions)
-    except StepFailed as failed:
-        failure = failed
-        conditions.mark_false(failed.condition, failed.reason, failed.message)
-        for later in STEPS[STEPS.index(failed.condition) + 1 :]:
-            conditions.mark_unknown(later, "Waiting", f"Waiting for {failed.condition}.")
-    conditions.summarize(_ready_message(line))
-    if failure is None and agent is not None and not agent.ready:
-        detail = f": {agent.message}" if agent.message else "."
-        conditions.mark_false(
-            READY, "AgentNotReady", f"VoiceAgent {agent.name} is not Ready{detail}"
-        )
-    await line.save({"conditions": conditions.to_wire(), "observedGeneration": line.generation})
-    if failure is not None:
-        raise (Waiting if failure.retry else Invalid)(failure.reason, failure.message)
-
-
-async def refuse_spec(kube: KubeClient, body: dict[str, Any], error: ValidationError) -> NoReturn:
-    """A spec the API server's schema would have refused: say so, touch nothing."""
-    status = body.get("status") or {}
-    generation = body["metadata"].get("generation")
-    conditions = ConditionSet(status.get("conditions"), STEPS, generation)
-    problems = "; ".join(
-        f"{'.'.join(str(p) for p in e['loc']) or 'spec'}: {e['msg']}" for e in error.errors()
+    raise ReconcileError(
+        Reason.IMMUTABLE_FIELD_CHANGED,
+        "; ".join(problems),
+        condition=C.NUMBER_READY,
     )
-    message = f"The spec is invalid: {problems}"
-    conditions.mark_false(C.NUMBER_READY, "InvalidSpec", message)
-    conditions.summarize()
-    metadata = body["metadata"]
-    await kube.patch_status(
-        PHONE_NUMBERS,
-        metadata["namespace"],
-        metadata["name"],
-        {"conditions": conditions.to_wire(), "observedGeneration": generation},
-    )
-    raise Invalid("InvalidSpec", message)
+
+
+@dataclass(frozen=True)
+class LineReconciler:
+    """One reconcile of a line; the kernel's runner locks, writes status, maps to kopf."""
+
+    kube: KubeClient
+    services: Services
+    resource = "phonenumber"
+    kind = PHONE_NUMBERS
+
+    async def fetch(self, obj: dict[str, Any]) -> Line:
+        return Line.from_body(obj, self.kube)
+
+    async def reconcile(self, obj: dict[str, Any], line: Line) -> dict[str, Any]:
+        agent = await _provision(line, self.services, line.conditions)
+        line.conditions.summarize(_ready_message(line))
+        if not agent.ready:
+            detail = f": {agent.message}" if agent.message else "."
+            line.conditions.mark_false(
+                READY, "AgentNotReady", f"VoiceAgent {agent.name} is not Ready{detail}"
+            )
+        return _status(line.conditions, line.generation)
+
+    def failed(
+        self, obj: dict[str, Any], line: Line | None, error: ReconcileError
+    ) -> dict[str, Any]:
+        """The failed step False with the reason, the later ones Unknown (waiting on it)."""
+        conditions = line.conditions if line is not None else step_conditions(obj)
+        conditions.mark_false(error.condition, error.reason, error.message)
+        if error.condition in STEPS:
+            for later in STEPS[STEPS.index(error.condition) + 1 :]:
+                conditions.mark_unknown(later, "Waiting", f"Waiting for {error.condition}.")
+        conditions.summarize()
+        return _status(conditions, obj["metadata"].get("generation"))
+
+
+def _status(conditions: ConditionSet, generation: int | None) -> dict[str, Any]:
+    return {"conditions": conditions.to_wire(), "observedGeneration": generation}
 
 
 async def _provision(line: Line, services: Services, conditions: ConditionSet) -> AgentView:

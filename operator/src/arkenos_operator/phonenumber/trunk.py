@@ -9,9 +9,11 @@ by the line's marker before it is created, and its SID written to status at once
 from __future__ import annotations
 
 from arkenos_crds.phonenumber import PhoneNumberConditionType as C
+from arkenos_operator.kernel.errors import ReconcileError
+from arkenos_operator.kernel.reasons import Reason
 from arkenos_operator.phonenumber import builders
 from arkenos_operator.phonenumber.errors import ServiceError
-from arkenos_operator.phonenumber.line import Line, StepFailed, service_failure
+from arkenos_operator.phonenumber.line import Line, service_failure
 from arkenos_operator.phonenumber.sip_secret import (
     SipCredential,
     delete_sip_credential,
@@ -25,11 +27,10 @@ async def ensure_trunk(
 ) -> SipCredential | None:
     """Wire the trunk; returns the outbound credential when outbound is on."""
     if not sip_uri:
-        raise StepFailed(
-            C.TRUNK_READY,
-            "LiveKitSipUriMissing",
+        raise ReconcileError(
+            Reason.LIVEKIT_SIP_URI_MISSING,
             "The operator has no LiveKit SIP URI to send calls to (ARKENOS_LIVEKIT_SIP_URI).",
-            retry=False,
+            condition=C.TRUNK_READY,
         )
     try:
         trunk = await _trunk(line, twilio)
@@ -68,12 +69,11 @@ async def _associate(twilio: TwilioClient, trunk: TrunkRecord, number: NumberRec
     if number.trunk_sid == trunk.sid:
         return
     if number.trunk_sid:
-        raise StepFailed(
-            C.TRUNK_READY,
-            "NumberOnAnotherTrunk",
+        raise ReconcileError(
+            Reason.NUMBER_ON_ANOTHER_TRUNK,
             f"{number.phone_number} is associated with the Elastic SIP trunk {number.trunk_sid}, "
             "which this operator does not manage. Remove it from that trunk in Twilio.",
-            retry=False,
+            condition=C.TRUNK_READY,
         )
     await twilio.associate_number(trunk.sid, number.sid)
 

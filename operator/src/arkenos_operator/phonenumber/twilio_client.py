@@ -84,7 +84,7 @@ def service_error(error: TwilioException) -> ServiceError:
     if isinstance(error, TwilioRestException):
         # The library prefixes Twilio's message with its own ("Unable to create record: ").
         message = _LIBRARY_PREFIX.sub("", error.msg or str(error))
-        return ServiceError(SERVICE, error.status, message)
+        return ServiceError(SERVICE, error.status, message, error.code)
     response = error.args[1] if len(error.args) > 1 else None
     if isinstance(response, Response):
         try:
@@ -204,10 +204,6 @@ class TwilioClient:
                 weight=1, priority=1, enabled=True, friendly_name=name, sip_url=sip_url
             )
         )
-
-    async def trunk_number_sids(self, trunk_sid: str) -> list[str]:
-        numbers = self._client.trunking.v1.trunks(trunk_sid).phone_numbers
-        return [r.sid for r in await self._must(lambda: numbers.list())]
 
     async def associate_number(self, trunk_sid: str, number_sid: str) -> None:
         numbers = self._client.trunking.v1.trunks(trunk_sid).phone_numbers

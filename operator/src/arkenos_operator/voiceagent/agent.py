@@ -1,91 +1,78 @@
-"""One reconcile of one VoiceAgent, whatever triggered it: parse the spec, reconcile it as a
-standard or custom agent, and write status (conditions, observedGeneration, dispatch name,
-serving revision and replicas)."""
+"""The VoiceAgent reconciler: parse the spec, reconcile it as a standard or custom agent, and
+say in status what serves it (conditions, observedGeneration, dispatch name, serving revision
+and replicas). The kernel's runner locks, writes the status and maps failures to kopf."""
 
 from __future__ import annotations
 
-from collections import OrderedDict
+from dataclasses import dataclass
 from typing import Any
 
 from arkenos_crds.voiceagent import AgentMode, VoiceAgentSpec, dispatch_name_for
 from arkenos_operator.context import OperatorContext
+from arkenos_operator.kernel.errors import ReconcileError, parse_spec
 from arkenos_operator.kube import VOICE_AGENTS
-from arkenos_operator.reconcile import Outcome, ReconcileError, parse_spec
 from arkenos_operator.voiceagent.custom import Serving, reconcile_custom
 from arkenos_operator.voiceagent.inputs import Inputs
 from arkenos_operator.voiceagent.lifecycle import AgentLifecycle
+from arkenos_operator.voiceagent.readiness import ReadinessClient
 from arkenos_operator.voiceagent.standard import reconcile_standard
+from arkenos_operator.voiceagent.state import ParsedSpec, VoiceAgentState
 
 Body = dict[str, Any]
 RESOURCE = "voiceagent"
-SPEC_CACHE = "voiceagent-specs"
-SPEC_CACHE_SIZE = 8192
+SERVING_FIELDS = ("revision", "artifactDigest", "replicas", "readyReplicas")
 
 
-def cached_spec(ctx: OperatorContext, agent: Body) -> VoiceAgentSpec:
-    """The agent's parsed spec, once per (uid, generation): a generation's spec never changes,
-    and validating it (CEL rules included) costs more than the rest of a reconcile."""
-    specs: OrderedDict[tuple[str, int], VoiceAgentSpec] = ctx.features.setdefault(
-        SPEC_CACHE, OrderedDict()
-    )
+def cached_spec(state: VoiceAgentState, agent: Body) -> VoiceAgentSpec:
+    """The agent's parsed spec, parsed once per (uid, generation)."""
     meta = agent["metadata"]
-    key = (str(meta.get("uid")), int(meta.get("generation") or 0))
-    spec = specs.get(key)
-    if spec is None:
-        spec = specs[key] = parse_spec(VoiceAgentSpec, agent)
-        if len(specs) > SPEC_CACHE_SIZE:
-            specs.popitem(last=False)
-    else:
-        specs.move_to_end(key)
-    return spec
+    key = (meta["namespace"], meta["name"])
+    uid, generation = str(meta.get("uid")), int(meta.get("generation") or 0)
+    cached = state.specs.get(key)
+    if cached is None or (cached.uid, cached.generation) != (uid, generation):
+        cached = state.specs[key] = ParsedSpec(uid, generation, parse_spec(VoiceAgentSpec, agent))
+    return cached.spec
 
 
-def _lifecycle(agent: Body) -> AgentLifecycle:
+def lifecycle_of(agent: Body) -> AgentLifecycle:
     spec = agent.get("spec") or {}
     custom = spec.get("mode") == AgentMode.CUSTOM
     builds = custom and "bundle" in ((spec.get("custom") or {}).get("source") or {})
     return AgentLifecycle(agent, custom=custom, builds=builds)
 
 
-async def reconcile_agent(
-    ctx: OperatorContext, namespace: str, name: str, inputs: Inputs, retry: int | None = None
-) -> Outcome:
-    """Reconcile the agent, read afresh under its lock (several triggers may queue up, and a
-    copy taken before the lock may predate the status the previous reconcile wrote).
+@dataclass(frozen=True)
+class AgentReconciler:
+    """One trigger's reconciler: ``inputs`` are the indexes kopf handed that trigger."""
 
-    With ``retry`` (from a kopf handler) failures become kopf retries.
-    """
-    seen: dict[str, Any] = {}
+    ctx: OperatorContext
+    state: VoiceAgentState
+    readiness: ReadinessClient
+    inputs: Inputs
+    resource = RESOURCE
+    kind = VOICE_AGENTS
 
-    async def reconcile() -> None:
-        agent = await ctx.kube.get_or_none(VOICE_AGENTS, namespace, name)
-        if agent is None or agent["metadata"].get("deletionTimestamp"):
-            return
-        life = seen["life"] = _lifecycle(agent)
-        seen["agent"] = agent
-        spec = cached_spec(ctx, agent)
+    async def fetch(self, obj: Body) -> VoiceAgentSpec:
+        return cached_spec(self.state, obj)
+
+    async def reconcile(self, obj: Body, spec: VoiceAgentSpec) -> Body:
+        life = lifecycle_of(obj)
         if spec.mode == AgentMode.CUSTOM:
-            serving = await reconcile_custom(ctx, agent, spec, life, inputs)
+            # Asked first: in a namespace that is not a workspace nothing should run.
+            await self.readiness.check(obj["metadata"]["namespace"], obj["metadata"]["name"])
+            serving = await reconcile_custom(self.ctx, self.state, obj, spec, life, self.inputs)
             life.summarize(serving.revision)
-            await write_status(ctx, agent, life, serving)
-        else:
-            await reconcile_standard(ctx, agent, spec, life, inputs)
-            await write_status(ctx, agent, life, None)
+            return agent_status(obj, life, serving)
+        await reconcile_standard(self.ctx, obj, spec, life, self.inputs, self.readiness)
+        return agent_status(obj, life, None)
 
-    async def on_error(error: ReconcileError) -> None:
-        life: AgentLifecycle = seen["life"]
+    def failed(self, obj: Body, spec: VoiceAgentSpec | None, error: ReconcileError) -> Body:
+        life = lifecycle_of(obj)
         life.mark_not_ready(error.reason, error.message)
-        await write_status(ctx, seen["agent"], life, None)
-
-    if retry is None:
-        return await ctx.runner.run(RESOURCE, namespace, name, reconcile, on_error)
-    await ctx.runner.run_in_handler(RESOURCE, namespace, name, retry, reconcile, on_error)
-    return Outcome()
+        return agent_status(obj, life, None)
 
 
-async def write_status(
-    ctx: OperatorContext, agent: Body, life: AgentLifecycle, serving: Serving | None
-) -> None:
+def agent_status(agent: Body, life: AgentLifecycle, serving: Serving | None) -> Body:
     meta = agent["metadata"]
     spec = agent.get("spec") or {}
     mode = spec.get("mode") or AgentMode.STANDARD
@@ -104,5 +91,5 @@ async def write_status(
         }
     elif mode == AgentMode.STANDARD:
         # An agent switched from custom to standard no longer has a revision of its own.
-        status |= dict.fromkeys(("revision", "artifactDigest", "replicas", "readyReplicas"))
-    await ctx.kube.patch_status(VOICE_AGENTS, meta["namespace"], meta["name"], status)
+        status |= dict.fromkeys(SERVING_FIELDS)
+    return status

@@ -110,7 +110,10 @@ def build_agent_deployment(
         "name": "agent",
         "image": image or settings.agent_runtime_image,
         "imagePullPolicy": settings.image_pull_policy,
-        "env": runner_env(namespace, name, settings),
+        "env": [
+            *runner_env(namespace, name, settings),
+            *pods.worker_env(custom.drain_timeout_seconds, settings.custom_sessions_per_replica),
+        ],
         "ports": [
             {"name": "health", "containerPort": HEALTH_PORT, "protocol": "TCP"},
             {"name": "metrics", "containerPort": METRICS_PORT, "protocol": "TCP"},

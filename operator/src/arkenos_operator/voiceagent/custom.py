@@ -14,8 +14,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from arkenos_crds.custom import CustomSpec
+from arkenos_crds.runtime import AGENT_LABEL
 from arkenos_crds.voiceagent import VoiceAgentSpec
 from arkenos_operator.context import OperatorContext
+from arkenos_operator.kernel.errors import ReconcileError
+from arkenos_operator.kernel.reasons import Reason
 from arkenos_operator.kube import (
     DEPLOYMENTS,
     JOBS,
@@ -26,7 +29,6 @@ from arkenos_operator.kube import (
     Kind,
     is_conflict,
 )
-from arkenos_operator.reconcile import Waiting
 from arkenos_operator.voiceagent import names
 from arkenos_operator.voiceagent.build import BuildOutcome, BuildState, build_job, build_outcome
 from arkenos_operator.voiceagent.builders import (
@@ -37,10 +39,9 @@ from arkenos_operator.voiceagent.builders import (
 from arkenos_operator.voiceagent.inputs import Inputs
 from arkenos_operator.voiceagent.lifecycle import AgentLifecycle
 from arkenos_operator.voiceagent.network import build_build_network_policy, build_network_policy
+from arkenos_operator.voiceagent.state import VoiceAgentState
 
 Body = dict[str, Any]
-APPLIED = "voiceagent-applied"
-OWN_WRITES = "voiceagent-own-writes"
 
 
 @dataclass(frozen=True)
@@ -53,16 +54,21 @@ class Serving:
 
 
 async def reconcile_custom(
-    ctx: OperatorContext, agent: Body, spec: VoiceAgentSpec, life: AgentLifecycle, inputs: Inputs
+    ctx: OperatorContext,
+    state: VoiceAgentState,
+    agent: Body,
+    spec: VoiceAgentSpec,
+    life: AgentLifecycle,
+    inputs: Inputs,
 ) -> Serving:
     custom = spec.custom
     assert custom is not None  # the schema requires it in Custom mode
-    await apply_isolation(ctx, agent, custom, inputs)
+    await apply_isolation(ctx, state, agent, custom, inputs)
     status = agent.get("status") or {}
     serving = Serving(status.get("revision"), status.get("artifactDigest"), None)
     artifact: str | None = None
     if custom.source.bundle is not None:
-        outcome = await ensure_build(ctx, agent, custom, status)
+        outcome = await ensure_build(ctx, state, agent, custom, status)
         if outcome.state is BuildState.RUNNING:
             job = names.build_job_name(
                 agent["metadata"]["name"], custom.source.bundle.digest, custom.entrypoint
@@ -78,7 +84,7 @@ async def reconcile_custom(
     deployment = await ctx.kube.apply(
         DEPLOYMENTS, build_agent_deployment(agent, spec, ctx.settings, artifact)
     )
-    remember_own_write(ctx, DEPLOYMENTS, deployment)
+    remember_own_write(state, DEPLOYMENTS, deployment)
     revision = custom.source.image or (
         custom.source.bundle.digest if custom.source.bundle else None
     )
@@ -87,7 +93,7 @@ async def reconcile_custom(
 
 
 async def apply_isolation(
-    ctx: OperatorContext, agent: Body, custom: CustomSpec, inputs: Inputs
+    ctx: OperatorContext, state: VoiceAgentState, agent: Body, custom: CustomSpec, inputs: Inputs
 ) -> None:
     settings = ctx.settings
     livekit = inputs.platform_secret(settings.livekit_secret_name)
@@ -97,35 +103,43 @@ async def apply_isolation(
         (storage, settings.s3_secret_name),
     ):
         if secret is None:
-            raise Waiting(
-                "PlatformSecretMissing",
+            raise ReconcileError(
+                Reason.PLATFORM_SECRET_MISSING,
                 f'The operator\'s Secret "{settings.operator_namespace}/{name}" is missing; '
                 "the platform installation is incomplete.",
             )
     assert livekit is not None
     assert storage is not None
     await asyncio.gather(
-        apply_cached(ctx, SECRETS, build_platform_secret(agent, livekit, storage), inputs.force),
-        apply_cached(ctx, SERVICE_ACCOUNTS, build_service_account(agent), inputs.force),
         apply_cached(
-            ctx, NETWORK_POLICIES, build_network_policy(agent, custom, settings), inputs.force
+            ctx, state, SECRETS, build_platform_secret(agent, livekit, storage), inputs.force
+        ),
+        apply_cached(ctx, state, SERVICE_ACCOUNTS, build_service_account(agent), inputs.force),
+        apply_cached(
+            ctx,
+            state,
+            NETWORK_POLICIES,
+            build_network_policy(agent, custom, settings),
+            inputs.force,
         ),
         apply_cached(
-            ctx, NETWORK_POLICIES, build_build_network_policy(agent, settings), inputs.force
+            ctx, state, NETWORK_POLICIES, build_build_network_policy(agent, settings), inputs.force
         ),
     )
 
 
-async def apply_cached(ctx: OperatorContext, kind: Kind, body: Body, force: bool) -> None:
+async def apply_cached(
+    ctx: OperatorContext, state: VoiceAgentState, kind: Kind, body: Body, force: bool
+) -> None:
     """Apply ``body`` unless this process applied exactly it before and ``force`` is off.
 
     Reconciles triggered by a child's status (a build finishing, pods becoming ready) skip
     children that rarely change; the resync and every change of the agent itself force the
     patch, so a hand edit is still corrected.
     """
-    applied: dict[tuple[str, str, str], bytes] = ctx.features.setdefault(APPLIED, {})
     meta = body["metadata"]
-    key = (kind.plural, meta["namespace"], meta["name"])
+    applied = state.applied.setdefault(owner_key(body), {})
+    key = (kind.plural, meta["name"])
     fingerprint = hashlib.blake2b(json.dumps(body, sort_keys=True).encode(), digest_size=16)
     if not force and applied.get(key) == fingerprint.digest():
         return
@@ -134,7 +148,7 @@ async def apply_cached(ctx: OperatorContext, kind: Kind, body: Body, force: bool
 
 
 async def ensure_build(
-    ctx: OperatorContext, agent: Body, custom: CustomSpec, status: Body
+    ctx: OperatorContext, state: VoiceAgentState, agent: Body, custom: CustomSpec, status: Body
 ) -> BuildOutcome:
     """The outcome of the build of the wanted bundle, starting its Job if there is none.
 
@@ -151,7 +165,7 @@ async def ensure_build(
         if status.get("revision") == bundle.digest and status.get("artifactDigest"):
             return BuildOutcome(BuildState.SUCCEEDED, artifact_digest=status["artifactDigest"])
         job = await create_job(ctx, build_job(agent, custom, ctx.settings))
-        remember_own_write(ctx, JOBS, job)
+        remember_own_write(state, JOBS, job)
     recorded = (job["metadata"].get("annotations") or {}).get(names.ANNOTATION_ARTIFACT)
     # Only a finished Job's pods say anything: their termination message is the result.
     finished = _finished(job) and not recorded
@@ -161,7 +175,7 @@ async def ensure_build(
         # Record the result on the Job: its pods may be deleted, the Job is the cache.
         annotations = {names.ANNOTATION_ARTIFACT: outcome.artifact_digest}
         patch = {"metadata": {"annotations": annotations}}
-        remember_own_write(ctx, JOBS, await ctx.kube.patch(JOBS, namespace, job_name, patch))
+        remember_own_write(state, JOBS, await ctx.kube.patch(JOBS, namespace, job_name, patch))
     return outcome
 
 
@@ -173,20 +187,24 @@ def _finished(job: Body) -> bool:
     return bool(status.get("succeeded")) or bool(conditions & {"Complete", "Failed"})
 
 
-def remember_own_write(ctx: OperatorContext, kind: Kind, written: Body) -> None:
+def owner_key(child: Body) -> tuple[str, str]:
+    """(namespace, agent) of a child, from the agent label every child carries."""
+    meta = child["metadata"]
+    return meta["namespace"], (meta.get("labels") or {})[AGENT_LABEL]
+
+
+def remember_own_write(state: VoiceAgentState, kind: Kind, written: Body) -> None:
     """Remember the resourceVersion our write produced, so its watch event (an echo of what we
     just did) does not trigger another reconcile; any later change by someone else does."""
     meta = written["metadata"]
-    own: dict[tuple[str, str, str], str] = ctx.features.setdefault(OWN_WRITES, {})
-    own[(kind.plural, meta["namespace"], meta["name"])] = meta.get("resourceVersion", "")
+    own = state.own_writes.setdefault(owner_key(written), {})
+    own[(kind.plural, meta["name"])] = meta.get("resourceVersion", "")
 
 
-def is_own_write(ctx: OperatorContext, kind: Kind, body: Body) -> bool:
+def is_own_write(state: VoiceAgentState, kind: Kind, body: Body) -> bool:
     meta = body["metadata"]
-    own: dict[tuple[str, str, str], str] = ctx.features.get(OWN_WRITES, {})
-    return bool(
-        own.get((kind.plural, meta["namespace"], meta["name"])) == meta.get("resourceVersion")
-    )
+    own = state.own_writes.get(owner_key(body), {})
+    return bool(own.get((kind.plural, meta["name"])) == meta.get("resourceVersion"))
 
 
 async def create_job(ctx: OperatorContext, job: Body) -> Body:

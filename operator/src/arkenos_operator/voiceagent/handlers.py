@@ -12,8 +12,10 @@ and a standard agent has nothing to clean up and nothing that drifts.
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import Any
 
+import aiohttp
 import kopf
 
 from arkenos_crds.runtime import AGENT_LABEL
@@ -23,9 +25,16 @@ from arkenos_operator.context import OperatorContext, context_of
 from arkenos_operator.kube import DEPLOYMENTS, JOBS, VOICE_AGENTS, WORKER_POOLS, Kind
 from arkenos_operator.settings import OperatorSettings
 from arkenos_operator.voiceagent import names
-from arkenos_operator.voiceagent.agent import reconcile_agent
+from arkenos_operator.voiceagent.agent import AgentReconciler
 from arkenos_operator.voiceagent.custom import is_own_write
 from arkenos_operator.voiceagent.inputs import Inputs, register_indexes
+from arkenos_operator.voiceagent.readiness import ReadinessClient
+from arkenos_operator.voiceagent.state import (
+    MEMO_KEY,
+    VoiceAgentFeature,
+    VoiceAgentState,
+    feature_of,
+)
 from arkenos_operator.voiceagent.validation import referenced_secrets_of_body
 
 AGENTS = (VOICE_AGENTS.group, VOICE_AGENTS.version, VOICE_AGENTS.plural)
@@ -37,12 +46,21 @@ POOL_READY_MEMO = "arkenos-pool-was-ready"
 SECRET_INDEX = "agents_by_secret"  # noqa: S105 - an index name
 
 
-async def reconcile_many(ctx: OperatorContext, keys: list[tuple[str, str]], inputs: Inputs) -> None:
+def reconciler(memo: Any, kwargs: dict[str, Any], force: bool) -> AgentReconciler:
+    """The reconciler for one trigger, with the indexes kopf passed it."""
+    feature = feature_of(memo)
+    inputs = Inputs.from_handler(kwargs, force=force)
+    return AgentReconciler(context_of(memo), feature.state, feature.readiness, inputs)
+
+
+async def reconcile_many(
+    ctx: OperatorContext, agents: AgentReconciler, keys: list[tuple[str, str]]
+) -> None:
     limit = asyncio.Semaphore(TRIGGER_CONCURRENCY)
 
     async def one(namespace: str, name: str) -> None:
         async with limit:
-            await reconcile_agent(ctx, namespace, name, inputs)
+            await ctx.runner.run(agents, namespace, name)
 
     await asyncio.gather(*(one(ns, n) for ns, n in keys))
 
@@ -50,8 +68,39 @@ async def reconcile_many(ctx: OperatorContext, keys: list[tuple[str, str]], inpu
 def register(registry: kopf.OperatorRegistry, settings: OperatorSettings) -> None:
     platform = {settings.livekit_secret_name, settings.s3_secret_name}
     register_indexes(registry, settings.operator_namespace, platform, settings.pool_name)
+    register_lifecycle(registry, settings)
     register_agent_handlers(registry, settings)
     register_dependency_handlers(registry, settings)
+
+
+def register_lifecycle(registry: kopf.OperatorRegistry, settings: OperatorSettings) -> None:
+    """The feature's state: made at startup, an agent's share dropped when the agent goes."""
+
+    @kopf.on.startup(id="voiceagent-start", registry=registry)
+    async def start(memo: kopf.Memo, **_: Any) -> None:
+        readiness = ReadinessClient(
+            api_url=settings.api_url,
+            token_file=Path(settings.api_token_file),
+            session=aiohttp.ClientSession(),
+            timeout_seconds=settings.api_timeout_seconds,
+            recheck_seconds=settings.readiness_recheck_seconds,
+        )
+        state = VoiceAgentState()
+        memo[MEMO_KEY] = VoiceAgentFeature(state, readiness)
+        context_of(memo).metrics.state_entries.labels("voiceagent").set_function(state.size)
+
+    @kopf.on.cleanup(id="voiceagent-stop", registry=registry)
+    async def stop(memo: kopf.Memo, **_: Any) -> None:
+        await feature_of(memo).readiness.session.close()
+
+    @kopf.on.event(
+        *AGENTS,
+        id="agent-gone",
+        when=lambda type, **_: type == "DELETED",
+        registry=registry,
+    )
+    async def agent_gone(namespace: str | None, name: str, memo: Any, **_: Any) -> None:
+        feature_of(memo).state.forget(str(namespace), name)
 
 
 def register_agent_handlers(registry: kopf.OperatorRegistry, settings: OperatorSettings) -> None:
@@ -61,8 +110,8 @@ def register_agent_handlers(registry: kopf.OperatorRegistry, settings: OperatorS
     async def agent_changed(
         namespace: str | None, name: str, retry: int, memo: Any, **kwargs: Any
     ) -> None:
-        inputs = Inputs.from_handler(kwargs, force=True)
-        await reconcile_agent(context_of(memo), str(namespace), name, inputs, retry=retry)
+        agents = reconciler(memo, kwargs, force=True)
+        await context_of(memo).runner.handle(agents, str(namespace), name, retry)
 
     @kopf.timer(
         *AGENTS,
@@ -75,8 +124,9 @@ def register_agent_handlers(registry: kopf.OperatorRegistry, settings: OperatorS
     )
     async def resync(namespace: str | None, name: str, memo: Any, **kwargs: Any) -> None:
         # Failures are written to the agent's conditions; the next tick tries again.
-        inputs = Inputs.from_handler(kwargs, force=True)
-        await reconcile_agent(context_of(memo), str(namespace), name, inputs)
+        await context_of(memo).runner.run(
+            reconciler(memo, kwargs, force=True), str(namespace), name
+        )
 
     @kopf.index(*AGENTS, id=SECRET_INDEX, registry=registry)
     async def agents_by_secret(
@@ -100,8 +150,9 @@ def register_dependency_handlers(
             return  # the initial listing: every agent is resumed anyway
         index: kopf.Index[tuple[str | None, str], str] = kwargs[SECRET_INDEX]
         agents = sorted(set(index.get((namespace, name), [])))
-        inputs = Inputs.from_handler(kwargs, force=False)
-        await reconcile_many(context_of(memo), [(namespace, a) for a in agents], inputs)
+        ctx = context_of(memo)
+        keys = [(namespace, a) for a in agents]
+        await reconcile_many(ctx, reconciler(memo, kwargs, force=False), keys)
 
     async def child_changed(
         kind: Kind, type: str, body: kopf.Body, labels: kopf.Labels, memo: Any, kwargs: Any
@@ -109,12 +160,11 @@ def register_dependency_handlers(
         namespace = body.metadata.namespace
         if not namespace or type not in ("ADDED", "MODIFIED") or AGENT_LABEL not in labels:
             return
-        ctx = context_of(memo)
-        if is_own_write(ctx, kind, dict(body)):
+        if is_own_write(feature_of(memo).state, kind, dict(body)):
             return  # the echo of our own write
         # The Deployment is always re-applied, so a hand edit is undone right away.
-        inputs = Inputs.from_handler(kwargs, force=False)
-        await reconcile_agent(ctx, namespace, labels[AGENT_LABEL], inputs)
+        agents = reconciler(memo, kwargs, force=False)
+        await context_of(memo).runner.run(agents, namespace, labels[AGENT_LABEL])
 
     @kopf.on.event("batch", "v1", "jobs", labels=OURS, id="build-job-changed", registry=registry)
     async def job_changed(
@@ -145,8 +195,8 @@ def register_dependency_handlers(
             (c.get("state") or {}).get("terminated") for c in status.get("containerStatuses") or []
         )
         if namespace and type in ("ADDED", "MODIFIED") and terminated and AGENT_LABEL in labels:
-            inputs = Inputs.from_handler(kwargs, force=False)
-            await reconcile_agent(context_of(memo), namespace, labels[AGENT_LABEL], inputs)
+            agents = reconciler(memo, kwargs, force=False)
+            await context_of(memo).runner.run(agents, namespace, labels[AGENT_LABEL])
 
     @kopf.on.event(*POOLS, id="pool-readiness-changed", registry=registry)
     async def pool_changed(
@@ -172,4 +222,4 @@ def register_dependency_handlers(
             for a in agents
             if (a.get("spec") or {}).get("mode", AgentMode.STANDARD) == AgentMode.STANDARD
         ]
-        await reconcile_many(ctx, standard, Inputs.from_handler(kwargs, force=False))
+        await reconcile_many(ctx, reconciler(memo, kwargs, force=False), standard)

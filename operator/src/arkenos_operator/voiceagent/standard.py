@@ -1,5 +1,6 @@
-"""Reconcile of a standard agent: check what the schema cannot, and that the shared pool has
-a worker ready. Nothing is created; the pool serves every standard agent."""
+"""Reconcile of a standard agent: check what the schema cannot, that the shared pool has a
+worker ready, and that the API would resolve the agent's config for a call. Nothing is
+created; the pool serves every standard agent."""
 
 from __future__ import annotations
 
@@ -8,17 +9,24 @@ from typing import Any
 
 from arkenos_crds.voiceagent import VoiceAgentSpec
 from arkenos_operator.context import OperatorContext
+from arkenos_operator.kernel.errors import ReconcileError
+from arkenos_operator.kernel.reasons import Reason
 from arkenos_operator.kube import SECRETS
-from arkenos_operator.reconcile import Waiting
 from arkenos_operator.voiceagent.inputs import Inputs
 from arkenos_operator.voiceagent.lifecycle import AgentLifecycle
+from arkenos_operator.voiceagent.readiness import ReadinessClient
 from arkenos_operator.voiceagent.validation import check_agent, referenced_secrets, secret_keys
 
 Body = dict[str, Any]
 
 
 async def reconcile_standard(
-    ctx: OperatorContext, agent: Body, spec: VoiceAgentSpec, life: AgentLifecycle, inputs: Inputs
+    ctx: OperatorContext,
+    agent: Body,
+    spec: VoiceAgentSpec,
+    life: AgentLifecycle,
+    inputs: Inputs,
+    readiness: ReadinessClient,
 ) -> None:
     namespace = agent["metadata"]["namespace"]
     names = referenced_secrets(spec)
@@ -27,15 +35,20 @@ async def reconcile_standard(
     if problem is not None:
         raise problem
     require_pool_ready(ctx, inputs)
+    await readiness.check(namespace, agent["metadata"]["name"])
     life.mark_standard_ready()
 
 
 def require_pool_ready(ctx: OperatorContext, inputs: Inputs) -> None:
-    """Raise :class:`Waiting` unless the shared pool has at least one ready worker."""
+    """Raise a waiting error unless the shared pool has at least one ready worker."""
     settings = ctx.settings
     where = f"{settings.operator_namespace}/{settings.pool_name}"
     ready = inputs.pool_ready_replicas(settings.operator_namespace, settings.pool_name)
     if ready is None:
-        raise Waiting("PoolNotFound", f"WorkerPool {where} that serves standard agents is missing.")
+        raise ReconcileError(
+            Reason.POOL_NOT_FOUND, f"WorkerPool {where} that serves standard agents is missing."
+        )
     if ready < 1:
-        raise Waiting("PoolUnavailable", f"No worker of WorkerPool {where} is ready to take calls.")
+        raise ReconcileError(
+            Reason.POOL_UNAVAILABLE, f"No worker of WorkerPool {where} is ready to take calls."
+        )

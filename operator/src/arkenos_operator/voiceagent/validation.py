@@ -15,7 +15,8 @@ from jsonschema import Draft202012Validator, SchemaError
 from arkenos_crds.runtime import PROVIDER_SECRET_KEYS, providers_for
 from arkenos_crds.tools import ToolType
 from arkenos_crds.voiceagent import VoiceAgentSpec
-from arkenos_operator.reconcile import Invalid
+from arkenos_operator.kernel.errors import ReconcileError
+from arkenos_operator.kernel.reasons import Reason
 
 #: Names of the keys each Secret holds with a non-empty value; None when the Secret is missing.
 SecretKeys = Mapping[str, frozenset[str] | None]
@@ -76,7 +77,7 @@ def _items(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
-def check_agent(spec: VoiceAgentSpec, secrets: SecretKeys) -> Invalid | None:
+def check_agent(spec: VoiceAgentSpec, secrets: SecretKeys) -> ReconcileError | None:
     """The first problem with the agent's credentials, tools or webhooks, or None."""
     return (
         _check_credentials(spec, secrets)
@@ -85,7 +86,7 @@ def check_agent(spec: VoiceAgentSpec, secrets: SecretKeys) -> Invalid | None:
     )
 
 
-def _check_credentials(spec: VoiceAgentSpec, secrets: SecretKeys) -> Invalid | None:
+def _check_credentials(spec: VoiceAgentSpec, secrets: SecretKeys) -> ReconcileError | None:
     # Without a secretRef the keys come from the workspace's stored keys, which the API
     # resolves per call: nothing for the operator to check.
     if spec.credentials is None:
@@ -93,29 +94,29 @@ def _check_credentials(spec: VoiceAgentSpec, secrets: SecretKeys) -> Invalid | N
     name = spec.credentials.secret_ref.name
     keys = secrets.get(name)
     if keys is None:
-        return Invalid(
-            "SecretNotFound",
+        return ReconcileError(
+            Reason.SECRET_NOT_FOUND,
             f'Secret "{name}" named in credentials.secretRef does not exist in this namespace.',
         )
     required, _ = providers_for(spec)
     wanted = {PROVIDER_SECRET_KEYS[p] for p in required if p in PROVIDER_SECRET_KEYS}
     missing = sorted(wanted - keys)
     if missing:
-        return Invalid(
-            "SecretMissingKeys",
+        return ReconcileError(
+            Reason.SECRET_MISSING_KEYS,
             f'Secret "{name}" has no value for {", ".join(missing)}, which the chosen '
             "providers need. Add the keys, or point the component at a baseURL.",
         )
     return None
 
 
-def _check_tools(spec: VoiceAgentSpec, secrets: SecretKeys) -> Invalid | None:
+def _check_tools(spec: VoiceAgentSpec, secrets: SecretKeys) -> ReconcileError | None:
     for tool in spec.tools:
         if tool.type != ToolType.HTTP or tool.http is None:
             continue
         problem = _schema_problem(tool.http.parameters)
         if problem:
-            return Invalid("InvalidTool", f'Tool "{tool.name}": parameters {problem}.')
+            return ReconcileError(Reason.INVALID_TOOL, f'Tool "{tool.name}": parameters {problem}.')
         for header in tool.http.headers:
             ref = header.value_from
             if ref is None:
@@ -123,8 +124,8 @@ def _check_tools(spec: VoiceAgentSpec, secrets: SecretKeys) -> Invalid | None:
             keys = secrets.get(ref.name)
             if keys is None or ref.key not in keys:
                 where = "does not exist" if keys is None else f'has no key "{ref.key}"'
-                return Invalid(
-                    "ToolSecretNotFound",
+                return ReconcileError(
+                    Reason.TOOL_SECRET_NOT_FOUND,
                     f'Tool "{tool.name}": header {header.name} reads Secret "{ref.name}", '
                     f"which {where}.",
                 )
@@ -142,13 +143,13 @@ def _schema_problem(parameters: Mapping[str, object]) -> str | None:
     return None
 
 
-def _check_webhooks(spec: VoiceAgentSpec, secrets: SecretKeys) -> Invalid | None:
+def _check_webhooks(spec: VoiceAgentSpec, secrets: SecretKeys) -> ReconcileError | None:
     for webhook in spec.webhooks:
         keys = secrets.get(webhook.secret_ref.name)
         if keys is None or WEBHOOK_SIGNING_KEY not in keys:
             where = "does not exist" if keys is None else f'has no key "{WEBHOOK_SIGNING_KEY}"'
-            return Invalid(
-                "WebhookSecretNotFound",
+            return ReconcileError(
+                Reason.WEBHOOK_SECRET_NOT_FOUND,
                 f'Webhook "{webhook.name}" signs with Secret "{webhook.secret_ref.name}", '
                 f"which {where}.",
             )

@@ -59,6 +59,7 @@ def build_worker_deployment(
                     "HOME": "/tmp",  # noqa: S108 - the root filesystem is read-only
                 }
             ),
+            *pods.worker_env(spec.drain_timeout_seconds, spec.sessions_per_replica),
             pods.secret_env("LIVEKIT_API_KEY", settings.livekit_secret_name),
             pods.secret_env("LIVEKIT_API_SECRET", settings.livekit_secret_name),
         ],

@@ -12,13 +12,26 @@ from arkenos_operator.context import context_of
 from arkenos_operator.kube import WORKER_POOLS
 from arkenos_operator.settings import OperatorSettings
 from arkenos_operator.workerpool import builders
-from arkenos_operator.workerpool.pool import HTTP_SESSION, reconcile_pool
+from arkenos_operator.workerpool.pool import PoolReconciler
 
 WORKERS = {"app.kubernetes.io/name": builders.WORKER_NAME}
+#: The feature's state in kopf's memo: the scraper's HTTP session, made at startup.
+MEMO_KEY = "workerpool-http"
+
+
+def reconciler(memo: Any) -> PoolReconciler:
+    session = memo.get(MEMO_KEY)
+    if not isinstance(session, aiohttp.ClientSession):
+        raise RuntimeError("The WorkerPool scraper session is missing: startup did not run.")
+    return PoolReconciler(context_of(memo), session)
 
 
 def register(registry: kopf.OperatorRegistry, settings: OperatorSettings) -> None:
     resource = (WORKER_POOLS.group, WORKER_POOLS.version, WORKER_POOLS.plural)
+
+    @kopf.on.startup(id="workerpool-start", registry=registry)
+    async def start(memo: kopf.Memo, **_: Any) -> None:
+        memo[MEMO_KEY] = aiohttp.ClientSession()
 
     @kopf.on.resume(*resource, id="reconcile", registry=registry)
     @kopf.on.create(*resource, id="reconcile", registry=registry)
@@ -26,13 +39,13 @@ def register(registry: kopf.OperatorRegistry, settings: OperatorSettings) -> Non
     async def pool_changed(
         namespace: str | None, name: str, retry: int, memo: Any, **_: Any
     ) -> None:
-        await reconcile_pool(context_of(memo), str(namespace), name, retry=retry)
+        await context_of(memo).runner.handle(reconciler(memo), str(namespace), name, retry)
 
     @kopf.timer(
         *resource, interval=settings.pool_scale_interval_seconds, id="scale", registry=registry
     )
     async def scale(namespace: str | None, name: str, memo: Any, **_: Any) -> None:
-        await reconcile_pool(context_of(memo), str(namespace), name)
+        await context_of(memo).runner.run(reconciler(memo), str(namespace), name)
 
     @kopf.on.event(
         "apps", "v1", "deployments", labels=WORKERS, id="workers-changed", registry=registry
@@ -48,10 +61,8 @@ def register(registry: kopf.OperatorRegistry, settings: OperatorSettings) -> Non
         pool_name = labels.get("app.kubernetes.io/instance")
         if type not in ("ADDED", "MODIFIED") or not body.get("status") or not pool_name:
             return
-        await reconcile_pool(context_of(memo), str(namespace), pool_name)
+        await context_of(memo).runner.run(reconciler(memo), str(namespace), pool_name)
 
     @kopf.on.cleanup(id="close-scraper", registry=registry)
     async def close_http(memo: Any, **_: Any) -> None:
-        session = context_of(memo).features.pop(HTTP_SESSION, None)
-        if isinstance(session, aiohttp.ClientSession):
-            await session.close()
+        await reconciler(memo).session.close()

@@ -4,6 +4,7 @@ Deployment, mark pods' deletion cost, and report it all in status."""
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -13,8 +14,9 @@ from arkenos_crds.workerpool import WorkerPoolConditionType as T
 from arkenos_crds.workerpool import WorkerPoolSpec
 from arkenos_operator.conditions import ConditionSet
 from arkenos_operator.context import OperatorContext
+from arkenos_operator.kernel.errors import ReconcileError, parse_spec
+from arkenos_operator.kernel.reasons import Reason
 from arkenos_operator.kube import DEPLOYMENTS, PODS, SERVICE_ACCOUNTS, WORKER_POOLS
-from arkenos_operator.reconcile import Invalid, Outcome, ReconcileError, parse_spec
 from arkenos_operator.workerpool import builders
 from arkenos_operator.workerpool.scaling import (
     Decision,
@@ -29,18 +31,11 @@ from arkenos_operator.workerpool.scrape import scrape_active_sessions
 
 Body = dict[str, Any]
 RESOURCE = "workerpool"
-HTTP_SESSION = "workerpool-http"
 
 
-def http_session(ctx: OperatorContext) -> aiohttp.ClientSession:
-    """The scraper's HTTP session, created on first use inside the running loop."""
-    session = ctx.features.get(HTTP_SESSION)
-    if not isinstance(session, aiohttp.ClientSession) or session.closed:
-        session = ctx.features[HTTP_SESSION] = aiohttp.ClientSession()
-    return session
-
-
-async def measure(ctx: OperatorContext, pool: Body) -> list[tuple[Body, PodLoad]]:
+async def measure(
+    ctx: OperatorContext, session: aiohttp.ClientSession, pool: Body
+) -> list[tuple[Body, PodLoad]]:
     """Sessions on each live worker pod. Pods still without an IP have none yet; terminating
     pods are draining and neither need nor give capacity."""
     namespace = pool["metadata"]["namespace"]
@@ -52,7 +47,6 @@ async def measure(ctx: OperatorContext, pool: Body) -> list[tuple[Body, PodLoad]
         and (p.get("status") or {}).get("phase") not in ("Succeeded", "Failed")
     ]
     settings = ctx.settings
-    session = http_session(ctx)
 
     async def load(pod: Body) -> tuple[Body, PodLoad]:
         name = pod["metadata"]["name"]
@@ -104,28 +98,33 @@ def first_decision(spec: WorkerPoolSpec) -> Decision:
     )
 
 
-async def reconcile_pool(
-    ctx: OperatorContext, namespace: str, name: str, retry: int | None = None
-) -> Outcome:
-    """Reconcile the pool, read afresh under its lock: decisions pace themselves on the last
-    decision in status, so a stale copy (a timer's) would pace on the wrong one."""
-    settings = ctx.settings
-    seen: dict[str, Any] = {}
+@dataclass(frozen=True)
+class PoolReconciler:
+    """Sizes the pool: decisions pace themselves on the last decision in status, which the
+    runner's fresh read under the lock makes current."""
 
-    async def reconcile() -> None:
-        pool = await ctx.kube.get_or_none(WORKER_POOLS, namespace, name)
-        if pool is None or pool["metadata"].get("deletionTimestamp"):
-            return
-        seen["pool"] = pool
-        if (namespace, name) != (settings.operator_namespace, settings.pool_name):
-            raise Invalid(
-                "NotServed",
+    ctx: OperatorContext
+    #: The scraper's HTTP session (the feature's state, made at startup).
+    session: aiohttp.ClientSession
+    resource = RESOURCE
+    kind = WORKER_POOLS
+
+    async def fetch(self, pool: Body) -> WorkerPoolSpec:
+        settings = self.ctx.settings
+        meta = pool["metadata"]
+        if (meta["namespace"], meta["name"]) != (settings.operator_namespace, settings.pool_name):
+            raise ReconcileError(
+                Reason.NOT_SERVED,
                 f"This operator serves only WorkerPool {settings.operator_namespace}/"
                 f"{settings.pool_name}; this one runs no workers.",
             )
-        spec = parse_spec(WorkerPoolSpec, pool)
+        return parse_spec(WorkerPoolSpec, pool)
+
+    async def reconcile(self, pool: Body, spec: WorkerPoolSpec) -> Body:
+        ctx, settings = self.ctx, self.ctx.settings
+        namespace, name = pool["metadata"]["namespace"], pool["metadata"]["name"]
         existing = await ctx.kube.get_or_none(DEPLOYMENTS, namespace, builders.WORKER_NAME)
-        measured = await measure(ctx, pool)
+        measured = await measure(ctx, self.session, pool)
         loads = [load for _, load in measured]
         active = counted_sessions(loads, spec.sessions_per_replica)
         now = datetime.now(UTC)
@@ -145,22 +144,15 @@ async def reconcile_pool(
         ctx.metrics.pool_decisions.labels(name, decision.direction).inc()
         ctx.metrics.pool_replicas.labels(name).set(decision.replicas)
         ctx.metrics.pool_active_sessions.labels(name).set(active)
-        await write_status(ctx, pool, spec, decision, deployment, loads, now)
+        return pool_status(pool, spec, decision, deployment, loads, now)
 
-    async def on_error(error: ReconcileError) -> None:
-        pool = seen["pool"]
+    def failed(self, pool: Body, spec: WorkerPoolSpec | None, error: ReconcileError) -> Body:
         conditions = pool_conditions(pool)
         conditions.mark_false(T.READY, error.reason, error.message)
-        patch = {
+        return {
             "observedGeneration": pool["metadata"].get("generation"),
             "conditions": conditions.to_wire(),
         }
-        await ctx.kube.patch_status(WORKER_POOLS, namespace, name, patch)
-
-    if retry is None:
-        return await ctx.runner.run(RESOURCE, namespace, name, reconcile, on_error)
-    await ctx.runner.run_in_handler(RESOURCE, namespace, name, retry, reconcile, on_error)
-    return Outcome()
 
 
 def pool_conditions(pool: Body) -> ConditionSet:
@@ -168,15 +160,14 @@ def pool_conditions(pool: Body) -> ConditionSet:
     return ConditionSet(status.get("conditions"), [T.SCALED], pool["metadata"].get("generation"))
 
 
-async def write_status(
-    ctx: OperatorContext,
+def pool_status(
     pool: Body,
     spec: WorkerPoolSpec,
     decision: Decision,
     deployment: Body,
     loads: list[PodLoad],
     now: datetime,
-) -> None:
+) -> Body:
     meta = pool["metadata"]
     conditions = pool_conditions(pool)
     ready = int((deployment.get("status") or {}).get("readyReplicas") or 0)
@@ -219,4 +210,4 @@ async def write_status(
             "toReplicas": decision.replicas,
             "reason": decision.reason,
         }
-    await ctx.kube.patch_status(WORKER_POOLS, meta["namespace"], meta["name"], status)
+    return status
