@@ -39,6 +39,7 @@ PATH_VALUES = {
     "provider": "openai",
     "user_id": str(uuid.UUID(int=1)),
     "token_id": str(uuid.UUID(int=2)),
+    "session_id": str(uuid.UUID(int=3)),
 }
 ROLES_BELOW = {
     Role.VIEWER: [],

@@ -14,10 +14,12 @@ from arkenos_api.agents.router import router as agents_router
 from arkenos_api.agents.router import templates_router
 from arkenos_api.auth.router import router as auth_router
 from arkenos_api.auth.router import tokens_router
+from arkenos_api.calls.router import router as calls_router
 from arkenos_api.core.cache import BoundedCache
 from arkenos_api.core.db import check_migrated, create_engine, session_factory
 from arkenos_api.core.errors import install_error_handlers
 from arkenos_api.core.kube import Kube, create_api_client
+from arkenos_api.core.livekit import create_livekit
 from arkenos_api.core.nul import refuse_nul
 from arkenos_api.core.observability import HttpMetrics, RequestContextMiddleware
 from arkenos_api.health import router as health_router
@@ -39,6 +41,7 @@ ROUTERS = (
     templates_router,
     keys_router,
     internal_router,
+    calls_router,
 )
 
 
@@ -61,9 +64,12 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         )
         app.state.runtime_configs = BoundedCache(settings.runtime_config_cache_size)
         app.state.session_owners = BoundedCache(100_000)
+        app.state.livekit = livekit = create_livekit(settings)
         try:
             yield
         finally:
+            if livekit is not None:
+                await livekit.close()
             await http.aclose()
             await kube.close()
     finally:

@@ -22,6 +22,7 @@ from arkenos_api.auth.secrets import same_digest
 from arkenos_api.auth.service import session_for_cookie, user_for_token
 from arkenos_api.core.errors import ApiError
 from arkenos_api.core.kube import Kube
+from arkenos_api.core.livekit import LiveKit, livekit_unavailable
 from arkenos_api.core.roles import Role, weakest
 from arkenos_api.keys.crypto import Keyring
 from arkenos_api.settings import Settings
@@ -74,6 +75,13 @@ async def _keyring(request: Request) -> Keyring:
     return keyring
 
 
+async def _livekit(request: Request) -> LiveKit:
+    livekit: LiveKit | None = request.app.state.livekit
+    if livekit is None:
+        raise livekit_unavailable()
+    return livekit
+
+
 # The accessors above are async on purpose: FastAPI runs sync dependencies in a thread pool,
 # a thread hop per request that the ingest path cannot afford.
 SessionDep = Annotated[AsyncSession, Depends(_db_session, scope="function")]
@@ -81,6 +89,7 @@ SettingsDep = Annotated[Settings, Depends(_settings)]
 KubeDep = Annotated[Kube, Depends(_kube)]
 HttpDep = Annotated[httpx.AsyncClient, Depends(_http)]
 KeyringDep = Annotated[Keyring, Depends(_keyring)]
+LiveKitDep = Annotated[LiveKit, Depends(_livekit)]
 
 
 @dataclass(frozen=True)

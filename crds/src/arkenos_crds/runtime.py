@@ -109,6 +109,9 @@ class EndReason(StrEnum):
     TIMEOUT = "Timeout"
     ERROR = "Error"
     DRAINED = "Drained"
+    #: The worker never reported the end (it crashed or lost the API); the API closed the
+    #: session when LiveKit said the room had finished.
+    LOST = "Lost"
 
 
 class SessionEnd(KubeModel):
@@ -196,6 +199,11 @@ class DispatchMetadata(KubeModel):
         default=None, description="The PhoneNumber's E.164 number, for calls over SIP."
     )
     direction: CallDirection = Field(default=CallDirection.WEB, description="How the call came in.")
+    session_id: UUID | None = Field(
+        default=None,
+        description="Id of the session the API registered for a call it started (browser or "
+        "outbound); the worker's registration of the same room claims it.",
+    )
     variables: dict[str, str] = Field(
         default_factory=dict,
         description="Pre-call data substituted into the instructions as {{name}}.",

@@ -12,6 +12,7 @@ from kubernetes_asyncio.client.exceptions import ApiException
 from arkenos_crds.meta import GROUP, VERSION
 
 VOICEAGENTS = "voiceagents"
+PHONENUMBERS = "phonenumbers"
 
 
 async def create_api_client(kubeconfig: Path | None) -> client.ApiClient:
@@ -38,6 +39,17 @@ class Kube:
         try:
             result: dict[str, Any] = await self.custom.get_namespaced_custom_object(
                 GROUP, VERSION, namespace, VOICEAGENTS, name
+            )
+        except ApiException as exc:
+            if exc.status == 404:
+                return None
+            raise
+        return result
+
+    async def get_phone_number(self, namespace: str, name: str) -> dict[str, Any] | None:
+        try:
+            result: dict[str, Any] = await self.custom.get_namespaced_custom_object(
+                GROUP, VERSION, namespace, PHONENUMBERS, name
             )
         except ApiException as exc:
             if exc.status == 404:

@@ -1,6 +1,7 @@
 """Every table, imported in one place for Alembic's autogenerate and the migration check."""
 
 from arkenos_api.auth.models import ApiToken, AuthSession, LoginAttempt, User
+from arkenos_api.calls.models import CallPolicy
 from arkenos_api.core.db import Base
 from arkenos_api.internal.models import (
     CallSession,
@@ -9,21 +10,26 @@ from arkenos_api.internal.models import (
     UsageEventRow,
 )
 from arkenos_api.keys.models import DataKey, ProviderKey
+from arkenos_api.pricing.models import PriceOverride
+from arkenos_api.webhooks.models import WebhookReceipt
 from arkenos_api.workspaces.models import Invitation, Membership, Workspace
 
 __all__ = [
     "ApiToken",
     "AuthSession",
     "Base",
+    "CallPolicy",
     "CallSession",
     "DataKey",
     "Invitation",
     "LoginAttempt",
     "Membership",
+    "PriceOverride",
     "ProviderKey",
     "TranscriptSegmentRow",
     "TurnMetricRow",
     "UsageEventRow",
     "User",
+    "WebhookReceipt",
     "Workspace",
 ]
