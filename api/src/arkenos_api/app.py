@@ -27,6 +27,8 @@ from arkenos_api.internal.router import router as internal_router
 from arkenos_api.keys.crypto import Keyring
 from arkenos_api.keys.router import router as keys_router
 from arkenos_api.keys.service import check_keyring
+from arkenos_api.pricing.router import router as pricing_router
+from arkenos_api.sessions.router import router as sessions_router
 from arkenos_api.settings import Settings, load_settings
 from arkenos_api.workspaces.router import invitations_router
 from arkenos_api.workspaces.router import router as workspaces_router
@@ -42,6 +44,8 @@ ROUTERS = (
     keys_router,
     internal_router,
     calls_router,
+    sessions_router,
+    pricing_router,
 )
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 from pydantic import Field
@@ -174,12 +174,27 @@ class TurnMetric(KubeModel):
     at: datetime = Field(description="When the turn's audio started.")
 
 
+class ToolCallEvent(KubeModel):
+    """One tool the agent called, with what it was given and what it got back. The worker
+    leaves secrets out (header values come from Secrets, never from arguments); the API
+    redacts secret-looking values again when it shows them."""
+
+    seq: Seq
+    name: str = Field(min_length=1, max_length=128, description="Tool name.")
+    arguments: dict[str, Any] = Field(default_factory=dict, description="Arguments (JSON).")
+    result: str | None = Field(default=None, max_length=20000, description="What it returned.")
+    error: str | None = Field(default=None, max_length=4096, description="Why it failed.")
+    duration_ms: int | None = Field(default=None, ge=0, description="How long it took.")
+    at: datetime = Field(description="When it was called.")
+
+
 class EventBatch(KubeModel):
     """Events of one session. Sequence numbers make a retried batch idempotent."""
 
     transcripts: list[TranscriptSegment] = Field(default_factory=list, max_length=1000)
     usage: list[UsageEvent] = Field(default_factory=list, max_length=1000)
     turns: list[TurnMetric] = Field(default_factory=list, max_length=1000)
+    tool_calls: list[ToolCallEvent] = Field(default_factory=list, max_length=1000)
 
 
 class BatchAccepted(KubeModel):

@@ -65,8 +65,9 @@ async def test_an_outbound_call_dials_over_the_lines_trunk(
     assert metadata.direction == "Outbound"
     assert metadata.phone_number == "+14155559000"
     sessions = await admin.get(f"/api/v1/workspaces/{workspace}/sessions/{body['sessionId']}")
-    if sessions.status_code == 200:  # the call log exists from the next commit on
-        assert sessions.json()["callee"] == DESTINATION
+    assert sessions.status_code == 200
+    assert sessions.json()["callee"] == DESTINATION
+    assert sessions.json()["direction"] == "Outbound"
 
 
 async def test_lines_not_ready_or_without_outbound_are_refused(

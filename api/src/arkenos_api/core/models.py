@@ -5,6 +5,7 @@ from arkenos_api.calls.models import CallPolicy
 from arkenos_api.core.db import Base
 from arkenos_api.internal.models import (
     CallSession,
+    ToolCallRow,
     TranscriptSegmentRow,
     TurnMetricRow,
     UsageEventRow,
@@ -26,6 +27,7 @@ __all__ = [
     "Membership",
     "PriceOverride",
     "ProviderKey",
+    "ToolCallRow",
     "TranscriptSegmentRow",
     "TurnMetricRow",
     "UsageEventRow",

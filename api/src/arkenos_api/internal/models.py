@@ -111,3 +111,16 @@ class TurnMetricRow(Base):
     llm_ms: Mapped[int | None] = mapped_column(Integer)
     tts_ms: Mapped[int | None] = mapped_column(Integer)
     at: Mapped[datetime]
+
+
+class ToolCallRow(Base):
+    __tablename__ = "tool_calls"
+
+    session_id: Mapped[uuid.UUID] = _session_fk()
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    name: Mapped[str] = mapped_column(String(128))
+    arguments: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    result: Mapped[str | None] = mapped_column(Text)
+    error: Mapped[str | None] = mapped_column(Text)
+    duration_ms: Mapped[int | None] = mapped_column(Integer)
+    at: Mapped[datetime]

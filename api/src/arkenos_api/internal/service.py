@@ -16,6 +16,7 @@ from arkenos_api.core.kube import Kube
 from arkenos_api.internal.identity import Workload
 from arkenos_api.internal.models import (
     CallSession,
+    ToolCallRow,
     TranscriptSegmentRow,
     TurnMetricRow,
     UsageEventRow,
@@ -148,6 +149,7 @@ async def store_events(
         (TranscriptSegmentRow, batch.transcripts),
         (UsageEventRow, batch.usage),
         (TurnMetricRow, batch.turns),
+        (ToolCallRow, batch.tool_calls),
     )
     stored = total = 0
     for table, events in groups:

@@ -77,6 +77,24 @@ def upgrade() -> None:
         postgresql_using="gin",
     )
     op.create_table(
+        "tool_calls",
+        sa.Column("session_id", sa.Uuid(), nullable=False),
+        sa.Column("seq", sa.BigInteger(), nullable=False),
+        sa.Column("name", sa.String(length=128), nullable=False),
+        sa.Column("arguments", postgresql.JSONB(astext_type=sa.Text()), nullable=False),
+        sa.Column("result", sa.Text(), nullable=True),
+        sa.Column("error", sa.Text(), nullable=True),
+        sa.Column("duration_ms", sa.Integer(), nullable=True),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["session_id"],
+            ["sessions.id"],
+            name=op.f("fk_tool_calls_session_id_sessions"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("session_id", "seq", name=op.f("pk_tool_calls")),
+    )
+    op.create_table(
         "webhook_receipts",
         sa.Column("id", sa.String(length=256), nullable=False),
         sa.Column("kind", sa.String(length=64), nullable=False),
@@ -118,6 +136,7 @@ def downgrade() -> None:
     op.drop_table("price_overrides")
     op.drop_table("call_policies")
     op.drop_table("webhook_receipts")
+    op.drop_table("tool_calls")
     op.drop_index(op.f("ix_transcript_segments_search"), table_name="transcript_segments")
     op.drop_column("transcript_segments", "search")
     op.drop_index("ix_sessions_live", table_name="sessions")
