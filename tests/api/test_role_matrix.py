@@ -32,6 +32,9 @@ NON_WORKSPACE_ROUTES = {
     ("POST", "/api/v1/workspaces/adopt"),
     ("POST", "/api/v1/invitations/accept"),
     ("GET", "/api/v1/agent-templates"),
+    # Webhooks in: the sender's signature is the authentication (tests/api/webhooks).
+    ("POST", "/webhooks/livekit"),
+    ("POST", "/webhooks/twilio/{namespace}/call-status"),
 }
 INTERNAL_PREFIX = "/internal/"
 PATH_VALUES = {

@@ -22,15 +22,21 @@ from arkenos_api.app import create_app
 from arkenos_api.openapi import DEFAULT_PATH
 from arkenos_api.settings import Settings
 from arkenos_crds.runtime import INTERNAL_PREFIX, WORKLOAD_TOKEN_AUDIENCE
+from tests.api.calls.conftest import livekit, with_livekit
 from tests.api.helpers import PASSWORD, Cluster
 from tests.doubles.server import serve_asgi
 
 EXAMPLES_PER_OPERATION = 8
+__all__ = ["livekit"]
 
 
 @pytest.fixture
-def served(settings: Settings, cluster: Cluster) -> Iterator[dict[str, Any]]:
-    with serve_asgi(create_app(settings)) as server, httpx.Client(base_url=server.url) as client:
+def served(
+    settings: Settings, cluster: Cluster, livekit: tuple[object, str]
+) -> Iterator[dict[str, Any]]:
+    # The call routes reach the LiveKit server-API double, as they would a real server.
+    app = create_app(with_livekit(settings, livekit[1]))
+    with serve_asgi(app) as server, httpx.Client(base_url=server.url) as client:
         email = "fuzz-owner@example.com"
         signed = client.post(
             "/api/v1/auth/signup", json={"email": email, "password": PASSWORD, "workspace": "fuzz"}

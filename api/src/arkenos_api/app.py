@@ -12,6 +12,7 @@ from fastapi import Depends, FastAPI
 
 from arkenos_api.agents.router import router as agents_router
 from arkenos_api.agents.router import templates_router
+from arkenos_api.analytics.router import router as analytics_router
 from arkenos_api.auth.router import router as auth_router
 from arkenos_api.auth.router import tokens_router
 from arkenos_api.calls.router import router as calls_router
@@ -30,6 +31,7 @@ from arkenos_api.keys.service import check_keyring
 from arkenos_api.pricing.router import router as pricing_router
 from arkenos_api.sessions.router import router as sessions_router
 from arkenos_api.settings import Settings, load_settings
+from arkenos_api.webhooks.router import router as webhooks_router
 from arkenos_api.workspaces.router import invitations_router
 from arkenos_api.workspaces.router import router as workspaces_router
 
@@ -46,6 +48,8 @@ ROUTERS = (
     calls_router,
     sessions_router,
     pricing_router,
+    webhooks_router,
+    analytics_router,
 )
 
 

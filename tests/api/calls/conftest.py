@@ -22,9 +22,8 @@ def livekit() -> Iterator[tuple[LiveKitDouble, str]]:
         yield double, served.url
 
 
-@pytest.fixture
-def settings(settings: Settings, livekit: tuple[LiveKitDouble, str]) -> Settings:
-    _, url = livekit
+def with_livekit(settings: Settings, url: str) -> Settings:
+    """``settings`` with the platform's LiveKit at ``url`` (the double)."""
     return settings.model_copy(
         update={
             "livekit_url": url,
@@ -33,3 +32,8 @@ def settings(settings: Settings, livekit: tuple[LiveKitDouble, str]) -> Settings
             "livekit_api_secret": SecretStr(LK_SECRET),
         }
     )
+
+
+@pytest.fixture
+def settings(settings: Settings, livekit: tuple[LiveKitDouble, str]) -> Settings:
+    return with_livekit(settings, livekit[1])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
 from pydantic import Field
 
@@ -10,7 +11,10 @@ from arkenos_api.core.schemas import Schema
 from arkenos_crds.meta import PhoneNumberE164
 
 #: Call variables: substituted into the agent's instructions as {{name}}.
-Variables = dict[str, str]
+Variables = dict[
+    Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")],
+    Annotated[str, Field(max_length=2000)],
+]
 _VARIABLES: Variables = Field(
     default_factory=dict,
     max_length=50,

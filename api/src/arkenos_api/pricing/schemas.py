@@ -18,8 +18,8 @@ class PriceIn(Schema):
         description="Catalogue item: provider/model/metric.",
         examples=["openai/gpt-4o-mini/llm_input_tokens"],
     )
-    micros: int = Field(ge=0, description="Price in micro-units for `per` units.")
-    per: int = Field(gt=0, description="How many units the price is for.")
+    micros: int = Field(ge=0, le=10**15, description="Price in micro-units for `per` units.")
+    per: int = Field(gt=0, le=10**12, description="How many units the price is for.")
 
 
 class OverridesIn(Schema):

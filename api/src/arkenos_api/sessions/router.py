@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import StreamingResponse
+from pydantic import AwareDatetime
 
 from arkenos_api.core.errors import ErrorBody
 from arkenos_api.core.roles import Role
@@ -38,13 +38,14 @@ def _filters(
         Query(alias="phoneNumber", max_length=16, description="The line, caller or callee."),
     ] = None,
     started_from: Annotated[
-        datetime | None, Query(alias="from", description="Started at or after (RFC 3339).")
+        AwareDatetime | None, Query(alias="from", description="Started at or after (RFC 3339).")
     ] = None,
     started_to: Annotated[
-        datetime | None, Query(alias="to", description="Started before (RFC 3339).")
+        AwareDatetime | None, Query(alias="to", description="Started before (RFC 3339).")
     ] = None,
     min_duration_ms: Annotated[
-        int | None, Query(alias="minDurationMs", ge=0, description="Lasted at least this long.")
+        int | None,
+        Query(alias="minDurationMs", ge=0, le=10**12, description="Lasted this long at least."),
     ] = None,
     q: Annotated[
         str | None,
