@@ -32,6 +32,9 @@ NON_WORKSPACE_ROUTES = {
     ("POST", "/api/v1/workspaces/adopt"),
     ("POST", "/api/v1/invitations/accept"),
     ("GET", "/api/v1/agent-templates"),
+    # Webhooks in: the sender's signature is the authentication (tests/api/webhooks).
+    ("POST", "/webhooks/livekit"),
+    ("POST", "/webhooks/twilio/{namespace}/call-status"),
 }
 INTERNAL_PREFIX = "/internal/"
 PATH_VALUES = {
@@ -39,9 +42,10 @@ PATH_VALUES = {
     "provider": "openai",
     "user_id": str(uuid.UUID(int=1)),
     "token_id": str(uuid.UUID(int=2)),
-    "proposal_id": str(uuid.UUID(int=3)),
+    "proposal_id": str(uuid.UUID(int=4)),
     "path": "agent.py",
     "number": "1",
+    "session_id": str(uuid.UUID(int=3)),
 }
 ROLES_BELOW = {
     Role.VIEWER: [],

@@ -23,16 +23,21 @@ from arkenos_api.app import create_app
 from arkenos_api.openapi import DEFAULT_PATH
 from arkenos_api.settings import Settings
 from arkenos_crds.runtime import INTERNAL_PREFIX, WORKLOAD_TOKEN_AUDIENCE
+from tests.api.calls.conftest import livekit, with_livekit
 from tests.api.helpers import PASSWORD, Cluster
 from tests.doubles.server import serve_asgi
 from tests.substrate.s3 import S3Server
 
 EXAMPLES_PER_OPERATION = 8
+__all__ = ["livekit"]
 
 
 @pytest.fixture
-def served(settings: Settings, cluster: Cluster, s3_server: S3Server) -> Iterator[dict[str, Any]]:
-    # With object storage, so the code routes are exercised too (without it they answer 503).
+def served(
+    settings: Settings, cluster: Cluster, livekit: tuple[object, str], s3_server: S3Server
+) -> Iterator[dict[str, Any]]:
+    # The call routes reach the LiveKit server-API double, as they would a real server, and
+    # the code routes object storage (without either they answer 503).
     settings = settings.model_copy(
         update={
             "s3_endpoint": s3_server.endpoint,
@@ -42,7 +47,8 @@ def served(settings: Settings, cluster: Cluster, s3_server: S3Server) -> Iterato
             "s3_secure": False,
         }
     )
-    with serve_asgi(create_app(settings)) as server, httpx.Client(base_url=server.url) as client:
+    app = create_app(with_livekit(settings, livekit[1]))
+    with serve_asgi(app) as server, httpx.Client(base_url=server.url) as client:
         email = "fuzz-owner@example.com"
         signed = client.post(
             "/api/v1/auth/signup", json={"email": email, "password": PASSWORD, "workspace": "fuzz"}

@@ -12,8 +12,10 @@ from fastapi import Depends, FastAPI
 
 from arkenos_api.agents.router import router as agents_router
 from arkenos_api.agents.router import templates_router
+from arkenos_api.analytics.router import router as analytics_router
 from arkenos_api.auth.router import router as auth_router
 from arkenos_api.auth.router import tokens_router
+from arkenos_api.calls.router import router as calls_router
 from arkenos_api.code.assistant.router import router as assistant_router
 from arkenos_api.code.router import router as code_router
 from arkenos_api.code.storage import CodeStore
@@ -23,6 +25,7 @@ from arkenos_api.core.db import check_migrated, create_engine, session_factory
 from arkenos_api.core.errors import install_error_handlers
 from arkenos_api.core.kube import Kube, create_api_client
 from arkenos_api.core.limits import BodySizeLimitMiddleware
+from arkenos_api.core.livekit import create_livekit
 from arkenos_api.core.nul import refuse_lone_surrogates, refuse_nul
 from arkenos_api.core.observability import HttpMetrics, RequestContextMiddleware
 from arkenos_api.health import router as health_router
@@ -30,7 +33,10 @@ from arkenos_api.internal.router import router as internal_router
 from arkenos_api.keys.crypto import Keyring
 from arkenos_api.keys.router import router as keys_router
 from arkenos_api.keys.service import check_keyring
+from arkenos_api.pricing.router import router as pricing_router
+from arkenos_api.sessions.router import router as sessions_router
 from arkenos_api.settings import Settings, load_settings
+from arkenos_api.webhooks.router import router as webhooks_router
 from arkenos_api.workspaces.router import invitations_router
 from arkenos_api.workspaces.router import router as workspaces_router
 
@@ -46,6 +52,11 @@ ROUTERS = (
     internal_router,
     code_router,
     assistant_router,
+    calls_router,
+    sessions_router,
+    pricing_router,
+    webhooks_router,
+    analytics_router,
 )
 
 
@@ -70,9 +81,12 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.session_owners = BoundedCache(100_000)
         app.state.code_store = CodeStore.from_settings(settings)
         app.state.code_limits = Limits.from_settings(settings)
+        app.state.livekit = livekit = create_livekit(settings)
         try:
             yield
         finally:
+            if livekit is not None:
+                await livekit.close()
             await http.aclose()
             await kube.close()
     finally:

@@ -24,6 +24,7 @@ from arkenos_api.code.storage import CodeStore
 from arkenos_api.code.tree import Limits
 from arkenos_api.core.errors import ApiError
 from arkenos_api.core.kube import Kube
+from arkenos_api.core.livekit import LiveKit, livekit_unavailable
 from arkenos_api.core.roles import Role, weakest
 from arkenos_api.keys.crypto import Keyring
 from arkenos_api.settings import Settings
@@ -99,6 +100,13 @@ async def _code_limits(request: Request) -> Limits:
     return limits
 
 
+async def _livekit(request: Request) -> LiveKit:
+    livekit: LiveKit | None = request.app.state.livekit
+    if livekit is None:
+        raise livekit_unavailable()
+    return livekit
+
+
 # The accessors above are async on purpose: FastAPI runs sync dependencies in a thread pool,
 # a thread hop per request that the ingest path cannot afford.
 SessionDep = Annotated[AsyncSession, Depends(_db_session, scope="function")]
@@ -109,6 +117,7 @@ KeyringDep = Annotated[Keyring, Depends(_keyring)]
 SessionmakerDep = Annotated[async_sessionmaker[AsyncSession], Depends(_sessionmaker)]
 CodeStoreDep = Annotated[CodeStore, Depends(_code_store)]
 CodeLimitsDep = Annotated[Limits, Depends(_code_limits)]
+LiveKitDep = Annotated[LiveKit, Depends(_livekit)]
 
 
 @dataclass(frozen=True)

@@ -149,6 +149,34 @@ class Settings(BaseSettings):
             ipaddress.ip_network(cidr, strict=False)  # raises ValueError naming the value
         return cidrs
 
+    livekit_url: str | None = Field(
+        default=None, description="LiveKit server API URL (http[s]://), used to create rooms."
+    )
+    livekit_public_url: str | None = Field(
+        default=None,
+        description="LiveKit URL browsers connect to (ws[s]://); defaults to livekit_url.",
+    )
+    livekit_api_key: str | None = Field(default=None, description="LiveKit API key.")
+    livekit_api_secret: SecretStr | None = Field(
+        default=None, description="LiveKit API secret; also verifies LiveKit's webhooks."
+    )
+    call_token_ttl_seconds: int = Field(
+        default=300, ge=30, le=3600, description="How long a browser's join token is valid."
+    )
+    max_concurrent_calls: int = Field(
+        default=20, ge=1, description="Default per-workspace limit on calls in progress."
+    )
+    twilio_account_sid: str | None = Field(
+        default=None, description="The platform's Twilio account, when a workspace has none."
+    )
+    twilio_auth_token: SecretStr | None = Field(
+        default=None, description="Auth token of the platform's Twilio account."
+    )
+    twilio_webhook_base_url: str | None = Field(
+        default=None,
+        description="Public base URL of this API as Twilio calls it (signatures cover the URL).",
+    )
+
     @model_validator(mode="after")
     def _refuse_placeholders(self) -> Settings:
         if self.environment is Environment.DEVELOPMENT:

@@ -7,7 +7,7 @@ Both sides import these models, so a change here is a change of the wire format 
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 from pydantic import Field
@@ -115,6 +115,9 @@ class EndReason(StrEnum):
     TIMEOUT = "Timeout"
     ERROR = "Error"
     DRAINED = "Drained"
+    #: The worker never reported the end (it crashed or lost the API); the API closed the
+    #: session when LiveKit said the room had finished.
+    LOST = "Lost"
 
 
 class SessionEnd(KubeModel):
@@ -185,12 +188,29 @@ class TurnMetric(KubeModel):
     at: UtcDateTime = Field(description="When the turn's audio started.")
 
 
+class ToolCallEvent(KubeModel):
+    """One tool the agent called, with what it was given and what it got back. The worker
+    leaves secrets out (header values come from Secrets, never from arguments); the API
+    redacts secret-looking values again when it shows them."""
+
+    seq: Seq
+    name: str = Field(min_length=1, max_length=128, description="Tool name.")
+    arguments: dict[str, Any] = Field(default_factory=dict, description="Arguments (JSON).")
+    result: str | None = Field(default=None, max_length=20000, description="What it returned.")
+    error: str | None = Field(default=None, max_length=4096, description="Why it failed.")
+    duration_ms: int | None = Field(
+        default=None, ge=0, le=2**31 - 1, description="How long it took."
+    )
+    at: UtcDateTime = Field(description="When it was called.")
+
+
 class EventBatch(KubeModel):
     """Events of one session. Sequence numbers make a retried batch idempotent."""
 
     transcripts: list[TranscriptSegment] = Field(default_factory=list, max_length=1000)
     usage: list[UsageEvent] = Field(default_factory=list, max_length=1000)
     turns: list[TurnMetric] = Field(default_factory=list, max_length=1000)
+    tool_calls: list[ToolCallEvent] = Field(default_factory=list, max_length=1000)
 
 
 class BatchAccepted(KubeModel):
@@ -210,6 +230,11 @@ class DispatchMetadata(KubeModel):
         default=None, description="The PhoneNumber's E.164 number, for calls over SIP."
     )
     direction: CallDirection = Field(default=CallDirection.WEB, description="How the call came in.")
+    session_id: UUID | None = Field(
+        default=None,
+        description="Id of the session the API registered for a call it started (browser or "
+        "outbound); the worker's registration of the same room claims it.",
+    )
     variables: dict[str, str] = Field(
         default_factory=dict,
         description="Pre-call data substituted into the instructions as {{name}}.",

@@ -8,7 +8,7 @@ JSON (``application/json``) bodies for:
   ListSIPInboundTrunk, ListSIPOutboundTrunk, DeleteSIPTrunk, CreateSIPDispatchRule,
   UpdateSIPDispatchRule, ListSIPDispatchRule, DeleteSIPDispatchRule, CreateSIPParticipant,
   TransferSIPParticipant;
-- ``RoomService``: CreateRoom, ListRooms, DeleteRoom;
+- ``RoomService``: CreateRoom, ListRooms, DeleteRoom, ListParticipants;
 - ``AgentDispatchService``: CreateDispatch, ListDispatch, DeleteDispatch.
 
 Like LiveKit it checks the bearer JWT (HS256 with a known API key's secret, ``iss`` = the key,

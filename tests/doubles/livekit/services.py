@@ -224,6 +224,15 @@ def _delete_room(state: LiveKitState, req: proto_room.DeleteRoomRequest) -> Mess
     return proto_room.DeleteRoomResponse()
 
 
+def _list_participants(state: LiveKitState, req: proto_room.ListParticipantsRequest) -> Message:
+    with state.lock:
+        room = state.rooms.get(req.room)
+        if room is None:
+            raise TwirpError("not_found", "requested room does not exist")
+        participants = list(room.participants.values())
+    return proto_room.ListParticipantsResponse(participants=participants)
+
+
 def _create_dispatch(
     state: LiveKitState, req: proto_dispatch.CreateAgentDispatchRequest
 ) -> Message:
@@ -302,6 +311,9 @@ METHODS: dict[str, Method] = {
     "RoomService/CreateRoom": Method(proto_room.CreateRoomRequest, _create_room, room_create),
     "RoomService/ListRooms": Method(proto_room.ListRoomsRequest, _list_rooms, room_list),
     "RoomService/DeleteRoom": Method(proto_room.DeleteRoomRequest, _delete_room, room_create),
+    "RoomService/ListParticipants": Method(
+        proto_room.ListParticipantsRequest, _list_participants, room_admin_of(_of_room)
+    ),
     "AgentDispatchService/CreateDispatch": Method(
         proto_dispatch.CreateAgentDispatchRequest, _create_dispatch, room_admin_of(_of_room)
     ),

@@ -13,6 +13,7 @@ from kubernetes_asyncio.client.exceptions import ApiException
 from arkenos_crds.meta import GROUP, VERSION
 
 VOICEAGENTS = "voiceagents"
+PHONENUMBERS = "phonenumbers"
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,17 @@ class Kube:
         try:
             result: dict[str, Any] = await self.custom.get_namespaced_custom_object(
                 GROUP, VERSION, namespace, VOICEAGENTS, name
+            )
+        except ApiException as exc:
+            if exc.status == 404:
+                return None
+            raise
+        return result
+
+    async def get_phone_number(self, namespace: str, name: str) -> dict[str, Any] | None:
+        try:
+            result: dict[str, Any] = await self.custom.get_namespaced_custom_object(
+                GROUP, VERSION, namespace, PHONENUMBERS, name
             )
         except ApiException as exc:
             if exc.status == 404:

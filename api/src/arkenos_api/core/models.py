@@ -1,6 +1,7 @@
 """Every table, imported in one place for Alembic's autogenerate and the migration check."""
 
 from arkenos_api.auth.models import ApiToken, AuthSession, LoginAttempt, User
+from arkenos_api.calls.models import CallPolicy
 from arkenos_api.code.models import (
     AssistantMessage,
     AssistantProposal,
@@ -11,11 +12,14 @@ from arkenos_api.code.models import (
 from arkenos_api.core.db import Base
 from arkenos_api.internal.models import (
     CallSession,
+    ToolCallRow,
     TranscriptSegmentRow,
     TurnMetricRow,
     UsageEventRow,
 )
 from arkenos_api.keys.models import DataKey, ProviderKey
+from arkenos_api.pricing.models import PriceOverride
+from arkenos_api.webhooks.models import WebhookReceipt
 from arkenos_api.workspaces.models import Invitation, Membership, Workspace
 
 __all__ = [
@@ -24,6 +28,7 @@ __all__ = [
     "AssistantProposal",
     "AuthSession",
     "Base",
+    "CallPolicy",
     "CallSession",
     "CodeRevision",
     "CodeTree",
@@ -32,10 +37,13 @@ __all__ = [
     "Invitation",
     "LoginAttempt",
     "Membership",
+    "PriceOverride",
     "ProviderKey",
+    "ToolCallRow",
     "TranscriptSegmentRow",
     "TurnMetricRow",
     "UsageEventRow",
     "User",
+    "WebhookReceipt",
     "Workspace",
 ]

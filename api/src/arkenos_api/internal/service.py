@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import case, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,11 +16,13 @@ from arkenos_api.core.kube import Kube
 from arkenos_api.internal.identity import Workload
 from arkenos_api.internal.models import (
     CallSession,
+    ToolCallRow,
     TranscriptSegmentRow,
     TurnMetricRow,
     UsageEventRow,
 )
 from arkenos_api.internal.runtime_config import workspace_row
+from arkenos_api.sessions.lifecycle import finish_session
 from arkenos_crds.runtime import BatchAccepted, EventBatch, SessionEnd, SessionStart
 
 #: session id -> the workload username that registered it (never changes once written).
@@ -41,6 +43,9 @@ async def register_session(
     ):
         raise forbidden(f"this workload may not serve agent {start.workspace}/{start.agent}")
     workspace_id, _ = await workspace_row(db_session, start.workspace)
+    claimed = await _claim_started_call(db_session, workload, start, workspace_id)
+    if claimed is not None:
+        return claimed, True
     inserted = await db_session.scalar(
         insert(CallSession)
         .values(
@@ -74,6 +79,33 @@ async def register_session(
     if not same:
         raise ApiError(409, "job_registered", f"job {start.job_id} belongs to another session")
     return existing.id, False
+
+
+async def _claim_started_call(
+    db_session: AsyncSession, workload: Workload, start: SessionStart, workspace_id: uuid.UUID
+) -> uuid.UUID | None:
+    """A call the API started (browser or outbound) registered its session before the room
+    existed; the worker's registration of that room takes it over instead of adding another."""
+    claimed: uuid.UUID | None = await db_session.scalar(
+        update(CallSession)
+        .where(
+            CallSession.room == start.room,
+            CallSession.job_id.is_(None),
+            CallSession.workspace_id == workspace_id,
+            CallSession.agent == start.agent,
+            CallSession.ended_at.is_(None),
+        )
+        .values(
+            job_id=start.job_id,
+            served_by=workload.username,
+            dispatched_at=start.dispatched_at,
+            # A browser call is connected once its worker runs; an outbound call waits for the
+            # callee to answer (SIP participant events say when).
+            status=case((CallSession.direction == "Web", "Active"), else_=CallSession.status),
+        )
+        .returning(CallSession.id)
+    )
+    return claimed
 
 
 async def _check_owner(
@@ -117,6 +149,7 @@ async def store_events(
         (TranscriptSegmentRow, batch.transcripts),
         (UsageEventRow, batch.usage),
         (TurnMetricRow, batch.turns),
+        (ToolCallRow, batch.tool_calls),
     )
     stored = total = 0
     for table, events in groups:
@@ -137,5 +170,10 @@ async def end_session(
     """Close the session; a repeated end keeps the first one."""
     await _check_owner(db_session, owners, workload, session_id)
     session = await db_session.get_one(CallSession, session_id, with_for_update=True)
-    if session.ended_at is None:
-        session.ended_at, session.end_reason, session.error = end.ended_at, end.reason, end.error
+    await finish_session(
+        db_session=db_session,
+        session=session,
+        ended_at=end.ended_at,
+        reason=end.reason,
+        error=end.error,
+    )
