@@ -15,6 +15,7 @@ from pydantic import Field
 
 from arkenos_crds._base import KubeModel
 from arkenos_crds.meta import PhoneNumberE164
+from arkenos_crds.providers import ModelProvider
 from arkenos_crds.voiceagent import VoiceAgentSpec
 
 
@@ -37,6 +38,14 @@ PROVIDER_SECRET_KEYS: dict[Provider, str] = {
 }
 
 
+#: Whose key each model provider of the pipeline table (``arkenos_crds.providers``) needs.
+KEY_OF: dict[ModelProvider, Provider] = {
+    ModelProvider.OPENAI: Provider.OPENAI,
+    ModelProvider.DEEPGRAM: Provider.DEEPGRAM,
+    ModelProvider.CARTESIA: Provider.CARTESIA,
+}
+
+
 def providers_for(spec: VoiceAgentSpec) -> tuple[set[Provider], set[Provider]]:
     """(required, optional) providers whose keys a call to this agent needs.
 
@@ -46,7 +55,7 @@ def providers_for(spec: VoiceAgentSpec) -> tuple[set[Provider], set[Provider]]:
     required: set[Provider] = set()
     optional: set[Provider] = set()
     for component in (spec.stt, spec.llm, spec.tts):
-        provider = Provider(str(component.provider).lower())
+        provider = KEY_OF[component.provider]
         (optional if component.base_url else required).add(provider)
     return required, optional - required
 
