@@ -235,3 +235,22 @@ RUNTIME_CONFIG_PATH = INTERNAL_PREFIX + "/workspaces/{workspace}/agents/{agent}/
 SESSIONS_PATH = INTERNAL_PREFIX + "/sessions"  # POST SessionStart -> SessionStarted
 SESSION_EVENTS_PATH = INTERNAL_PREFIX + "/sessions/{session_id}/events"  # POST EventBatch
 SESSION_END_PATH = INTERNAL_PREFIX + "/sessions/{session_id}/end"  # POST SessionEnd
+
+# --- Readiness (operator → API) ------------------------------------------------------------
+# The operator asks, with its own ServiceAccount token (audience WORKLOAD_TOKEN_AUDIENCE),
+# whether a call to an agent would be served now; the API answers from the same inputs it
+# resolves a runtime config from.
+
+AGENT_READINESS_PATH = INTERNAL_PREFIX + "/readiness/{namespace}/{name}"
+
+
+class AgentReadiness(KubeModel):
+    """Whether a call to the agent would be served now, and if not, why."""
+
+    ready: bool = Field(description="True when the agent's runtime config resolves now.")
+    reason: str | None = Field(
+        default=None,
+        description="Why not: NotAWorkspace, ProviderKeyMissing (the message names the "
+        "provider) or SecretMissing.",
+    )
+    message: str = Field(description="What is wrong, for a person, or that all is well.")

@@ -3,38 +3,35 @@ providers need, taken from the agent's ``credentials.secretRef`` Secret first an
 workspace's stored keys second, and the Secret values its HTTP tools' headers name in
 ``valueFrom`` (only those keys, never whole Secrets).
 
-Resolved configs are cached per process, keyed by what they were resolved from: the resource's
-uid and generation, the resourceVersions of the Secrets it reads and the workspace's keys
-version. Each request
-still reads those (the resource, the Secret, one row), so a change made through any replica or
-with kubectl is seen at once; the cache only saves decrypting keys, validating the spec and
-serialising the answer. Two replicas each keep their own cache, which is safe for that reason.
+One request: authorise → gather the inputs once (:mod:`.config_inputs`, which carry their own
+version) → cache lookup → on a miss, read the stored keys and build the config (a pure
+function of the inputs and the keys).
+
+Each request still reads the inputs (the resource, the Secrets, one row), so a change made
+through any replica or with kubectl is seen at once; the cache only saves decrypting keys,
+validating the spec and serialising the answer. Two replicas each keep their own cache, which
+is safe for that reason.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-import uuid
 from dataclasses import dataclass
-from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from arkenos_api.core.cache import BoundedCache
-from arkenos_api.core.errors import ApiError, forbidden, not_found
+from arkenos_api.core.errors import ApiError, forbidden
 from arkenos_api.core.kube import Kube
+from arkenos_api.internal.config_inputs import ConfigInputs, Version, gather_inputs, read_agent
 from arkenos_api.internal.identity import Workload
 from arkenos_api.keys.crypto import Keyring
 from arkenos_api.keys.service import read_keys
-from arkenos_api.workspaces.models import Workspace
 from arkenos_crds.runtime import PROVIDER_SECRET_KEYS, Provider, RuntimeConfig, providers_for
+from arkenos_crds.secret_refs import SecretUse
 from arkenos_crds.voiceagent import VoiceAgentSpec, dispatch_name_for
-
-Version = tuple[str, int, str | None, int, tuple[tuple[str, str], ...]]
-SecretRef = tuple[str, str]  # (Secret name, key)
 
 
 @dataclass(frozen=True)
@@ -44,88 +41,6 @@ class ResolvedConfig:
 
 
 ConfigCache = BoundedCache[tuple[str, str], ResolvedConfig]
-
-
-async def workspace_row(db_session: AsyncSession, namespace: str) -> tuple[uuid.UUID, int]:
-    row = (
-        await db_session.execute(
-            select(Workspace.id, Workspace.keys_version).where(Workspace.namespace == namespace)
-        )
-    ).first()
-    if row is None:
-        raise not_found(f"workspace {namespace}")
-    return row[0], row[1]
-
-
-def parse_spec(resource: dict[str, Any]) -> VoiceAgentSpec:
-    try:
-        return VoiceAgentSpec.model_validate(resource.get("spec", {}))
-    except ValidationError as exc:
-        name = resource.get("metadata", {}).get("name")
-        raise ApiError(
-            422, "invalid_agent", f"VoiceAgent {name} has an invalid spec: {exc}"
-        ) from exc
-
-
-def tool_secret_refs(spec: dict[str, Any]) -> dict[SecretRef, str]:
-    """The (Secret, key) pairs the spec's HTTP tool headers take values from, each with the
-    field that names it. Read from the raw spec so the Secrets' versions can key the cache
-    before the spec is validated."""
-    refs: dict[SecretRef, str] = {}
-    for t, tool in enumerate(spec.get("tools") or []):
-        http = tool.get("http") if isinstance(tool, dict) else None
-        for h, header in enumerate((http or {}).get("headers") or []):
-            ref = header.get("valueFrom") if isinstance(header, dict) else None
-            if isinstance(ref, dict) and ref.get("name") and ref.get("key"):
-                field = f"spec.tools[{t}].http.headers[{h}].valueFrom"
-                refs.setdefault((str(ref["name"]), str(ref["key"])), field)
-    return refs
-
-
-async def _read_tool_secrets(
-    kube: Kube, namespace: str, refs: dict[SecretRef, str]
-) -> tuple[tuple[tuple[str, str], ...], dict[str, str]]:
-    """(the Secrets' resourceVersions, the referenced values keyed ``<secret>/<key>``)."""
-    versions: list[tuple[str, str]] = []
-    values: dict[str, str] = {}
-    for secret_name in sorted({name for name, _ in refs}):
-        wanted = {key: field for (name, key), field in refs.items() if name == secret_name}
-        secret = await kube.read_secret_data(namespace, secret_name)
-        if secret is None:
-            field = min(wanted.values())
-            raise ApiError(
-                424, "tool_secret_missing", f"Secret {secret_name} does not exist", field
-            )
-        resource_version, data = secret
-        versions.append((secret_name, resource_version))
-        for key, field in sorted(wanted.items()):
-            if key not in data:
-                raise ApiError(
-                    424, "tool_secret_missing", f"Secret {secret_name} has no key {key}", field
-                )
-            try:
-                values[f"{secret_name}/{key}"] = base64.b64decode(data[key]).decode()
-            except (binascii.Error, UnicodeDecodeError) as exc:
-                raise ApiError(
-                    424, "invalid_secret", f"key {key} of Secret {secret_name} is not text", field
-                ) from exc
-    return tuple(versions), values
-
-
-def _secret_keys(data: dict[str, str], wanted: set[Provider]) -> dict[Provider, str]:
-    keys: dict[Provider, str] = {}
-    for provider in wanted:
-        encoded = data.get(PROVIDER_SECRET_KEYS.get(provider, ""))
-        if encoded:
-            try:
-                keys[provider] = base64.b64decode(encoded).decode()
-            except (binascii.Error, UnicodeDecodeError) as exc:
-                raise ApiError(
-                    424,
-                    "invalid_secret",
-                    f"{PROVIDER_SECRET_KEYS[provider]} in the credentials Secret is not valid",
-                ) from exc
-    return keys
 
 
 async def resolve_runtime_config(
@@ -141,67 +56,110 @@ async def resolve_runtime_config(
     """The RuntimeConfig JSON for one agent, if ``workload`` may serve it."""
     if not workload.may_ask_for(namespace, name):
         raise forbidden(f"this workload may not serve agent {namespace}/{name}")
-    resource = await kube.get_voice_agent(namespace, name)
-    if resource is None:
-        raise not_found(f"agent {namespace}/{name}")
-    spec_mode = resource.get("spec", {}).get("mode", "Standard")
-    if not workload.may_serve(namespace, name, spec_mode):
+    resource = await read_agent(kube, namespace, name)
+    if not workload.may_serve(
+        namespace, name, (resource.get("spec") or {}).get("mode", "Standard")
+    ):
         raise forbidden(f"this workload may not serve agent {namespace}/{name}")
-    workspace_id, keys_version = await workspace_row(db_session, namespace)
-    secret_name = (
-        (resource.get("spec", {}).get("credentials") or {}).get("secretRef", {}).get("name")
+    inputs = await gather_inputs(
+        db_session=db_session, kube=kube, namespace=namespace, name=name, resource=resource
     )
-    secret: tuple[str, dict[str, str]] | None = None
-    if secret_name:
-        secret = await kube.read_secret_data(namespace, secret_name)
-        if secret is None:
-            raise ApiError(
-                424,
-                "credentials_secret_missing",
-                f"Secret {secret_name} named in spec.credentials.secretRef does not exist",
-                "spec.credentials.secretRef.name",
-            )
-    refs = tool_secret_refs(resource.get("spec", {}))
-    tool_secret_versions, tool_secrets = await _read_tool_secrets(kube, namespace, refs)
-    metadata = resource.get("metadata", {})
-    version: Version = (
-        metadata.get("uid", ""),
-        metadata.get("generation", 0),
-        secret[0] if secret else None,
-        keys_version,
-        tool_secret_versions,
-    )
-    cached = cache.get((namespace, name))
+    return await cached_config(db_session=db_session, keyring=keyring, cache=cache, inputs=inputs)
+
+
+async def cached_config(
+    *, db_session: AsyncSession, keyring: Keyring, cache: ConfigCache, inputs: ConfigInputs
+) -> bytes:
+    """The serialised config of ``inputs``, from the cache when they have not changed."""
+    key, version = (inputs.namespace, inputs.name), inputs.version
+    cached = cache.get(key)
     if cached is not None and cached.version == version:
         return cached.body
-    spec = parse_spec(resource)
+    spec = parse_spec(inputs)
     required, optional = providers_for(spec)
-    keys = _secret_keys(secret[1], required | optional) if secret else {}
-    keys |= await read_keys(
+    from_secret = credentials_keys(inputs, required | optional)
+    stored = await read_keys(
         db_session=db_session,
         keyring=keyring,
-        workspace_id=workspace_id,
-        providers=(required | optional) - keys.keys(),
+        workspace_id=inputs.workspace_id,
+        providers=(required | optional) - from_secret.keys(),
     )
+    config = build_config(inputs, spec, {**stored, **from_secret})
+    body = config.model_dump_json(by_alias=True, exclude_none=True).encode()
+    cache.put(key, ResolvedConfig(version, body))
+    return body
+
+
+def parse_spec(inputs: ConfigInputs) -> VoiceAgentSpec:
+    try:
+        return VoiceAgentSpec.model_validate(inputs.spec)
+    except ValidationError as exc:
+        raise ApiError(
+            422, "invalid_agent", f"VoiceAgent {inputs.name} has an invalid spec: {exc}"
+        ) from exc
+
+
+def build_config(
+    inputs: ConfigInputs, spec: VoiceAgentSpec, keys: dict[Provider, str]
+) -> RuntimeConfig:
+    """The config of ``inputs`` with the provider keys found, or a 424 naming what is missing."""
+    required, _ = providers_for(spec)
     missing = sorted(required - keys.keys())
     if missing:
         raise ApiError(
             424,
             "missing_provider_key",
-            f"no key for {', '.join(missing)}: store one in workspace {namespace} or set "
+            f"no key for {', '.join(missing)}: store one in workspace {inputs.namespace} or set "
             + ", ".join(PROVIDER_SECRET_KEYS.get(p, p.upper()) for p in missing)
             + " in the agent's credentials Secret",
             f"keys.{missing[0]}",
         )
-    config = RuntimeConfig(
-        workspace=namespace,
-        agent=name,
-        generation=version[1],
-        dispatch_name=dispatch_name_for(namespace, name, spec.mode),
+    return RuntimeConfig(
+        workspace=inputs.namespace,
+        agent=inputs.name,
+        generation=inputs.generation,
+        dispatch_name=dispatch_name_for(inputs.namespace, inputs.name, spec.mode),
         spec=spec,
         keys=keys,
-        tool_secrets=tool_secrets,
+        tool_secrets=tool_secret_values(inputs),
     )
-    body = config.model_dump_json(by_alias=True, exclude_none=True).encode()
-    cache.put((namespace, name), ResolvedConfig(version, body))
-    return body
+
+
+def credentials_keys(inputs: ConfigInputs, wanted: set[Provider]) -> dict[Provider, str]:
+    """The keys of ``wanted`` providers that the credentials Secret holds."""
+    ref = next((r for r in inputs.refs if r.use == SecretUse.CREDENTIALS), None)
+    if ref is None:
+        return {}
+    data = inputs.secrets[ref.secret][1]
+    keys: dict[Provider, str] = {}
+    for provider in wanted:
+        secret_key = PROVIDER_SECRET_KEYS.get(provider, "")
+        if data.get(secret_key):
+            keys[provider] = _text(
+                data[secret_key], ref.field, f"{secret_key} of Secret {ref.secret}"
+            )
+    return keys
+
+
+def tool_secret_values(inputs: ConfigInputs) -> dict[str, str]:
+    """The header values the tools take from Secrets, keyed ``<secret>/<key>``."""
+    values: dict[str, str] = {}
+    for ref in inputs.refs:
+        if ref.use != SecretUse.TOOL_HEADER or ref.key is None:
+            continue
+        data = inputs.secrets[ref.secret][1]
+        if ref.key not in data:
+            raise ApiError(
+                424, "tool_secret_missing", f"Secret {ref.secret} has no key {ref.key}", ref.field
+            )
+        values[f"{ref.secret}/{ref.key}"] = _text(
+            data[ref.key], ref.field, f"key {ref.key} of Secret {ref.secret}"
+        )
+    return values
+
+
+def _text(encoded: str, field: str, what: str) -> str:
+    try:
+        return base64.b64decode(encoded).decode()
+    except (binascii.Error, UnicodeDecodeError) as exc:
+        raise ApiError(424, "invalid_secret", f"{what} is not valid text", field) from exc
