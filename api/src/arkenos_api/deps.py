@@ -20,9 +20,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from arkenos_api.auth.models import ApiToken, AuthSession, User
 from arkenos_api.auth.secrets import same_digest
 from arkenos_api.auth.service import session_for_cookie, user_for_token
+from arkenos_api.core.cache import BoundedCache
 from arkenos_api.core.errors import ApiError
 from arkenos_api.core.kube import Kube
 from arkenos_api.core.roles import Role, weakest
+from arkenos_api.internal.runtime_config import ConfigCache
+from arkenos_api.internal.service import OwnerCache
 from arkenos_api.keys.crypto import Keyring
 from arkenos_api.settings import Settings
 from arkenos_api.workspaces.models import Workspace
@@ -74,6 +77,21 @@ async def _keyring(request: Request) -> Keyring:
     return keyring
 
 
+async def _runtime_configs(request: Request) -> ConfigCache:
+    cache: ConfigCache = request.app.state.runtime_configs
+    return cache
+
+
+async def _token_reviews(request: Request) -> BoundedCache[bytes, str]:
+    cache: BoundedCache[bytes, str] = request.app.state.token_reviews
+    return cache
+
+
+async def _session_owners(request: Request) -> OwnerCache:
+    cache: OwnerCache = request.app.state.session_owners
+    return cache
+
+
 # The accessors above are async on purpose: FastAPI runs sync dependencies in a thread pool,
 # a thread hop per request that the ingest path cannot afford.
 SessionDep = Annotated[AsyncSession, Depends(_db_session, scope="function")]
@@ -81,6 +99,10 @@ SettingsDep = Annotated[Settings, Depends(_settings)]
 KubeDep = Annotated[Kube, Depends(_kube)]
 HttpDep = Annotated[httpx.AsyncClient, Depends(_http)]
 KeyringDep = Annotated[Keyring, Depends(_keyring)]
+#: The per-process caches the lifespan creates.
+RuntimeConfigsDep = Annotated[ConfigCache, Depends(_runtime_configs)]
+TokenReviewsDep = Annotated[BoundedCache[bytes, str], Depends(_token_reviews)]
+SessionOwnersDep = Annotated[OwnerCache, Depends(_session_owners)]
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,11 @@ class Settings(BaseSettings):
         description="Namespace of the shared worker pool, whose ServiceAccount serves "
         "standard agents.",
     )
+    operator_service_account: str = Field(
+        default="arkenos-operator",
+        description="ServiceAccount (in the platform namespace) of the operator, the only "
+        "identity that may ask whether an agent is ready.",
+    )
     public_url: str = Field(
         default="http://localhost:3000", description="Dashboard URL used in invitation links."
     )
@@ -78,6 +83,10 @@ class Settings(BaseSettings):
         if not self.cookie_secure:
             raise ValueError("ARKENOS_COOKIE_SECURE=false is refused outside development")
         return self
+
+    @property
+    def operator_username(self) -> str:
+        return f"system:serviceaccount:{self.platform_namespace}:{self.operator_service_account}"
 
     def master_keys_text(self) -> str:
         """The configured master keys, from the file when one is set."""
