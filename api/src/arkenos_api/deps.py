@@ -15,7 +15,7 @@ from typing import Annotated, Any
 import httpx
 from fastapi import Depends, Path, Request
 from fastapi.security import APIKeyCookie, APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from arkenos_api.auth.models import ApiToken, AuthSession, User
 from arkenos_api.auth.secrets import same_digest
@@ -23,6 +23,7 @@ from arkenos_api.auth.service import session_for_cookie, user_for_token
 from arkenos_api.core.cache import BoundedCache
 from arkenos_api.core.errors import ApiError
 from arkenos_api.core.kube import Kube
+from arkenos_api.core.observability import HttpMetrics
 from arkenos_api.core.roles import Role, weakest
 from arkenos_api.internal.runtime_config import ConfigCache
 from arkenos_api.internal.service import OwnerCache
@@ -77,6 +78,16 @@ async def _keyring(request: Request) -> Keyring:
     return keyring
 
 
+async def _engine(request: Request) -> AsyncEngine:
+    engine: AsyncEngine = request.app.state.engine
+    return engine
+
+
+async def _http_metrics(request: Request) -> HttpMetrics:
+    metrics: HttpMetrics = request.app.state.metrics
+    return metrics
+
+
 async def _runtime_configs(request: Request) -> ConfigCache:
     cache: ConfigCache = request.app.state.runtime_configs
     return cache
@@ -99,6 +110,8 @@ SettingsDep = Annotated[Settings, Depends(_settings)]
 KubeDep = Annotated[Kube, Depends(_kube)]
 HttpDep = Annotated[httpx.AsyncClient, Depends(_http)]
 KeyringDep = Annotated[Keyring, Depends(_keyring)]
+EngineDep = Annotated[AsyncEngine, Depends(_engine)]
+HttpMetricsDep = Annotated[HttpMetrics, Depends(_http_metrics)]
 #: The per-process caches the lifespan creates.
 RuntimeConfigsDep = Annotated[ConfigCache, Depends(_runtime_configs)]
 TokenReviewsDep = Annotated[BoundedCache[bytes, str], Depends(_token_reviews)]
