@@ -8,15 +8,20 @@ import sys
 from pathlib import Path
 
 from arkenos_api.core.observability import configure_logging
+from arkenos_api.settings import SettingsError
 
 
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from arkenos_api.app import create_app
+    from arkenos_api.settings import load_settings
 
+    settings = load_settings()
     configure_logging()
-    uvicorn.run(create_app(), host=args.host, port=args.port, log_config=None, access_log=False)
+    uvicorn.run(
+        create_app(settings), host=args.host, port=args.port, log_config=None, access_log=False
+    )
     return 0
 
 
@@ -73,7 +78,11 @@ def main(argv: list[str] | None = None) -> int:
     openapi.add_argument("--output", help="file to write (default api/openapi.json)")
     openapi.set_defaults(run=_openapi)
     args = parser.parse_args(argv)
-    result: int = args.run(args)
+    try:
+        result: int = args.run(args)
+    except SettingsError as error:
+        print(f"arkenos-api: {error}", file=sys.stderr)  # noqa: T201 - a CLI's output
+        return 2
     return result
 
 
