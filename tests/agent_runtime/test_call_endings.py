@@ -12,85 +12,36 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any
 
 import pytest
 from livekit.agents import AgentSession, JobContext
 
-from arkenos_agent_runtime.hosting import WorkerHost
 from arkenos_agent_runtime.services import CallParties, CallServices
-from arkenos_agent_runtime.settings import Settings
 from arkenos_agent_runtime.standard.call import supervise_call
 from arkenos_agent_runtime.tools.context import CallData
 from arkenos_crds.runtime import (
     CallDirection,
-    DispatchMetadata,
     EndReason,
     RuntimeConfig,
     SpeakerRole,
     TranscriptSegment,
 )
-from arkenos_crds.voiceagent import STANDARD_DISPATCH_NAME
-from tests.agent_runtime.conftest import RecordingTelephony
-from tests.doubles.arkenos_api import POOL, ArkenosAPIDouble, Fault, StoredSession
+from tests.agent_runtime.conftest import (
+    JobFunction,
+    RecordingTelephony,
+    StartHost,
+    dispatch,
+    now_check,
+)
+from tests.doubles.arkenos_api import ArkenosAPIDouble, Fault, StoredSession
 from tests.doubles.livekit_worker import LiveKitWorkerDouble
-from tests.doubles.server import ServedApp, serve_aiohttp
-from tests.substrate.ports import free_port
+from tests.doubles.server import ServedApp
 from tests.substrate.waiting import eventually
 
-POOL_TOKEN = "pool-token-endings"
 PARTIES = CallParties(CallDirection.INBOUND, "+15550001111", "+15550002222", None)
 LAST_WORDS = ("I need to reschedule", "Thursday works", "thanks, bye")
-JobFunction = Callable[[JobContext, CallServices], Awaitable[None]]
-Running = tuple[WorkerHost, asyncio.Task[None]]
-StartHost = Callable[[JobFunction, int], Awaitable[Running]]
-
-
-@pytest.fixture
-def api_double() -> ArkenosAPIDouble:
-    return ArkenosAPIDouble(tokens={POOL_TOKEN: POOL})
-
-
-@pytest.fixture
-async def run_host(
-    livekit: tuple[LiveKitWorkerDouble, ServedApp],
-    api_double: ArkenosAPIDouble,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-) -> AsyncIterator[StartHost]:
-    double, _ = livekit
-    monkeypatch.setenv("LIVEKIT_URL", double.url)
-    monkeypatch.setenv("LIVEKIT_API_KEY", double.api_key)
-    monkeypatch.setenv("LIVEKIT_API_SECRET", double.api_secret)
-    token_file = tmp_path / "token"
-    token_file.write_text(POOL_TOKEN)
-    running: list[asyncio.Task[None]] = []
-
-    with serve_aiohttp(api_double.app()) as served:
-
-        async def start(job: JobFunction, drain_timeout_s: int) -> Running:
-            settings = Settings(
-                api_url=served.url,
-                token_file=str(token_file),
-                health_port=free_port(),
-                metrics_port=free_port(),
-                drain_timeout_s=drain_timeout_s,
-                idle_processes=1,
-            )
-            host = WorkerHost(settings, agent_name=STANDARD_DISPATCH_NAME, entrypoint=job)
-            task = asyncio.create_task(host.run())
-            running.append(task)
-            await eventually(_now(lambda: host.state.registered), within=30, what="registration")
-            return host, task
-
-        yield start
-        for task in running:
-            if not task.done():
-                task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
 
 
 def call_job(config: RuntimeConfig, last_words: tuple[str, ...] = ()) -> JobFunction:
@@ -117,15 +68,6 @@ def call_job(config: RuntimeConfig, last_words: tuple[str, ...] = ()) -> JobFunc
     return job
 
 
-async def dispatch(livekit: tuple[LiveKitWorkerDouble, ServedApp], room: str) -> None:
-    double, served = livekit
-    metadata = DispatchMetadata(workspace="acme", agent="support").model_dump_json()
-    _, answer = await asyncio.to_thread(
-        served.loop.run, double.dispatch(STANDARD_DISPATCH_NAME, room, metadata), 30
-    )
-    assert answer.available
-
-
 async def test_a_call_cut_off_by_the_drain_timeout_flushes_its_reports_and_ends_drained(
     run_host: StartHost,
     livekit: tuple[LiveKitWorkerDouble, ServedApp],
@@ -136,10 +78,12 @@ async def test_a_call_cut_off_by_the_drain_timeout_flushes_its_reports_and_ends_
     # The first events batch hangs past the drain timeout, then fails: at the moment the
     # drain gives up on the call, the reporter still holds every transcript.
     api_double.faults.append(Fault("/internal/v1/sessions/", count=1, delay=2.5))
-    host, running = await run_host(call_job(make_config(), LAST_WORDS), 1)
+    host, running = await run_host(
+        call_job(make_config(), LAST_WORDS), ARKENOS_DRAIN_TIMEOUT_SECONDS="1"
+    )
     await dispatch(livekit, "call-drained")
     await eventually(
-        _now(lambda: any(r.endswith("/events") for r in api_double.requests)),
+        now_check(lambda: any(r.endswith("/events") for r in api_double.requests)),
         within=15,
         what="the first events batch",
     )
@@ -169,7 +113,7 @@ async def test_a_call_is_ended_at_its_maximum_duration_and_reported_as_timeout(
     # The CRD's minimum is 30 s; the timer reads the field, so a copy without validation
     # gives the same code path a 1 s limit.
     short = config.spec.model_copy(update={"max_call_duration_seconds": 1})
-    host, running = await run_host(call_job(config.model_copy(update={"spec": short})), 60)
+    host, running = await run_host(call_job(config.model_copy(update={"spec": short})))
     dispatched = time.monotonic()
     await dispatch(livekit, "call-too-long")
 
@@ -177,17 +121,12 @@ async def test_a_call_is_ended_at_its_maximum_duration_and_reported_as_timeout(
         sessions = list(api_double.sessions.values())
         return sessions[0] if sessions and sessions[0].end is not None else None
 
-    session = await eventually(_now(ended), within=15, what="the session's end")
+    session = await eventually(now_check(ended), within=15, what="the session's end")
     assert session.end is not None
     assert session.end.reason == EndReason.TIMEOUT
     assert time.monotonic() - dispatched >= 1
-    await eventually(_now(lambda: not host.server.active_jobs), within=10, what="the job's end")
+    await eventually(
+        now_check(lambda: not host.server.active_jobs), within=10, what="the job's end"
+    )
     host.request_stop()
     await asyncio.wait_for(running, 30)
-
-
-def _now(check: Callable[[], Any]) -> Callable[[], Awaitable[Any]]:
-    async def call() -> Any:
-        return check()
-
-    return call
