@@ -2,9 +2,11 @@
 a call the drain timeout cuts off still has its held reports flushed and ends as Drained; a
 call that reaches the spec's maximum duration is ended and reported as Timeout.
 
-The job function is the standard worker's own supervision (``supervise_call``: reporting and
-the duration timer) around an AgentSession that never joins a room: the LiveKit double serves
-the worker protocol, not media, and the endings under test do not need the media path.
+Each scenario runs once per entry point (standard and custom): the job is the entry point's own
+step after the room is joined and the config fetched, so its session, built from the config,
+runs under the shared supervision (reporting and the duration timer). The session joins no
+room: the LiveKit double serves the worker protocol, not media, and the endings under test do
+not need the media path.
 """
 
 from __future__ import annotations
@@ -12,25 +14,25 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
-from datetime import UTC, datetime
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 import pytest
-from livekit.agents import AgentSession, JobContext
+from livekit.agents import Agent, AgentSession, ChatMessage, ConversationItemAddedEvent, JobContext
 
+from arkenos_agent_runtime.call.setup import CallStart
+from arkenos_agent_runtime.custom.context import AgentContext
+from arkenos_agent_runtime.custom.runner import start_custom_session
 from arkenos_agent_runtime.services import CallParties, CallServices
-from arkenos_agent_runtime.standard.call import supervise_call
-from arkenos_agent_runtime.tools.context import CallData
+from arkenos_agent_runtime.standard.call import start_standard_session
 from arkenos_crds.runtime import (
     CallDirection,
+    DispatchMetadata,
     EndReason,
     RuntimeConfig,
-    SpeakerRole,
-    TranscriptSegment,
 )
 from tests.agent_runtime.conftest import (
     JobFunction,
-    RecordingTelephony,
     StartHost,
     dispatch,
     now_check,
@@ -41,29 +43,49 @@ from tests.doubles.server import ServedApp
 from tests.substrate.waiting import eventually
 
 PARTIES = CallParties(CallDirection.INBOUND, "+15550001111", "+15550002222", None)
+METADATA = DispatchMetadata(workspace="acme", agent="support", direction=CallDirection.INBOUND)
 LAST_WORDS = ("I need to reschedule", "Thursday works", "thanks, bye")
+EntryPoint = Callable[[JobContext, CallServices, CallStart], Awaitable[None]]
 
 
-def call_job(config: RuntimeConfig, last_words: tuple[str, ...] = ()) -> JobFunction:
-    """The job: a supervised session; ``last_words`` are transcripts the reporter holds."""
+async def custom_entrypoint(ctx: AgentContext) -> None:
+    """User code as the starter template writes it."""
+    await ctx.start(ctx.build_session(), Agent(instructions="You are the night desk."))
+
+
+async def _custom(job: JobContext, services: CallServices, start: CallStart) -> None:
+    await start_custom_session(job, services, start, custom_entrypoint)
+
+
+#: Each entry point's own step after the room is joined and the config fetched.
+ENTRY_POINTS: dict[str, EntryPoint] = {"standard": start_standard_session, "custom": _custom}
+
+
+@pytest.fixture(params=sorted(ENTRY_POINTS))
+def entry_point(request: pytest.FixtureRequest) -> EntryPoint:
+    return ENTRY_POINTS[request.param]
+
+
+@pytest.fixture
+def spoken(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """What the caller says once the session starts. The LiveKit double serves the worker
+    protocol, not media, so a started session joins no room: it hears these words instead."""
+    words: list[str] = []
+
+    async def start_without_media(self: AgentSession[Any], *_: Any, **__: Any) -> None:
+        for text in words:
+            item = ChatMessage(role="user", content=[text])
+            self.emit("conversation_item_added", ConversationItemAddedEvent(item=item))
+
+    monkeypatch.setattr(AgentSession, "start", start_without_media)
+    return words
+
+
+def call_job(entry_point: EntryPoint, config: RuntimeConfig) -> JobFunction:
+    """The job: the entry point's session under the shared supervision."""
 
     async def job(ctx: JobContext, services: CallServices) -> None:
-        call = CallData(
-            config=config,
-            room=ctx.room.name,
-            sip_participant=None,
-            telephony=RecordingTelephony(),
-            guard=services.guard,
-            http=services.http,
-        )
-        session = AgentSession[CallData](userdata=call)
-        reporter = supervise_call(ctx, services, session, call, PARTIES, time.time())
-        for text in last_words:
-            started = datetime.now(UTC)
-            segment = TranscriptSegment(
-                seq=reporter.next_seq(), role=SpeakerRole.USER, text=text, started_at=started
-            )
-            reporter.add(segment)
+        await entry_point(ctx, services, CallStart(config, METADATA, PARTIES, time.time()))
 
     return job
 
@@ -74,12 +96,15 @@ async def test_a_call_cut_off_by_the_drain_timeout_flushes_its_reports_and_ends_
     api_double: ArkenosAPIDouble,
     make_config: Callable[..., RuntimeConfig],
     caplog: pytest.LogCaptureFixture,
+    entry_point: EntryPoint,
+    spoken: list[str],
 ) -> None:
     # The first events batch hangs past the drain timeout, then fails: at the moment the
     # drain gives up on the call, the reporter still holds every transcript.
     api_double.faults.append(Fault("/internal/v1/sessions/", count=1, delay=2.5))
+    spoken.extend(LAST_WORDS)
     host, running = await run_host(
-        call_job(make_config(), LAST_WORDS), ARKENOS_DRAIN_TIMEOUT_SECONDS="1"
+        call_job(entry_point, make_config()), ARKENOS_DRAIN_TIMEOUT_SECONDS="1"
     )
     await dispatch(livekit, "call-drained")
     await eventually(
@@ -108,12 +133,14 @@ async def test_a_call_is_ended_at_its_maximum_duration_and_reported_as_timeout(
     livekit: tuple[LiveKitWorkerDouble, ServedApp],
     api_double: ArkenosAPIDouble,
     make_config: Callable[..., RuntimeConfig],
+    entry_point: EntryPoint,
+    spoken: list[str],
 ) -> None:
     config = make_config()
     # The CRD's minimum is 30 s; the timer reads the field, so a copy without validation
     # gives the same code path a 1 s limit.
     short = config.spec.model_copy(update={"max_call_duration_seconds": 1})
-    host, running = await run_host(call_job(config.model_copy(update={"spec": short})))
+    host, running = await run_host(call_job(entry_point, config.model_copy(update={"spec": short})))
     dispatched = time.monotonic()
     await dispatch(livekit, "call-too-long")
 

@@ -9,9 +9,9 @@ import pytest
 from livekit import rtc
 from pydantic import ValidationError
 
-from arkenos_agent_runtime.standard.call import DispatchError, call_parties, dispatch_metadata
-from arkenos_agent_runtime.standard.clients import OpenAIClients
-from arkenos_agent_runtime.standard.pipeline import (
+from arkenos_agent_runtime.call.clients import OpenAIClients
+from arkenos_agent_runtime.call.dispatch import DispatchError, call_parties, dispatch_metadata
+from arkenos_agent_runtime.call.pipeline import (
     PipelineConfigError,
     build_stt,
     build_tts,

@@ -16,9 +16,9 @@ import pytest
 from livekit.agents import Agent, AgentSession
 
 import arkenos_agent_runtime.custom as custom_package
+from arkenos_agent_runtime.call.pipeline import VADCache
 from arkenos_agent_runtime.custom.context import AgentContext
 from arkenos_agent_runtime.custom.runner import run_agent_class
-from arkenos_agent_runtime.standard.pipeline import VADCache
 from arkenos_agent_runtime.usercode import load
 from arkenos_crds.runtime import RuntimeConfig
 from tests.doubles.openai import ChatRule, OpenAIDouble, ToolCallReply
