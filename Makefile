@@ -13,7 +13,7 @@ help: ## List the targets
 up: ## Bring the platform up on a local kind cluster with the Helm chart
 	@hack/up.sh
 
-test: sync postgres ## Install what the tests need and run every test
+test: sync lint postgres ## Install what the tests need, lint, and run every test
 	$(RUN) pytest
 
 lint: sync ## ruff, formatting, mypy, import contracts, CRD drift

@@ -9,7 +9,6 @@ import pytest
 from livekit import rtc
 from pydantic import ValidationError
 
-from arkenos_agent_runtime.call.clients import OpenAIClients
 from arkenos_agent_runtime.call.dispatch import DispatchError, call_parties, dispatch_metadata
 from arkenos_agent_runtime.call.pipeline import (
     PipelineConfigError,
@@ -18,6 +17,7 @@ from arkenos_agent_runtime.call.pipeline import (
     turn_handling,
     vad_options,
 )
+from arkenos_agent_runtime.openai_clients import OpenAIClients
 from arkenos_agent_runtime.standard.variables import call_variables, substitute
 from arkenos_crds.pipeline import TurnDetection, VADSettings
 from arkenos_crds.runtime import CallDirection, DispatchMetadata, RuntimeConfig

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from arkenos_agent_runtime.call.clients import OpenAIClients
 from arkenos_agent_runtime.call.pipeline import BUILDERS, build_llm, build_stt, build_tts
+from arkenos_agent_runtime.openai_clients import OpenAIClients
 from arkenos_crds.providers import STAGE_PROVIDERS, ModelProvider, Stage
 from arkenos_crds.runtime import KEY_OF, RuntimeConfig
 

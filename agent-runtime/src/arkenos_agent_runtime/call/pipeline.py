@@ -11,7 +11,7 @@ from livekit.agents import llm as lk_llm
 from livekit.agents.voice.turn import TurnHandlingOptions
 from livekit.plugins import cartesia, deepgram, openai, silero
 
-from arkenos_agent_runtime.call.clients import OpenAIClients
+from arkenos_agent_runtime.openai_clients import OpenAIClients
 from arkenos_crds.pipeline import (
     TurnDetection,
     TurnDetectionMode,

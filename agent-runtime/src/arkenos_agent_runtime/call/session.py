@@ -6,8 +6,8 @@ from typing import Any
 
 from livekit.agents import AgentSession, vad
 
-from arkenos_agent_runtime.call.clients import OpenAIClients
 from arkenos_agent_runtime.call.pipeline import build_llm, build_stt, build_tts, turn_handling
+from arkenos_agent_runtime.openai_clients import OpenAIClients
 from arkenos_agent_runtime.tools.context import CallData
 from arkenos_crds.runtime import RuntimeConfig
 

@@ -8,8 +8,8 @@ from typing import Any
 
 from livekit.agents import Agent, AgentSession, JobContext
 
+from arkenos_agent_runtime.call.reporting import report_session
 from arkenos_agent_runtime.call.setup import CallStart
-from arkenos_agent_runtime.reporting.job import report_session
 from arkenos_agent_runtime.reporting.reporter import SessionReporter
 from arkenos_agent_runtime.services import CallServices
 from arkenos_agent_runtime.tools.context import CallData

@@ -8,8 +8,8 @@ from typing import Any
 
 from livekit.agents import Agent, AgentSession, JobContext, vad
 
-from arkenos_agent_runtime.call.clients import OpenAIClients
 from arkenos_agent_runtime.call.session import build_session
+from arkenos_agent_runtime.openai_clients import OpenAIClients
 from arkenos_agent_runtime.tools.context import CallData
 from arkenos_crds.runtime import RuntimeConfig
 
