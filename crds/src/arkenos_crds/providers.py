@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from enum import StrEnum
 
-from pydantic import AfterValidator, WithJsonSchema
+from pydantic import BeforeValidator, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
 
 class Stage(StrEnum):
@@ -37,16 +38,18 @@ STAGE_PROVIDERS: Mapping[Stage, tuple[ModelProvider, ...]] = {
 }
 
 
-def admitted_by(stage: Stage) -> AfterValidator:
-    """Refuses, in Python, a provider the stage does not support."""
+def admitted_by(stage: Stage) -> BeforeValidator:
+    """Refuses, in Python, a provider the stage does not support, in pydantic's enum words."""
+    admitted = STAGE_PROVIDERS[stage]
 
-    def check(provider: ModelProvider) -> ModelProvider:
-        if provider not in STAGE_PROVIDERS[stage]:
-            supported = ", ".join(STAGE_PROVIDERS[stage])
-            raise ValueError(f"{stage} provider {provider} is not supported; use {supported}")
+    def check(provider: object) -> object:
+        if provider not in admitted:
+            names = [f"'{p}'" for p in admitted]
+            choices = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+            raise PydanticCustomError("enum", f"Input should be {choices}")
         return provider
 
-    return AfterValidator(check)
+    return BeforeValidator(check)
 
 
 def schema_of(stage: Stage) -> WithJsonSchema:

@@ -37,7 +37,7 @@ def test_the_crd_admits_exactly_the_tables_providers(stage: Stage) -> None:
 def test_the_model_refuses_a_provider_the_stage_does_not_support(
     stage: Stage, provider: ModelProvider
 ) -> None:
-    with pytest.raises(ValidationError, match=f"{stage} provider {provider} is not supported"):
+    with pytest.raises(ValidationError, match="Input should be"):
         VoiceAgentSpec.model_validate({stage.lower(): {"provider": str(provider)}})
 
 

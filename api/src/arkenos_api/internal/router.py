@@ -191,7 +191,15 @@ async def end_session(
     )
 
 
-@router.get(AGENT_READINESS_PATH)
+@router.get(
+    AGENT_READINESS_PATH,
+    responses={
+        200: json_example(
+            {"ready": False, "reason": "ProviderKeyMissing", "message": "no key for cartesia"},
+            "Whether a call would be served now.",
+        )
+    },
+)
 async def readiness(
     namespace: Annotated[str, Path(description="Namespace of the agent.", examples=["acme"])],
     name: Annotated[str, Path(description="VoiceAgent name.", examples=["front-desk"])],
