@@ -16,7 +16,7 @@ up: ## Bring the platform up on a local kind cluster with the Helm chart
 down: ## Delete the local kind cluster `make up` made
 	@hack/down.sh
 
-test: sync postgres media-deps tools ## Install what the tests need and run every test
+test: sync lint postgres media-deps tools ## Install what the tests need, lint, and run every test
 	$(RUN) pytest
 
 lint: sync ## ruff, formatting, mypy, import contracts, CRD drift

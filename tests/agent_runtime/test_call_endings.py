@@ -2,9 +2,11 @@
 a call the drain timeout cuts off still has its held reports flushed and ends as Drained; a
 call that reaches the spec's maximum duration is ended and reported as Timeout.
 
-The job function is the standard worker's own supervision (``supervise_call``: reporting and
-the duration timer) around an AgentSession that never joins a room: the LiveKit double serves
-the worker protocol, not media, and the endings under test do not need the media path.
+Each scenario runs once per entry point (standard and custom): the job is the entry point's own
+step after the room is joined and the config fetched, so its session, built from the config,
+runs under the shared supervision (reporting and the duration timer). The session joins no
+room: the LiveKit double serves the worker protocol, not media, and the endings under test do
+not need the media path.
 """
 
 from __future__ import annotations
@@ -12,118 +14,80 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import UTC, datetime
-from pathlib import Path
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
-from livekit.agents import AgentSession, JobContext
+from livekit.agents import Agent, AgentSession, ChatMessage, ConversationItemAddedEvent, JobContext
 
-from arkenos_agent_runtime.hosting import WorkerHost
+from arkenos_agent_runtime.call.setup import CallStart
+from arkenos_agent_runtime.custom.context import AgentContext
+from arkenos_agent_runtime.custom.runner import start_custom_session
 from arkenos_agent_runtime.services import CallParties, CallServices
-from arkenos_agent_runtime.settings import Settings
-from arkenos_agent_runtime.standard.call import supervise_call
-from arkenos_agent_runtime.tools.context import CallData
+from arkenos_agent_runtime.standard.call import start_standard_session
 from arkenos_crds.runtime import (
     CallDirection,
     DispatchMetadata,
     EndReason,
     RuntimeConfig,
-    SpeakerRole,
-    TranscriptSegment,
 )
-from arkenos_crds.voiceagent import STANDARD_DISPATCH_NAME
-from tests.agent_runtime.conftest import RecordingTelephony
-from tests.doubles.arkenos_api import POOL, ArkenosAPIDouble, Fault, StoredSession
+from tests.agent_runtime.conftest import (
+    JobFunction,
+    StartHost,
+    dispatch,
+    now_check,
+)
+from tests.doubles.arkenos_api import ArkenosAPIDouble, Fault, StoredSession
 from tests.doubles.livekit_worker import LiveKitWorkerDouble
-from tests.doubles.server import ServedApp, serve_aiohttp
-from tests.substrate.ports import free_port
+from tests.doubles.server import ServedApp
 from tests.substrate.waiting import eventually
 
-POOL_TOKEN = "pool-token-endings"
 PARTIES = CallParties(CallDirection.INBOUND, "+15550001111", "+15550002222", None)
+METADATA = DispatchMetadata(workspace="acme", agent="support", direction=CallDirection.INBOUND)
 LAST_WORDS = ("I need to reschedule", "Thursday works", "thanks, bye")
-JobFunction = Callable[[JobContext, CallServices], Awaitable[None]]
-Running = tuple[WorkerHost, asyncio.Task[None]]
-StartHost = Callable[[JobFunction, int], Awaitable[Running]]
+EntryPoint = Callable[[JobContext, CallServices, CallStart], Awaitable[None]]
+
+
+async def custom_entrypoint(ctx: AgentContext) -> None:
+    """User code as the starter template writes it."""
+    await ctx.start(ctx.build_session(), Agent(instructions="You are the night desk."))
+
+
+async def _custom(job: JobContext, services: CallServices, start: CallStart) -> None:
+    await start_custom_session(job, services, start, custom_entrypoint)
+
+
+#: Each entry point's own step after the room is joined and the config fetched.
+ENTRY_POINTS: dict[str, EntryPoint] = {"standard": start_standard_session, "custom": _custom}
+
+
+@pytest.fixture(params=sorted(ENTRY_POINTS))
+def entry_point(request: pytest.FixtureRequest) -> EntryPoint:
+    return ENTRY_POINTS[request.param]
 
 
 @pytest.fixture
-def api_double() -> ArkenosAPIDouble:
-    return ArkenosAPIDouble(tokens={POOL_TOKEN: POOL})
+def spoken(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """What the caller says once the session starts. The LiveKit double serves the worker
+    protocol, not media, so a started session joins no room: it hears these words instead."""
+    words: list[str] = []
+
+    async def start_without_media(self: AgentSession[Any], *_: Any, **__: Any) -> None:
+        for text in words:
+            item = ChatMessage(role="user", content=[text])
+            self.emit("conversation_item_added", ConversationItemAddedEvent(item=item))
+
+    monkeypatch.setattr(AgentSession, "start", start_without_media)
+    return words
 
 
-@pytest.fixture
-async def run_host(
-    livekit: tuple[LiveKitWorkerDouble, ServedApp],
-    api_double: ArkenosAPIDouble,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-) -> AsyncIterator[StartHost]:
-    double, _ = livekit
-    monkeypatch.setenv("LIVEKIT_URL", double.url)
-    monkeypatch.setenv("LIVEKIT_API_KEY", double.api_key)
-    monkeypatch.setenv("LIVEKIT_API_SECRET", double.api_secret)
-    token_file = tmp_path / "token"
-    token_file.write_text(POOL_TOKEN)
-    running: list[asyncio.Task[None]] = []
-
-    with serve_aiohttp(api_double.app()) as served:
-
-        async def start(job: JobFunction, drain_timeout_s: int) -> Running:
-            settings = Settings(
-                api_url=served.url,
-                token_file=str(token_file),
-                health_port=free_port(),
-                metrics_port=free_port(),
-                drain_timeout_s=drain_timeout_s,
-                idle_processes=1,
-            )
-            host = WorkerHost(settings, agent_name=STANDARD_DISPATCH_NAME, entrypoint=job)
-            task = asyncio.create_task(host.run())
-            running.append(task)
-            await eventually(_now(lambda: host.state.registered), within=30, what="registration")
-            return host, task
-
-        yield start
-        for task in running:
-            if not task.done():
-                task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
-
-
-def call_job(config: RuntimeConfig, last_words: tuple[str, ...] = ()) -> JobFunction:
-    """The job: a supervised session; ``last_words`` are transcripts the reporter holds."""
+def call_job(entry_point: EntryPoint, config: RuntimeConfig) -> JobFunction:
+    """The job: the entry point's session under the shared supervision."""
 
     async def job(ctx: JobContext, services: CallServices) -> None:
-        call = CallData(
-            config=config,
-            room=ctx.room.name,
-            sip_participant=None,
-            telephony=RecordingTelephony(),
-            guard=services.guard,
-            http=services.http,
-        )
-        session = AgentSession[CallData](userdata=call)
-        reporter = supervise_call(ctx, services, session, call, PARTIES, time.time())
-        for text in last_words:
-            started = datetime.now(UTC)
-            segment = TranscriptSegment(
-                seq=reporter.next_seq(), role=SpeakerRole.USER, text=text, started_at=started
-            )
-            reporter.add(segment)
+        await entry_point(ctx, services, CallStart(config, METADATA, PARTIES, time.time()))
 
     return job
-
-
-async def dispatch(livekit: tuple[LiveKitWorkerDouble, ServedApp], room: str) -> None:
-    double, served = livekit
-    metadata = DispatchMetadata(workspace="acme", agent="support").model_dump_json()
-    _, answer = await asyncio.to_thread(
-        served.loop.run, double.dispatch(STANDARD_DISPATCH_NAME, room, metadata), 30
-    )
-    assert answer.available
 
 
 async def test_a_call_cut_off_by_the_drain_timeout_flushes_its_reports_and_ends_drained(
@@ -132,14 +96,19 @@ async def test_a_call_cut_off_by_the_drain_timeout_flushes_its_reports_and_ends_
     api_double: ArkenosAPIDouble,
     make_config: Callable[..., RuntimeConfig],
     caplog: pytest.LogCaptureFixture,
+    entry_point: EntryPoint,
+    spoken: list[str],
 ) -> None:
     # The first events batch hangs past the drain timeout, then fails: at the moment the
     # drain gives up on the call, the reporter still holds every transcript.
     api_double.faults.append(Fault("/internal/v1/sessions/", count=1, delay=2.5))
-    host, running = await run_host(call_job(make_config(), LAST_WORDS), 1)
+    spoken.extend(LAST_WORDS)
+    host, running = await run_host(
+        call_job(entry_point, make_config()), ARKENOS_DRAIN_TIMEOUT_SECONDS="1"
+    )
     await dispatch(livekit, "call-drained")
     await eventually(
-        _now(lambda: any(r.endswith("/events") for r in api_double.requests)),
+        now_check(lambda: any(r.endswith("/events") for r in api_double.requests)),
         within=15,
         what="the first events batch",
     )
@@ -164,12 +133,14 @@ async def test_a_call_is_ended_at_its_maximum_duration_and_reported_as_timeout(
     livekit: tuple[LiveKitWorkerDouble, ServedApp],
     api_double: ArkenosAPIDouble,
     make_config: Callable[..., RuntimeConfig],
+    entry_point: EntryPoint,
+    spoken: list[str],
 ) -> None:
     config = make_config()
     # The CRD's minimum is 30 s; the timer reads the field, so a copy without validation
     # gives the same code path a 1 s limit.
     short = config.spec.model_copy(update={"max_call_duration_seconds": 1})
-    host, running = await run_host(call_job(config.model_copy(update={"spec": short})), 60)
+    host, running = await run_host(call_job(entry_point, config.model_copy(update={"spec": short})))
     dispatched = time.monotonic()
     await dispatch(livekit, "call-too-long")
 
@@ -177,17 +148,12 @@ async def test_a_call_is_ended_at_its_maximum_duration_and_reported_as_timeout(
         sessions = list(api_double.sessions.values())
         return sessions[0] if sessions and sessions[0].end is not None else None
 
-    session = await eventually(_now(ended), within=15, what="the session's end")
+    session = await eventually(now_check(ended), within=15, what="the session's end")
     assert session.end is not None
     assert session.end.reason == EndReason.TIMEOUT
     assert time.monotonic() - dispatched >= 1
-    await eventually(_now(lambda: not host.server.active_jobs), within=10, what="the job's end")
+    await eventually(
+        now_check(lambda: not host.server.active_jobs), within=10, what="the job's end"
+    )
     host.request_stop()
     await asyncio.wait_for(running, 30)
-
-
-def _now(check: Callable[[], Any]) -> Callable[[], Awaitable[Any]]:
-    async def call() -> Any:
-        return check()
-
-    return call

@@ -9,15 +9,15 @@ import pytest
 from livekit import rtc
 from pydantic import ValidationError
 
-from arkenos_agent_runtime.standard.call import DispatchError, call_parties, dispatch_metadata
-from arkenos_agent_runtime.standard.clients import OpenAIClients
-from arkenos_agent_runtime.standard.pipeline import (
+from arkenos_agent_runtime.call.dispatch import DispatchError, call_parties, dispatch_metadata
+from arkenos_agent_runtime.call.pipeline import (
     PipelineConfigError,
     build_stt,
     build_tts,
     turn_handling,
     vad_options,
 )
+from arkenos_agent_runtime.openai_clients import OpenAIClients
 from arkenos_agent_runtime.standard.variables import call_variables, substitute
 from arkenos_crds.pipeline import TurnDetection, VADSettings
 from arkenos_crds.runtime import CallDirection, DispatchMetadata, RuntimeConfig

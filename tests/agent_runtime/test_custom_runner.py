@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 from livekit.agents import Agent, AgentSession
 
+from arkenos_agent_runtime.call.pipeline import VADCache
 from arkenos_agent_runtime.custom.context import AgentContext
 from arkenos_agent_runtime.custom.runner import run_agent_class
-from arkenos_agent_runtime.standard.pipeline import VADCache
 from arkenos_agent_runtime.usercode import load
 from arkenos_crds.runtime import RuntimeConfig
 from arkenos_crds.starter import STARTER_DIR
@@ -95,7 +95,9 @@ def run_runner(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[s
 def test_runner_refuses_to_start_without_its_agent_identity(artifact: Path) -> None:
     result = run_runner("--artifact-dir", str(artifact), "--entrypoint", "agent", env={})
     assert result.returncode == 2
-    assert "ARKENOS_WORKSPACE, ARKENOS_AGENT, ARKENOS_DISPATCH_NAME must be set" in result.stderr
+    assert result.stderr.startswith("arkenos-custom-runner: invalid settings: ")
+    for name in ("ARKENOS_WORKSPACE", "ARKENOS_AGENT", "ARKENOS_DISPATCH_NAME"):
+        assert f"{name} is required" in result.stderr
 
 
 def test_runner_stops_with_the_reason_when_user_code_is_broken(artifact: Path) -> None:

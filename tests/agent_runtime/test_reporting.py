@@ -13,10 +13,11 @@ import pytest
 from livekit.agents import AgentSession
 
 from arkenos_agent_runtime.api_client import HTTPRuntimeAPI, TokenSource
+from arkenos_agent_runtime.call.pipeline import VADCache
+from arkenos_agent_runtime.call.session import build_session
 from arkenos_agent_runtime.reporting.reporter import ReportingOptions, SessionReporter
 from arkenos_agent_runtime.reporting.session_events import SessionObserver, usage_providers
-from arkenos_agent_runtime.standard.pipeline import VADCache
-from arkenos_agent_runtime.standard.session import build_agent, build_session
+from arkenos_agent_runtime.standard.session import build_agent
 from arkenos_agent_runtime.tools.context import CallData
 from arkenos_crds.runtime import (
     CallDirection,

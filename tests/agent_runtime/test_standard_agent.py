@@ -10,9 +10,10 @@ from typing import Any
 import pytest
 from aiohttp import web
 
+from arkenos_agent_runtime.call.pipeline import VADCache
+from arkenos_agent_runtime.call.session import build_session
 from arkenos_agent_runtime.health.metrics import WorkerMetrics
-from arkenos_agent_runtime.standard.pipeline import VADCache
-from arkenos_agent_runtime.standard.session import build_agent, build_session
+from arkenos_agent_runtime.standard.session import build_agent
 from arkenos_agent_runtime.standard.variables import call_variables
 from arkenos_agent_runtime.tools.context import CallData
 from arkenos_agent_runtime.tools.http_tool import FILLER_AFTER_SECONDS

@@ -8,8 +8,9 @@ from collections.abc import Callable, Iterator
 import pytest
 from livekit import api
 
-from arkenos_agent_runtime.standard.pipeline import VADCache
-from arkenos_agent_runtime.standard.session import build_agent, build_session
+from arkenos_agent_runtime.call.pipeline import VADCache
+from arkenos_agent_runtime.call.session import build_session
+from arkenos_agent_runtime.standard.session import build_agent
 from arkenos_agent_runtime.tools.context import CallData
 from arkenos_agent_runtime.tools.telephony import LiveKitTelephony
 from arkenos_crds.runtime import RuntimeConfig

@@ -36,14 +36,15 @@ from livekit.agents import Agent, AgentSession
 from livekit.agents.voice.events import ConversationItemAddedEvent, SessionUsageUpdatedEvent
 from livekit.plugins import openai
 
+from arkenos_agent_runtime.call.pipeline import VADCache, turn_handling
+from arkenos_agent_runtime.call.session import build_session
 from arkenos_agent_runtime.hosting import WorkerHost
 from arkenos_agent_runtime.reporting.reporter import SessionReporter
 from arkenos_agent_runtime.reporting.session_events import SessionObserver, usage_providers
 from arkenos_agent_runtime.services import CallServices
 from arkenos_agent_runtime.settings import Settings
 from arkenos_agent_runtime.standard.call import run_standard_call
-from arkenos_agent_runtime.standard.pipeline import VADCache, turn_handling
-from arkenos_agent_runtime.standard.session import build_agent, build_session
+from arkenos_agent_runtime.standard.session import build_agent
 from arkenos_agent_runtime.standard.variables import call_variables
 from arkenos_agent_runtime.tools.context import CallData
 from arkenos_crds.runtime import (

@@ -20,13 +20,13 @@ import httpx
 from livekit.agents import AgentServer, JobContext, JobExecutorType, JobProcess
 
 from arkenos_agent_runtime.api_client import HTTPRuntimeAPI, TokenSource
+from arkenos_agent_runtime.call.pipeline import VADCache
 from arkenos_agent_runtime.health.metrics import WorkerMetrics
 from arkenos_agent_runtime.health.server import WorkerState, health_app, metrics_app, start_site
+from arkenos_agent_runtime.openai_clients import OpenAIClients
 from arkenos_agent_runtime.reporting.reporter import ReportingOptions
 from arkenos_agent_runtime.services import CallServices
 from arkenos_agent_runtime.settings import Settings
-from arkenos_agent_runtime.standard.clients import OpenAIClients
-from arkenos_agent_runtime.standard.pipeline import VADCache
 from arkenos_agent_runtime.tools.ssrf import SSRFGuard
 
 logger = logging.getLogger("arkenos.worker")

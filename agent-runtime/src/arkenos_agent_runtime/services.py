@@ -10,8 +10,8 @@ import httpx
 
 from arkenos_agent_runtime.api_client import RuntimeAPI
 from arkenos_agent_runtime.health.metrics import WorkerMetrics
+from arkenos_agent_runtime.openai_clients import OpenAIClients
 from arkenos_agent_runtime.reporting.reporter import ReportingOptions
-from arkenos_agent_runtime.standard.clients import OpenAIClients
 from arkenos_agent_runtime.tools.ssrf import SSRFGuard
 from arkenos_crds.runtime import CallDirection
 

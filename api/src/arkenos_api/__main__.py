@@ -8,18 +8,21 @@ import sys
 from pathlib import Path
 
 from arkenos_api.core.observability import configure_logging
+from arkenos_api.settings import SettingsError
 
 
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from arkenos_api.app import create_app
+    from arkenos_api.settings import load_settings
 
+    settings = load_settings()
     configure_logging()
     # proxy_headers=False: uvicorn would otherwise believe X-Forwarded-For from 127.0.0.1;
     # the app reads it only from the proxies in ARKENOS_TRUSTED_PROXIES (core/addresses.py).
     uvicorn.run(
-        create_app(),
+        create_app(settings),
         host=args.host,
         port=args.port,
         log_config=None,
@@ -82,7 +85,11 @@ def main(argv: list[str] | None = None) -> int:
     openapi.add_argument("--output", help="file to write (default api/openapi.json)")
     openapi.set_defaults(run=_openapi)
     args = parser.parse_args(argv)
-    result: int = args.run(args)
+    try:
+        result: int = args.run(args)
+    except SettingsError as error:
+        print(f"arkenos-api: {error}", file=sys.stderr)  # noqa: T201 - a CLI's output
+        return 2
     return result
 
 

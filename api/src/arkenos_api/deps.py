@@ -15,17 +15,21 @@ from typing import Annotated, Any
 import httpx
 from fastapi import Depends, Path, Request
 from fastapi.security import APIKeyCookie, APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from arkenos_api.auth.models import ApiToken, AuthSession, User
 from arkenos_api.auth.secrets import same_digest
 from arkenos_api.auth.service import session_for_cookie, user_for_token
 from arkenos_api.code.storage import CodeStore
 from arkenos_api.code.tree import Limits
+from arkenos_api.core.cache import BoundedCache
 from arkenos_api.core.errors import ApiError
 from arkenos_api.core.kube import Kube
 from arkenos_api.core.livekit import LiveKit, livekit_unavailable
+from arkenos_api.core.observability import HttpMetrics
 from arkenos_api.core.roles import Role, weakest
+from arkenos_api.internal.runtime_config import ConfigCache
+from arkenos_api.internal.service import OwnerCache
 from arkenos_api.keys.crypto import Keyring
 from arkenos_api.settings import Settings
 from arkenos_api.workspaces.models import Workspace
@@ -107,6 +111,31 @@ async def _livekit(request: Request) -> LiveKit:
     return livekit
 
 
+async def _engine(request: Request) -> AsyncEngine:
+    engine: AsyncEngine = request.app.state.engine
+    return engine
+
+
+async def _http_metrics(request: Request) -> HttpMetrics:
+    metrics: HttpMetrics = request.app.state.metrics
+    return metrics
+
+
+async def _runtime_configs(request: Request) -> ConfigCache:
+    cache: ConfigCache = request.app.state.runtime_configs
+    return cache
+
+
+async def _token_reviews(request: Request) -> BoundedCache[bytes, str]:
+    cache: BoundedCache[bytes, str] = request.app.state.token_reviews
+    return cache
+
+
+async def _session_owners(request: Request) -> OwnerCache:
+    cache: OwnerCache = request.app.state.session_owners
+    return cache
+
+
 # The accessors above are async on purpose: FastAPI runs sync dependencies in a thread pool,
 # a thread hop per request that the ingest path cannot afford.
 SessionDep = Annotated[AsyncSession, Depends(_db_session, scope="function")]
@@ -118,6 +147,12 @@ SessionmakerDep = Annotated[async_sessionmaker[AsyncSession], Depends(_sessionma
 CodeStoreDep = Annotated[CodeStore, Depends(_code_store)]
 CodeLimitsDep = Annotated[Limits, Depends(_code_limits)]
 LiveKitDep = Annotated[LiveKit, Depends(_livekit)]
+EngineDep = Annotated[AsyncEngine, Depends(_engine)]
+HttpMetricsDep = Annotated[HttpMetrics, Depends(_http_metrics)]
+#: The per-process caches the lifespan creates.
+RuntimeConfigsDep = Annotated[ConfigCache, Depends(_runtime_configs)]
+TokenReviewsDep = Annotated[BoundedCache[bytes, str], Depends(_token_reviews)]
+SessionOwnersDep = Annotated[OwnerCache, Depends(_session_owners)]
 
 
 @dataclass(frozen=True)

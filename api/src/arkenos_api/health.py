@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import text
+
+from arkenos_api.deps import EngineDep, HttpMetricsDep, KubeDep
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["health"])
@@ -43,17 +45,15 @@ async def _check(name: str, probe: object) -> tuple[str, str]:
 
 
 @router.get("/readyz", responses={503: {"model": Health}})
-async def readyz(request: Request, response: Response) -> Health:
+async def readyz(engine: EngineDep, kube: KubeDep, response: Response) -> Health:
     """Ready when PostgreSQL and the Kubernetes API answer."""
 
     async def postgres() -> None:
-        async with request.app.state.engine.connect() as connection:
+        async with engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
 
     checks = dict(
-        await asyncio.gather(
-            _check("postgres", postgres()), _check("kubernetes", request.app.state.kube.ping())
-        )
+        await asyncio.gather(_check("postgres", postgres()), _check("kubernetes", kube.ping()))
     )
     ready = all(value == "ok" for value in checks.values())
     response.status_code = 200 if ready else 503
@@ -68,8 +68,6 @@ _METRICS_EXAMPLE = 'arkenos_api_requests_total{method="GET",route="/healthz",sta
     response_class=Response,
     responses={200: {"content": {"text/plain": {"example": _METRICS_EXAMPLE}}}},
 )
-async def metrics(request: Request) -> Response:
+async def metrics(http_metrics: HttpMetricsDep) -> Response:
     """Prometheus metrics of this process."""
-    return Response(
-        generate_latest(request.app.state.metrics.registry), media_type=CONTENT_TYPE_LATEST
-    )
+    return Response(generate_latest(http_metrics.registry), media_type=CONTENT_TYPE_LATEST)

@@ -10,7 +10,7 @@ import ipaddress
 from enum import StrEnum
 from pathlib import Path
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 #: A master key anyone can read in this file: accepted only in development.
@@ -62,6 +62,11 @@ class Settings(BaseSettings):
     workspace_default_limits: dict[str, str] = Field(
         default_factory=lambda: {"cpu": "1", "memory": "1Gi"},
         description="LimitRange default limits for containers of a workspace that set none.",
+    )
+    operator_service_account: str = Field(
+        default="arkenos-operator",
+        description="ServiceAccount (in the platform namespace) of the operator, the only "
+        "identity that may ask whether an agent is ready.",
     )
     public_url: str = Field(
         default="http://localhost:3000", description="Dashboard URL used in invitation links."
@@ -181,15 +186,22 @@ class Settings(BaseSettings):
     def _refuse_placeholders(self) -> Settings:
         if self.environment is Environment.DEVELOPMENT:
             return self
+        problems = []
         if self.master_keys is None and self.master_keys_file is None:
-            raise ValueError(
+            problems.append(
                 "set ARKENOS_MASTER_KEYS or ARKENOS_MASTER_KEYS_FILE (outside development)"
             )
         if self.master_keys is not None and "dev:" in self.master_keys.get_secret_value():
-            raise ValueError("the development master key is refused outside development")
+            problems.append("the development master key is refused outside development")
         if not self.cookie_secure:
-            raise ValueError("ARKENOS_COOKIE_SECURE=false is refused outside development")
+            problems.append("ARKENOS_COOKIE_SECURE=false is refused outside development")
+        if problems:
+            raise ValueError("; ".join(problems))
         return self
+
+    @property
+    def operator_username(self) -> str:
+        return f"system:serviceaccount:{self.platform_namespace}:{self.operator_service_account}"
 
     def master_keys_text(self) -> str:
         """The configured master keys, from the file when one is set."""
@@ -200,6 +212,30 @@ class Settings(BaseSettings):
         return DEVELOPMENT_MASTER_KEYS
 
 
+class SettingsError(RuntimeError):
+    """The environment does not make valid settings; the message lists every problem."""
+
+
 def load_settings() -> Settings:
-    """Settings from the environment (a missing required value raises with its name)."""
-    return Settings()
+    """Settings from the environment, or :class:`SettingsError` naming every problem."""
+    try:
+        return Settings()
+    except ValidationError as error:
+        raise SettingsError(describe(error)) from None
+
+
+def describe(error: ValidationError) -> str:
+    """Every problem of a settings validation, in words, by environment variable."""
+    problems = []
+    for issue in error.errors():
+        if not issue["loc"]:
+            problems.append(str(issue["msg"]).removeprefix("Value error, "))
+            continue
+        field = str(issue["loc"][0])
+        name = f"ARKENOS_{field.upper()}"
+        if issue["type"] == "missing":
+            about = Settings.model_fields[field].description
+            problems.append(f"{name} is required" + (f": {about}" if about else ""))
+        else:
+            problems.append(f"{name}: {issue['msg']}")
+    return "Invalid API settings: " + "; ".join(problems)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Annotated
 
 from pydantic import Field
 
 from arkenos_crds._base import CelRule, KubeModel
 from arkenos_crds.meta import HTTP_URL, LANGUAGE_TAG
+from arkenos_crds.providers import ModelProvider, Stage, admitted_by, schema_of
 
 
 class GreetingMode(StrEnum):
@@ -15,18 +17,9 @@ class GreetingMode(StrEnum):
     WAIT_FOR_CALLER = "WaitForCaller"
 
 
-class STTProvider(StrEnum):
-    OPENAI = "OpenAI"
-    DEEPGRAM = "Deepgram"
-
-
-class LLMProvider(StrEnum):
-    OPENAI = "OpenAI"
-
-
-class TTSProvider(StrEnum):
-    OPENAI = "OpenAI"
-    CARTESIA = "Cartesia"
+STTProvider = Annotated[ModelProvider, admitted_by(Stage.STT), schema_of(Stage.STT)]
+LLMProvider = Annotated[ModelProvider, admitted_by(Stage.LLM), schema_of(Stage.LLM)]
+TTSProvider = Annotated[ModelProvider, admitted_by(Stage.TTS), schema_of(Stage.TTS)]
 
 
 class TurnDetectionMode(StrEnum):
@@ -65,7 +58,7 @@ class Greeting(KubeModel):
 class STTConfig(KubeModel):
     """Speech-to-text settings."""
 
-    provider: STTProvider = Field(default=STTProvider.OPENAI, description="STT provider.")
+    provider: STTProvider = Field(default=ModelProvider.OPENAI, description="STT provider.")
     model: str = Field(
         default="gpt-4o-mini-transcribe",
         min_length=1,
@@ -83,7 +76,7 @@ class STTConfig(KubeModel):
 class LLMConfig(KubeModel):
     """Language model settings."""
 
-    provider: LLMProvider = Field(default=LLMProvider.OPENAI, description="LLM provider.")
+    provider: LLMProvider = Field(default=ModelProvider.OPENAI, description="LLM provider.")
     model: str = Field(
         default="gpt-4o-mini",
         min_length=1,
@@ -107,7 +100,7 @@ class LLMConfig(KubeModel):
 class TTSConfig(KubeModel):
     """Text-to-speech settings."""
 
-    provider: TTSProvider = Field(default=TTSProvider.OPENAI, description="TTS provider.")
+    provider: TTSProvider = Field(default=ModelProvider.OPENAI, description="TTS provider.")
     model: str = Field(
         default="gpt-4o-mini-tts",
         min_length=1,

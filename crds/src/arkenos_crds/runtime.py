@@ -21,6 +21,7 @@ from arkenos_crds.meta import (
     ResourceName,
     UtcDateTime,
 )
+from arkenos_crds.providers import ModelProvider
 from arkenos_crds.voiceagent import VoiceAgentSpec
 
 
@@ -43,6 +44,14 @@ PROVIDER_SECRET_KEYS: dict[Provider, str] = {
 }
 
 
+#: Whose key each model provider of the pipeline table (``arkenos_crds.providers``) needs.
+KEY_OF: dict[ModelProvider, Provider] = {
+    ModelProvider.OPENAI: Provider.OPENAI,
+    ModelProvider.DEEPGRAM: Provider.DEEPGRAM,
+    ModelProvider.CARTESIA: Provider.CARTESIA,
+}
+
+
 def providers_for(spec: VoiceAgentSpec) -> tuple[set[Provider], set[Provider]]:
     """(required, optional) providers whose keys a call to this agent needs.
 
@@ -52,7 +61,7 @@ def providers_for(spec: VoiceAgentSpec) -> tuple[set[Provider], set[Provider]]:
     required: set[Provider] = set()
     optional: set[Provider] = set()
     for component in (spec.stt, spec.llm, spec.tts):
-        provider = Provider(str(component.provider).lower())
+        provider = KEY_OF[component.provider]
         (optional if component.base_url else required).add(provider)
     return required, optional - required
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +13,7 @@ from minio import Minio
 from minio.error import S3Error
 
 from arkenos_agent_runtime.build.errors import BuildError
+from arkenos_agent_runtime.settings import SettingsError, StorageSettings, load_settings
 
 DIGEST = re.compile(r"^sha256:([a-f0-9]{64})$")
 
@@ -47,26 +47,21 @@ class ObjectStore:
     bucket: str
 
     @classmethod
-    def from_env(cls) -> ObjectStore:
-        missing = [
-            name
-            for name in (
-                "ARKENOS_S3_ENDPOINT",
-                "ARKENOS_S3_BUCKET",
-                "ARKENOS_S3_ACCESS_KEY",
-                "ARKENOS_S3_SECRET_KEY",
-            )
-            if not os.environ.get(name)
-        ]
-        if missing:
-            raise BuildError(f"object storage is not configured: {', '.join(missing)} unset")
+    def from_settings(cls, settings: StorageSettings) -> ObjectStore:
         client = Minio(
-            os.environ["ARKENOS_S3_ENDPOINT"],
-            access_key=os.environ["ARKENOS_S3_ACCESS_KEY"],
-            secret_key=os.environ["ARKENOS_S3_SECRET_KEY"],
-            secure=os.environ.get("ARKENOS_S3_SECURE", "true").lower() == "true",
+            settings.s3_endpoint,
+            access_key=settings.s3_access_key.get_secret_value(),
+            secret_key=settings.s3_secret_key.get_secret_value(),
+            secure=settings.s3_secure,
         )
-        return cls(client, os.environ["ARKENOS_S3_BUCKET"])
+        return cls(client, settings.s3_bucket)
+
+    @classmethod
+    def from_env(cls) -> ObjectStore:
+        try:
+            return cls.from_settings(load_settings(StorageSettings))
+        except SettingsError as exc:
+            raise BuildError(f"object storage is not configured: {exc}") from None
 
     async def download_verified(self, name: str, hex_digest: str, dest: Path) -> None:
         """Download ``name`` to ``dest`` and check its sha256 against ``hex_digest``."""

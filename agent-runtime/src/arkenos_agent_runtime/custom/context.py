@@ -8,8 +8,9 @@ from typing import Any
 
 from livekit.agents import Agent, AgentSession, JobContext, vad
 
-from arkenos_agent_runtime.standard.clients import OpenAIClients
-from arkenos_agent_runtime.standard.pipeline import build_llm, build_stt, build_tts, turn_handling
+from arkenos_agent_runtime.call.session import build_session
+from arkenos_agent_runtime.openai_clients import OpenAIClients
+from arkenos_agent_runtime.tools.context import CallData
 from arkenos_crds.runtime import RuntimeConfig
 
 Starter = Callable[[AgentSession[Any], Agent], Awaitable[None]]
@@ -36,16 +37,14 @@ class AgentContext:
     _starter: Starter
     _clients: OpenAIClients = field(default_factory=OpenAIClients)
 
+    #: The call's data (room, telephony, SSRF guard) the platform's tools read; None without
+    #: a room.
+    _call: CallData | None = None
+
     def build_session(self, **overrides: Any) -> AgentSession[Any]:
-        spec = self.config.spec
-        options: dict[str, Any] = {
-            "stt": build_stt(self.config, self._clients),
-            "llm": build_llm(self.config, self._clients),
-            "tts": build_tts(self.config, self._clients),
-            "vad": self.vad,
-            "turn_handling": turn_handling(spec.turn_detection),
-        }
-        return AgentSession(**{**options, **overrides})
+        return build_session(
+            self.config, vad=self.vad, call=self._call, clients=self._clients, **overrides
+        )
 
     async def start(self, session: AgentSession[Any], agent: Agent) -> None:
         await self._starter(session, agent)

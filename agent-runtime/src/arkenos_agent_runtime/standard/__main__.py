@@ -7,13 +7,17 @@ import sys
 
 from arkenos_agent_runtime.hosting import WorkerHost
 from arkenos_agent_runtime.logs import setup_logging
-from arkenos_agent_runtime.settings import Settings
+from arkenos_agent_runtime.settings import Settings, SettingsError, load_settings
 from arkenos_agent_runtime.standard.call import run_standard_call
 from arkenos_crds.voiceagent import STANDARD_DISPATCH_NAME
 
 
 def main() -> int:
-    settings = Settings.from_env()
+    try:
+        settings = load_settings(Settings)
+    except SettingsError as error:
+        sys.stderr.write(f"arkenos-worker: invalid settings: {error}\n")
+        return 2
     setup_logging(json_format=settings.log_json)
 
     async def serve() -> None:

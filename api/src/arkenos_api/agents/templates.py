@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from arkenos_api.agents.schemas import AgentTemplate
-from arkenos_crds.pipeline import Greeting, TTSConfig, TTSProvider
+from arkenos_crds.pipeline import Greeting, TTSConfig
+from arkenos_crds.providers import ModelProvider
 from arkenos_crds.voiceagent import AnalysisField, AnalysisSpec, VoiceAgentSpec
 
 
@@ -26,7 +27,7 @@ def agent_templates() -> list[AgentTemplate]:
                     "they call, take their name and number, and say someone will call back."
                 ),
                 greeting=Greeting(text="Hello, thanks for calling. How can I help?"),
-                tts=TTSConfig(provider=TTSProvider.CARTESIA, model="sonic-2", voice="a0e99841"),
+                tts=TTSConfig(provider=ModelProvider.CARTESIA, model="sonic-2", voice="a0e99841"),
             ),
         ),
         AgentTemplate(

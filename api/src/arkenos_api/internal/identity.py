@@ -3,8 +3,9 @@ token checked with a Kubernetes TokenReview.
 
 The shared pool's ServiceAccount (in the platform namespace) may serve every standard agent;
 a custom agent's ServiceAccount ``arkenos-agent-<name>`` may serve only VoiceAgent
-``<its namespace>/<name>``. Successful reviews are cached briefly, keyed by the token's
-SHA-256, so the API server is not asked on every event batch.
+``<its namespace>/<name>``. The operator's ServiceAccount (named in the settings) may ask
+whether any agent is ready. Successful reviews (the username) are cached briefly, keyed by the
+token's SHA-256, so the API server is not asked on every event batch.
 """
 
 from __future__ import annotations
@@ -63,9 +64,8 @@ def workload_for(username: str, platform_namespace: str) -> Workload | None:
     return None
 
 
-async def review_token(
-    *, kube: Kube, cache: BoundedCache[bytes, Workload], token: str, platform_namespace: str
-) -> Workload:
+async def reviewed_username(*, kube: Kube, cache: BoundedCache[bytes, str], token: str) -> str:
+    """The ServiceAccount user a token with our audience belongs to (TokenReview), or 401."""
     key = hashlib.sha256(token.encode()).digest()
     cached = cache.get(key)
     if cached is not None:
@@ -80,8 +80,26 @@ async def review_token(
         or status.user is None
     ):
         raise ApiError(401, "unauthenticated", "the workload token is not valid for this API")
-    workload = workload_for(status.user.username or "", platform_namespace)
+    username: str = status.user.username or ""
+    cache.put(key, username)
+    return username
+
+
+async def review_token(
+    *, kube: Kube, cache: BoundedCache[bytes, str], token: str, platform_namespace: str
+) -> Workload:
+    username = await reviewed_username(kube=kube, cache=cache, token=token)
+    workload = workload_for(username, platform_namespace)
     if workload is None:
-        raise ApiError(403, "forbidden", f"{status.user.username} is not an Arkenos workload")
-    cache.put(key, workload)
+        raise ApiError(403, "forbidden", f"{username} is not an Arkenos workload")
     return workload
+
+
+async def review_operator_token(
+    *, kube: Kube, cache: BoundedCache[bytes, str], token: str, operator_username: str
+) -> str:
+    """The operator's identity, or 401/403: only its own ServiceAccount may ask readiness."""
+    username = await reviewed_username(kube=kube, cache=cache, token=token)
+    if username != operator_username:
+        raise ApiError(403, "forbidden", f"{username} is not the Arkenos operator")
+    return username

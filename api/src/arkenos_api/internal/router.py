@@ -6,20 +6,31 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, Path, Request, Response, status
+from fastapi import APIRouter, Body, Depends, Path, Response, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from arkenos_api.core.errors import ApiError, ErrorBody
-from arkenos_api.deps import KeyringDep, KubeDep, SessionDep, SettingsDep
+from arkenos_api.deps import (
+    KeyringDep,
+    KubeDep,
+    RuntimeConfigsDep,
+    SessionDep,
+    SessionOwnersDep,
+    SettingsDep,
+    TokenReviewsDep,
+)
 from arkenos_api.internal import examples, service
 from arkenos_api.internal.examples import json_example
-from arkenos_api.internal.identity import Workload, review_token
+from arkenos_api.internal.identity import Workload, review_operator_token, review_token
+from arkenos_api.internal.readiness import agent_readiness
 from arkenos_api.internal.runtime_config import resolve_runtime_config
 from arkenos_crds.runtime import (
+    AGENT_READINESS_PATH,
     RUNTIME_CONFIG_PATH,
     SESSION_END_PATH,
     SESSION_EVENTS_PATH,
     SESSIONS_PATH,
+    AgentReadiness,
     BatchAccepted,
     EventBatch,
     RuntimeConfig,
@@ -36,22 +47,39 @@ _workload_scheme = HTTPBearer(
 
 
 async def _workload(
-    request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_workload_scheme)],
     kube: KubeDep,
     settings: SettingsDep,
+    reviews: TokenReviewsDep,
 ) -> Workload:
     if credentials is None:
         raise ApiError(401, "unauthenticated", "send the workload token as a Bearer token")
     return await review_token(
         kube=kube,
-        cache=request.app.state.token_reviews,
+        cache=reviews,
         token=credentials.credentials,
         platform_namespace=settings.platform_namespace,
     )
 
 
+async def _operator(
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_workload_scheme)],
+    kube: KubeDep,
+    settings: SettingsDep,
+    reviews: TokenReviewsDep,
+) -> str:
+    if credentials is None:
+        raise ApiError(401, "unauthenticated", "send the operator's token as a Bearer token")
+    return await review_operator_token(
+        kube=kube,
+        cache=reviews,
+        token=credentials.credentials,
+        operator_username=settings.operator_username,
+    )
+
+
 WorkloadDep = Annotated[Workload, Depends(_workload)]
+OperatorDep = Annotated[str, Depends(_operator)]
 SessionId = Annotated[uuid.UUID, Path(description="Id from the session registration.")]
 _errors: dict[int | str, dict[str, object]] = {
     401: {"model": ErrorBody},
@@ -77,18 +105,18 @@ router = APIRouter(tags=["internal"], responses=_errors)
 async def runtime_config(
     workspace: Annotated[str, Path(description="Workspace (namespace).", examples=["acme"])],
     agent: Annotated[str, Path(description="VoiceAgent name.", examples=["front-desk"])],
-    request: Request,
     workload: WorkloadDep,
     db_session: SessionDep,
     kube: KubeDep,
     keyring: KeyringDep,
+    cache: RuntimeConfigsDep,
 ) -> Response:
     """The agent's resolved config and exactly the keys its providers need."""
     body = await resolve_runtime_config(
         db_session=db_session,
         kube=kube,
         keyring=keyring,
-        cache=request.app.state.runtime_configs,
+        cache=cache,
         workload=workload,
         namespace=workspace,
         name=agent,
@@ -131,14 +159,14 @@ async def register_session(
 async def post_events(
     session_id: SessionId,
     body: Annotated[EventBatch, Body(examples=[examples.EVENT_BATCH])],
-    request: Request,
     workload: WorkloadDep,
     db_session: SessionDep,
+    owners: SessionOwnersDep,
 ) -> BatchAccepted:
     """Store a batch of events; events whose seq is already stored are counted as duplicates."""
     return await service.store_events(
         db_session=db_session,
-        owners=request.app.state.session_owners,
+        owners=owners,
         workload=workload,
         session_id=session_id,
         batch=body,
@@ -149,15 +177,45 @@ async def post_events(
 async def end_session(
     session_id: SessionId,
     body: Annotated[SessionEnd, Body(examples=[examples.SESSION_END])],
-    request: Request,
     workload: WorkloadDep,
     db_session: SessionDep,
+    owners: SessionOwnersDep,
 ) -> None:
     """Close the session when the call ends."""
     await service.end_session(
         db_session=db_session,
-        owners=request.app.state.session_owners,
+        owners=owners,
         workload=workload,
         session_id=session_id,
         end=body,
+    )
+
+
+@router.get(
+    AGENT_READINESS_PATH,
+    responses={
+        200: json_example(
+            {"ready": False, "reason": "ProviderKeyMissing", "message": "no key for cartesia"},
+            "Whether a call would be served now.",
+        )
+    },
+)
+async def readiness(
+    namespace: Annotated[str, Path(description="Namespace of the agent.", examples=["acme"])],
+    name: Annotated[str, Path(description="VoiceAgent name.", examples=["front-desk"])],
+    operator: OperatorDep,
+    db_session: SessionDep,
+    kube: KubeDep,
+    keyring: KeyringDep,
+    cache: RuntimeConfigsDep,
+) -> AgentReadiness:
+    """For the operator: whether a call to the agent would be served now, and if not, why
+    (NotAWorkspace, ProviderKeyMissing naming the provider, SecretMissing)."""
+    return await agent_readiness(
+        db_session=db_session,
+        kube=kube,
+        keyring=keyring,
+        cache=cache,
+        namespace=namespace,
+        name=name,
     )

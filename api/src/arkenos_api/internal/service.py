@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from arkenos_api.core.cache import BoundedCache
 from arkenos_api.core.errors import ApiError, forbidden, not_found
 from arkenos_api.core.kube import Kube
+from arkenos_api.internal.config_inputs import workspace_row
 from arkenos_api.internal.identity import Workload
 from arkenos_api.internal.models import (
     CallSession,
@@ -21,7 +22,6 @@ from arkenos_api.internal.models import (
     TurnMetricRow,
     UsageEventRow,
 )
-from arkenos_api.internal.runtime_config import workspace_row
 from arkenos_api.sessions.lifecycle import finish_session
 from arkenos_crds.runtime import BatchAccepted, EventBatch, SessionEnd, SessionStart
 

@@ -1,6 +1,7 @@
 """What the schema cannot check about an agent, as pure functions over the Secrets it names.
 
-The handler fetches the Secrets :func:`referenced_secrets` lists and passes their key names
+The handler fetches the Secrets :func:`referenced_secrets` lists (the resource model's
+:func:`~arkenos_crds.secret_refs.secret_refs`) and passes their key names
 (never their values) to :func:`check_agent`, which returns the first problem a person must fix.
 """
 
@@ -13,6 +14,7 @@ from typing import Any
 from jsonschema import Draft202012Validator, SchemaError
 
 from arkenos_crds.runtime import PROVIDER_SECRET_KEYS, providers_for
+from arkenos_crds.secret_refs import SecretUse, secret_names, secret_refs
 from arkenos_crds.tools import ToolType
 from arkenos_crds.voiceagent import VoiceAgentSpec
 from arkenos_operator.kernel.errors import ReconcileError
@@ -20,8 +22,6 @@ from arkenos_operator.kernel.reasons import Reason
 
 #: Names of the keys each Secret holds with a non-empty value; None when the Secret is missing.
 SecretKeys = Mapping[str, frozenset[str] | None]
-
-WEBHOOK_SIGNING_KEY = "signingSecret"
 
 
 def secret_keys(secret: Mapping[str, object] | None) -> frozenset[str] | None:
@@ -47,34 +47,13 @@ def _non_empty(value: str, field: str) -> bool:
 
 def referenced_secrets(spec: VoiceAgentSpec) -> list[str]:
     """Every Secret name an agent refers to, in a stable order."""
-    names: list[str] = []
-    if spec.credentials is not None:
-        names.append(spec.credentials.secret_ref.name)
-    for tool in spec.tools:
-        if tool.http is not None:
-            names.extend(h.value_from.name for h in tool.http.headers if h.value_from is not None)
-    names.extend(w.secret_ref.name for w in spec.webhooks)
-    return list(dict.fromkeys(names))
+    return secret_names(spec)
 
 
 def referenced_secrets_of_body(spec: Mapping[str, Any]) -> list[str]:
     """:func:`referenced_secrets` of a raw spec, read without validating it (for kopf's index,
     which must not fail on a spec the model would refuse)."""
-    names = [_dig(spec, "credentials", "secretRef", "name")]
-    for tool in _items(spec.get("tools")):
-        names.extend(_dig(h, "valueFrom", "name") for h in _items(_dig(tool, "http", "headers")))
-    names.extend(_dig(w, "secretRef", "name") for w in _items(spec.get("webhooks")))
-    return [n for n in dict.fromkeys(names) if isinstance(n, str) and n]
-
-
-def _dig(value: Any, *keys: str) -> Any:
-    for key in keys:
-        value = value.get(key) if isinstance(value, Mapping) else None
-    return value
-
-
-def _items(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
+    return secret_names(spec)
 
 
 def check_agent(spec: VoiceAgentSpec, secrets: SecretKeys) -> ReconcileError | None:
@@ -117,18 +96,15 @@ def _check_tools(spec: VoiceAgentSpec, secrets: SecretKeys) -> ReconcileError | 
         problem = _schema_problem(tool.http.parameters)
         if problem:
             return ReconcileError(Reason.INVALID_TOOL, f'Tool "{tool.name}": parameters {problem}.')
-        for header in tool.http.headers:
-            ref = header.value_from
-            if ref is None:
-                continue
-            keys = secrets.get(ref.name)
-            if keys is None or ref.key not in keys:
-                where = "does not exist" if keys is None else f'has no key "{ref.key}"'
-                return ReconcileError(
-                    Reason.TOOL_SECRET_NOT_FOUND,
-                    f'Tool "{tool.name}": header {header.name} reads Secret "{ref.name}", '
-                    f"which {where}.",
-                )
+    for ref in secret_refs(spec):
+        keys = secrets.get(ref.secret)
+        if ref.use != SecretUse.TOOL_HEADER or (keys is not None and ref.key in keys):
+            continue
+        where = "does not exist" if keys is None else f'has no key "{ref.key}"'
+        return ReconcileError(
+            Reason.TOOL_SECRET_NOT_FOUND,
+            f'Tool "{ref.owner}": header {ref.header} reads Secret "{ref.secret}", which {where}.',
+        )
     return None
 
 
@@ -144,13 +120,13 @@ def _schema_problem(parameters: Mapping[str, object]) -> str | None:
 
 
 def _check_webhooks(spec: VoiceAgentSpec, secrets: SecretKeys) -> ReconcileError | None:
-    for webhook in spec.webhooks:
-        keys = secrets.get(webhook.secret_ref.name)
-        if keys is None or WEBHOOK_SIGNING_KEY not in keys:
-            where = "does not exist" if keys is None else f'has no key "{WEBHOOK_SIGNING_KEY}"'
-            return ReconcileError(
-                Reason.WEBHOOK_SECRET_NOT_FOUND,
-                f'Webhook "{webhook.name}" signs with Secret "{webhook.secret_ref.name}", '
-                f"which {where}.",
-            )
+    for ref in secret_refs(spec):
+        keys = secrets.get(ref.secret)
+        if ref.use != SecretUse.WEBHOOK or (keys is not None and ref.key in keys):
+            continue
+        where = "does not exist" if keys is None else f'has no key "{ref.key}"'
+        return ReconcileError(
+            Reason.WEBHOOK_SECRET_NOT_FOUND,
+            f'Webhook "{ref.owner}" signs with Secret "{ref.secret}", which {where}.',
+        )
     return None

@@ -3,21 +3,21 @@ plugins with the resolved keys, Silero VAD settings, and turn handling."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from livekit.agents import NOT_GIVEN, stt, tts, vad
 from livekit.agents import llm as lk_llm
 from livekit.agents.voice.turn import TurnHandlingOptions
-from livekit.plugins import cartesia, openai, silero
+from livekit.plugins import cartesia, deepgram, openai, silero
 
-from arkenos_agent_runtime.standard.clients import OpenAIClients
+from arkenos_agent_runtime.openai_clients import OpenAIClients
 from arkenos_crds.pipeline import (
-    STTProvider,
-    TTSProvider,
     TurnDetection,
     TurnDetectionMode,
     VADSettings,
 )
+from arkenos_crds.providers import ModelProvider, Stage
 from arkenos_crds.runtime import Provider, RuntimeConfig
 
 
@@ -70,10 +70,8 @@ def _given(value: Any) -> Any:
     return NOT_GIVEN if value is None else value
 
 
-def build_stt(config: RuntimeConfig, clients: OpenAIClients) -> stt.STT[Any]:
+def _openai_stt(config: RuntimeConfig, clients: OpenAIClients) -> stt.STT[Any]:
     spec = config.spec.stt
-    if spec.provider != STTProvider.OPENAI:
-        raise PipelineConfigError(f"STT provider {spec.provider} is not supported by this worker")
     return openai.STT(
         model=spec.model,
         language=spec.language or config.spec.language,
@@ -82,7 +80,18 @@ def build_stt(config: RuntimeConfig, clients: OpenAIClients) -> stt.STT[Any]:
     )
 
 
-def build_llm(config: RuntimeConfig, clients: OpenAIClients) -> lk_llm.LLM[Any]:
+def _deepgram_stt(config: RuntimeConfig, clients: OpenAIClients) -> stt.STT[Any]:
+    spec = config.spec.stt
+    options: dict[str, Any] = {"base_url": spec.base_url} if spec.base_url else {}
+    return deepgram.STT(
+        model=spec.model,
+        language=spec.language or config.spec.language,
+        api_key=_key(config, Provider.DEEPGRAM, spec.base_url),
+        **options,
+    )
+
+
+def _openai_llm(config: RuntimeConfig, clients: OpenAIClients) -> lk_llm.LLM[Any]:
     spec = config.spec.llm
     return openai.LLM(
         model=spec.model,
@@ -92,26 +101,68 @@ def build_llm(config: RuntimeConfig, clients: OpenAIClients) -> lk_llm.LLM[Any]:
     )
 
 
-def build_tts(config: RuntimeConfig, clients: OpenAIClients) -> tts.TTS[Any]:
+def _speed(config: RuntimeConfig) -> float | None:
+    speed = config.spec.tts.speed
+    return float(speed) if speed is not None else None
+
+
+def _openai_tts(config: RuntimeConfig, clients: OpenAIClients) -> tts.TTS[Any]:
     spec = config.spec.tts
-    speed = float(spec.speed) if spec.speed is not None else None
-    if spec.provider == TTSProvider.CARTESIA:
-        return cartesia.TTS(
-            model=spec.model,
-            voice=spec.voice,
-            language=config.spec.language,
-            speed=speed,
-            base_url=spec.base_url or "https://api.cartesia.ai",
-            api_key=_key(config, Provider.CARTESIA, spec.base_url),
-        )
     return openai.TTS(
         model=spec.model,
         voice=spec.voice,
-        speed=speed or 1.0,
+        speed=_speed(config) or 1.0,
         client=clients.get(spec.base_url, _key(config, Provider.OPENAI, spec.base_url)),
         # Raw PCM: no decoder between the provider and the caller.
         response_format="pcm",
     )
+
+
+def _cartesia_tts(config: RuntimeConfig, clients: OpenAIClients) -> tts.TTS[Any]:
+    spec = config.spec.tts
+    return cartesia.TTS(
+        model=spec.model,
+        voice=spec.voice,
+        language=config.spec.language,
+        speed=_speed(config),
+        base_url=spec.base_url or "https://api.cartesia.ai",
+        api_key=_key(config, Provider.CARTESIA, spec.base_url),
+    )
+
+
+Builder = Callable[[RuntimeConfig, OpenAIClients], Any]
+
+#: One builder per provider the resource model's table admits for each stage
+#: (``arkenos_crds.providers.STAGE_PROVIDERS``); a test checks that they match.
+BUILDERS: Mapping[Stage, Mapping[ModelProvider, Builder]] = {
+    Stage.STT: {ModelProvider.OPENAI: _openai_stt, ModelProvider.DEEPGRAM: _deepgram_stt},
+    Stage.LLM: {ModelProvider.OPENAI: _openai_llm},
+    Stage.TTS: {ModelProvider.OPENAI: _openai_tts, ModelProvider.CARTESIA: _cartesia_tts},
+}
+
+
+def _build(
+    stage: Stage, provider: ModelProvider, config: RuntimeConfig, clients: OpenAIClients
+) -> Any:
+    builder = BUILDERS[stage].get(provider)
+    if builder is None:
+        raise PipelineConfigError(f"{stage} provider {provider} is not supported by this worker")
+    return builder(config, clients)
+
+
+def build_stt(config: RuntimeConfig, clients: OpenAIClients) -> stt.STT[Any]:
+    built: stt.STT[Any] = _build(Stage.STT, config.spec.stt.provider, config, clients)
+    return built
+
+
+def build_llm(config: RuntimeConfig, clients: OpenAIClients) -> lk_llm.LLM[Any]:
+    built: lk_llm.LLM[Any] = _build(Stage.LLM, config.spec.llm.provider, config, clients)
+    return built
+
+
+def build_tts(config: RuntimeConfig, clients: OpenAIClients) -> tts.TTS[Any]:
+    built: tts.TTS[Any] = _build(Stage.TTS, config.spec.tts.provider, config, clients)
+    return built
 
 
 def turn_handling(turn: TurnDetection) -> TurnHandlingOptions:

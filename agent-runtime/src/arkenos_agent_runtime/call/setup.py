@@ -1,0 +1,74 @@
+"""A call's start, the same for both entry points: read which agent the job is for, fetch its
+runtime config while the room connects (cancelled when the connection fails), wait for the
+SIP participant on phone calls, and gather the call's data and VAD."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass
+
+from livekit.agents import JobContext, vad
+
+from arkenos_agent_runtime.call.dispatch import call_parties, dispatch_metadata
+from arkenos_agent_runtime.call.pipeline import VADCache
+from arkenos_agent_runtime.services import CallParties, CallServices
+from arkenos_agent_runtime.tools.context import CallData
+from arkenos_agent_runtime.tools.telephony import LiveKitTelephony
+from arkenos_crds.runtime import CallDirection, DispatchMetadata, RuntimeConfig
+
+
+@dataclass(frozen=True)
+class CallStart:
+    """What a call knows once its room is joined and its config fetched."""
+
+    config: RuntimeConfig
+    metadata: DispatchMetadata
+    parties: CallParties
+    #: When LiveKit dispatched the job (epoch seconds).
+    dispatched: float
+
+
+async def open_call(
+    ctx: JobContext, services: CallServices, *, agent: tuple[str, str] | None = None
+) -> CallStart:
+    """Join the room and fetch the config of the job's agent. ``agent`` (workspace, name):
+    the one agent a custom runner serves, which its dispatch name already implies."""
+    # livekit's dispatch timeline; private, so fall back to now if it moves.
+    dispatched = getattr(ctx._info, "received_at", 0.0) or time.time()
+    if not ctx.job.metadata.strip():
+        # A dispatch rule may put the metadata on the room instead, readable once connected.
+        await ctx.connect()
+    metadata = dispatch_metadata(ctx.job.metadata, ctx.room.metadata or "")
+    workspace, name = agent or (metadata.workspace, metadata.agent)
+    # The config fetch and the room connection overlap: both are on the job start's path.
+    config_task = asyncio.create_task(services.api.runtime_config(workspace, name))
+    try:
+        await ctx.connect()
+        participant = None
+        if metadata.direction != CallDirection.WEB:
+            participant = await ctx.wait_for_participant()
+    except BaseException:
+        config_task.cancel()
+        raise
+    config = await config_task
+    return CallStart(config, metadata, call_parties(metadata, participant), dispatched)
+
+
+def call_data(ctx: JobContext, services: CallServices, start: CallStart) -> CallData:
+    """The per-call data tools read through RunContext."""
+    return CallData(
+        config=start.config,
+        room=ctx.room.name,
+        sip_participant=start.parties.sip_identity,
+        telephony=LiveKitTelephony(ctx.api),
+        guard=services.guard,
+        http=services.http,
+        metrics=services.metrics,
+    )
+
+
+async def call_vad(ctx: JobContext, config: RuntimeConfig) -> vad.VAD:
+    cache: VADCache = ctx.proc.userdata["vad_cache"]
+    # Settings other than the prewarmed defaults load a model: off the event loop.
+    return await asyncio.to_thread(cache.get, config.spec.turn_detection.vad)
