@@ -94,13 +94,29 @@ describe("agentFormSchema", () => {
     expect(messages(values)["turnDetection.minEndpointingDelayMs"]).toMatch(/must not exceed/);
   });
 
-  it("checks HTTP tools' URL and argument schema", () => {
+  it("checks HTTP tools' URL and argument schema typed as JSON", () => {
     const values = valid();
     values.tools[0].url = "ftp://x";
+    values.tools[0].argumentMode = "json";
     values.tools[0].parameters = "{not json";
     const found = messages(values);
     expect(found["tools.0.url"]).toMatch(/http/);
     expect(found["tools.0.parameters"]).toMatch(/Not valid JSON/);
+  });
+
+  it("checks the argument list's names", () => {
+    const values = valid();
+    expect(values.tools[0].argumentMode).toBe("list");
+    values.tools[0].arguments.push({ name: "day", type: "number", description: "", required: false });
+    expect(messages(values)["tools.0.arguments"]).toBe('Argument 2: "day" is used twice.');
+  });
+
+  it("edits a schema a list cannot show as JSON, and sends it unchanged", () => {
+    const parameters = { type: "object", properties: { when: { type: "string", format: "date-time" } } };
+    const spec: AgentSpec = { tools: [{ name: "book", type: "HTTP", description: "", http: { url: "https://x.example.com", parameters } }] };
+    const values = specToValues("a", spec);
+    expect(values.tools[0].argumentMode).toBe("json");
+    expect(valuesToSpec(values, spec).tools?.[0].http?.parameters).toEqual(parameters);
   });
 
   it("checks transfer numbers are E.164", () => {

@@ -8,7 +8,7 @@ import { z } from "zod";
 
 import type { AgentSpec, Tool, Webhook } from "@/lib/api/types";
 
-import { parseSchemaText } from "./argument-schema";
+import { ARGUMENT_TYPES, parseSchemaText, rowProblems, rowsToSchema, schemaToRows } from "./argument-schema";
 
 const RESOURCE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const SNAKE_NAME = /^[a-z][a-z0-9_]{0,63}$/;
@@ -46,6 +46,13 @@ export function splitList(text: string): string[] {
     .filter((item) => item !== "");
 }
 
+const argumentRowValues = z.object({
+  name: z.string(),
+  type: z.enum(ARGUMENT_TYPES),
+  description: z.string().max(1000, "At most 1000 characters."),
+  required: z.boolean(),
+});
+
 const toolValues = z
   .object({
     name: z.string().regex(SNAKE_NAME, "Use snake_case: a lowercase letter, then a-z, 0-9 or _."),
@@ -54,9 +61,10 @@ const toolValues = z
     url: z.string(),
     method: z.enum(HTTP_METHODS),
     timeoutMs: whole(100, 60000, "The timeout"),
+    /** The arguments are edited as a list when the schema is that simple, else as JSON. */
+    argumentMode: z.enum(["list", "json"]),
+    arguments: z.array(argumentRowValues),
     parameters: z.string(),
-    /** Problems the argument list editor found (repeated or bad names); not sent. */
-    argumentProblems: z.string(),
     allowedNumbers: z.string(),
   })
   .superRefine((tool, ctx) => {
@@ -64,9 +72,13 @@ const toolValues = z
       if (!HTTP_URL.test(tool.url)) {
         ctx.addIssue({ code: "custom", path: ["url"], message: "Enter an http:// or https:// URL." });
       }
-      const parsed = parseSchemaText(tool.parameters);
-      const problem = tool.argumentProblems || (parsed.ok ? "" : parsed.message);
-      if (problem) ctx.addIssue({ code: "custom", path: ["parameters"], message: problem });
+      if (tool.argumentMode === "list") {
+        const problems = rowProblems(tool.arguments);
+        if (problems.length > 0) ctx.addIssue({ code: "custom", path: ["arguments"], message: problems.join(" ") });
+      } else {
+        const parsed = parseSchemaText(tool.parameters);
+        if (!parsed.ok) ctx.addIssue({ code: "custom", path: ["parameters"], message: parsed.message });
+      }
     }
     if (tool.type === "TransferCall") {
       const numbers = splitList(tool.allowedNumbers);
@@ -171,14 +183,16 @@ export function newTool(type: ToolValues["type"]): ToolValues {
     url: "",
     method: "POST",
     timeoutMs: 5000,
+    argumentMode: "list",
+    arguments: [],
     parameters: "",
-    argumentProblems: "",
     allowedNumbers: "",
   };
 }
 
 function toolToValues(tool: Tool): ToolValues {
   const parameters = tool.http?.parameters;
+  const rows = schemaToRows(parameters ?? {});
   return {
     name: tool.name,
     description: tool.description ?? "",
@@ -186,9 +200,10 @@ function toolToValues(tool: Tool): ToolValues {
     url: tool.http?.url ?? "",
     method: tool.http?.method ?? "POST",
     timeoutMs: tool.http?.timeoutMs ?? 5000,
+    argumentMode: rows ? "list" : "json",
+    arguments: rows ?? [],
     parameters:
       parameters && Object.keys(parameters).length > 0 ? JSON.stringify(parameters, null, 2) : "",
-    argumentProblems: "",
     allowedNumbers: (tool.transfer?.allowedNumbers ?? []).join("\n"),
   };
 }
@@ -245,12 +260,6 @@ export function specToValues(name: string, spec: AgentSpec): AgentFormValues {
   };
 }
 
-/** The defaults a new agent starts from when no template is chosen. */
-export const blankSpec: AgentSpec = {
-  instructions: "You are a helpful voice assistant.",
-  greeting: { mode: "AgentFirst", text: "Hello! How can I help you today?" },
-};
-
 function orUndefined(text: string): string | undefined {
   const trimmed = text.trim();
   return trimmed === "" ? undefined : trimmed;
@@ -259,19 +268,25 @@ function orUndefined(text: string): string | undefined {
 function valuesToTool(values: ToolValues, previous: Tool | undefined): Tool {
   const tool: Tool = { name: values.name, description: values.description, type: values.type };
   if (values.type === "HTTP") {
-    const parsed = parseSchemaText(values.parameters);
     tool.http = {
       ...(previous?.http ?? {}),
       url: values.url,
       method: values.method,
       timeoutMs: values.timeoutMs,
-      parameters: parsed.ok ? parsed.schema : {},
+      parameters: toolParameters(values),
     };
   }
   if (values.type === "TransferCall") {
     tool.transfer = { allowedNumbers: splitList(values.allowedNumbers) };
   }
   return tool;
+}
+
+/** The HTTP tool's argument schema, from whichever editor the person used. */
+export function toolParameters(values: ToolValues): Record<string, unknown> {
+  if (values.argumentMode === "list") return values.arguments.length > 0 ? rowsToSchema(values.arguments) : {};
+  const parsed = parseSchemaText(values.parameters);
+  return parsed.ok ? parsed.schema : {};
 }
 
 /** The spec to send for these values; `base` is the spec they were edited from. */

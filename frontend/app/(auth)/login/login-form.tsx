@@ -13,6 +13,7 @@ import { ActionError } from "@/components/states";
 import { Button } from "@/components/ui/button";
 import { Card, CardDescription, CardHeader } from "@/components/ui/card";
 import { Input } from "@/components/ui/input";
+import { useHydrated } from "@/lib/use-hydrated";
 
 import { logInAndPickPage } from "../_components/session";
 
@@ -26,6 +27,7 @@ export function LoginForm() {
   const next = useSearchParams().get("next");
   const queryClient = useQueryClient();
   const [error, setError] = useState<unknown>(null);
+  const hydrated = useHydrated();
   const form = useForm({ resolver: zodResolver(schema), defaultValues: { email: "", password: "" } });
   const { errors, isSubmitting } = form.formState;
 
@@ -51,7 +53,8 @@ export function LoginForm() {
           </Link>
         </CardDescription>
       </CardHeader>
-      <form onSubmit={onSubmit} noValidate className="flex flex-col gap-4">
+      <form onSubmit={onSubmit} noValidate>
+        <fieldset disabled={!hydrated} className="flex flex-col gap-4">
         <Field id="email" label="Email" error={errors.email?.message}>
           <Input id="email" type="email" autoComplete="email" aria-invalid={!!errors.email} aria-describedby={describedBy("email", errors.email?.message)} {...form.register("email")} />
         </Field>
@@ -62,6 +65,7 @@ export function LoginForm() {
         <Button type="submit" disabled={isSubmitting}>
           {isSubmitting ? "Logging in…" : "Log in"}
         </Button>
+        </fieldset>
       </form>
     </Card>
   );

@@ -14,6 +14,7 @@ import { Button } from "@/components/ui/button";
 import { Card, CardDescription, CardHeader } from "@/components/ui/card";
 import { Input } from "@/components/ui/input";
 import { api, unwrap } from "@/lib/api/client";
+import { useHydrated } from "@/lib/use-hydrated";
 
 import { logInAndPickPage } from "../_components/session";
 
@@ -33,6 +34,7 @@ export function SignupForm() {
   const next = useSearchParams().get("next");
   const queryClient = useQueryClient();
   const [error, setError] = useState<unknown>(null);
+  const hydrated = useHydrated();
   const form = useForm({ resolver: zodResolver(schema), defaultValues: { email: "", password: "", workspace: "" } });
   const { errors, isSubmitting } = form.formState;
 
@@ -59,7 +61,8 @@ export function SignupForm() {
           </Link>
         </CardDescription>
       </CardHeader>
-      <form onSubmit={onSubmit} noValidate className="flex flex-col gap-4">
+      <form onSubmit={onSubmit} noValidate>
+        <fieldset disabled={!hydrated} className="flex flex-col gap-4">
         <Field id="email" label="Email" error={errors.email?.message}>
           <Input id="email" type="email" autoComplete="email" aria-invalid={!!errors.email} aria-describedby={describedBy("email", errors.email?.message)} {...form.register("email")} />
         </Field>
@@ -78,6 +81,7 @@ export function SignupForm() {
         <Button type="submit" disabled={isSubmitting}>
           {isSubmitting ? "Creating account…" : "Sign up"}
         </Button>
+        </fieldset>
       </form>
     </Card>
   );

@@ -94,8 +94,9 @@ export function KeyCard({ workspace, providerKey, canManage, canTest }: { worksp
       {test.data ? (
         <Alert variant={test.data.ok ? "success" : "destructive"}>
           <AlertDescription>
-            {test.data.ok ? `${name} accepted the key.` : `${name} refused the key`}
-            {test.data.status ? ` (HTTP ${test.data.status})` : ""}: {test.data.message}
+            {test.data.ok ? `${name} accepted the key` : `${name} refused the key`}
+            {test.data.status ? ` (HTTP ${test.data.status})` : ""}
+            {test.data.ok ? "." : `: ${test.data.message}`}
           </AlertDescription>
         </Alert>
       ) : null}

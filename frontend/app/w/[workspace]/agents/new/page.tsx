@@ -6,7 +6,7 @@ import { useState } from "react";
 
 import { ErrorState, LoadingRows, PageHeader } from "@/components/states";
 import { Button } from "@/components/ui/button";
-import { blankSpec, specToValues, valuesToSpec, type AgentFormValues } from "@/lib/agents/form";
+import { specToValues, valuesToSpec, type AgentFormValues } from "@/lib/agents/form";
 import { api, unwrap } from "@/lib/api/client";
 import type { AgentSpec, AgentTemplate } from "@/lib/api/types";
 import { workspacePath } from "@/lib/nav";
@@ -15,7 +15,7 @@ import { cn } from "@/lib/utils";
 
 import { AgentForm } from "../_components/agent-form";
 
-function TemplatePicker({ onPick }: { onPick: (template: AgentTemplate | null) => void }) {
+function TemplatePicker({ onPick }: { onPick: (template: AgentTemplate) => void }) {
   const templates = useQuery({ queryKey: queryKeys.templates, queryFn: () => unwrap(api.GET("/api/v1/agent-templates")) });
   if (templates.isPending) return <LoadingRows label="Loading templates" />;
   if (templates.isError) return <ErrorState error={templates.error} onRetry={() => templates.refetch()} />;
@@ -30,12 +30,6 @@ function TemplatePicker({ onPick }: { onPick: (template: AgentTemplate | null) =
           </button>
         </li>
       ))}
-      <li>
-        <button type="button" className={cn(cardClass, "h-full w-full")} onClick={() => onPick(null)}>
-          <span className="font-medium">Blank agent</span>
-          <span className="text-sm text-muted-foreground">Start from the defaults.</span>
-        </button>
-      </li>
     </ul>
   );
 }
@@ -77,7 +71,7 @@ export default function NewAgentPage() {
           onSubmit={(values) => create.mutate(values)}
         />
       ) : (
-        <TemplatePicker onPick={(template) => setStart(template ? { spec: template.spec, name: template.id } : { spec: blankSpec, name: "" })} />
+        <TemplatePicker onPick={(template) => setStart({ spec: template.spec, name: template.id === "blank" ? "" : template.id })} />
       )}
     </div>
   );

@@ -1,13 +1,13 @@
 "use client";
 
 import { PlusIcon, Trash2Icon } from "lucide-react";
-import { Controller, get, useFieldArray, useFormContext, useWatch } from "react-hook-form";
+import { useFieldArray, useFormContext, useWatch } from "react-hook-form";
 
 import { Button } from "@/components/ui/button";
 import { Card, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { HTTP_METHODS, newTool, TOOL_TYPES, type AgentFormValues, type ToolValues } from "@/lib/agents/form";
 
-import { fieldId, NumberField, SelectField, TextAreaField, TextField } from "../form-fields";
+import { NumberField, SelectField, TextAreaField, TextField } from "../form-fields";
 import { ArgumentSchemaEditor } from "./argument-schema-editor";
 
 const TYPE_LABELS: Record<ToolValues["type"], string> = {
@@ -17,10 +17,9 @@ const TYPE_LABELS: Record<ToolValues["type"], string> = {
 };
 
 function ToolEditor({ index, onRemove }: { index: number; onRemove: () => void }) {
-  const { control, setValue, formState } = useFormContext<AgentFormValues>();
+  const { control } = useFormContext<AgentFormValues>();
   const type = useWatch({ control, name: `tools.${index}.type` });
   const name = useWatch({ control, name: `tools.${index}.name` });
-  const parametersError = (get(formState.errors, `tools.${index}.parameters`) as { message?: string } | undefined)?.message;
   return (
     <li className="flex flex-col gap-4 rounded-lg border p-3 sm:p-4" data-testid="tool">
       <div className="flex items-center justify-between gap-2">
@@ -43,19 +42,7 @@ function ToolEditor({ index, onRemove }: { index: number; onRemove: () => void }
             <SelectField name={`tools.${index}.method`} label="Method" options={HTTP_METHODS} />
             <NumberField name={`tools.${index}.timeoutMs`} label="Timeout (ms)" min={100} max={60000} step={100} />
           </div>
-          <Controller
-            control={control}
-            name={`tools.${index}.parameters`}
-            render={({ field }) => (
-              <ArgumentSchemaEditor
-                id={fieldId(`tools.${index}.parameters`)}
-                value={field.value}
-                onChange={field.onChange}
-                onProblems={(problems) => setValue(`tools.${index}.argumentProblems`, problems)}
-                error={parametersError}
-              />
-            )}
-          />
+          <ArgumentSchemaEditor tool={index} />
         </>
       ) : null}
       {type === "TransferCall" ? (
