@@ -49,7 +49,9 @@ def postgres_database() -> Iterator[str]:
         server.stop()
 
 
-def api_settings(database_url: str, kubeconfig: Path, providers_url: str, public_url: str) -> Settings:
+def api_settings(
+    database_url: str, kubeconfig: Path, providers_url: str, public_url: str
+) -> Settings:
     """Production settings (Secure cookies, a real master key) pointed at the doubles."""
     return Settings(
         database_url=database_url,  # type: ignore[arg-type]
@@ -81,7 +83,9 @@ def wait_for_stop() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--public-url", required=True, help="the dashboard's URL (invitation links)")
+    parser.add_argument(
+        "--public-url", required=True, help="the dashboard's URL (for invitation links)"
+    )
     args = parser.parse_args(argv)
 
     state = ProviderState()
@@ -96,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
         settings = api_settings(database_url, kubeconfig, providers.url, args.public_url)
         api = stack.enter_context(serve_asgi(create_app(settings)))
         ready = {"api": api.url, "kubernetes": k8s.url, "validKeys": VALID_KEYS}
-        print(json.dumps(ready), flush=True)  # noqa: T201 - the runner reads this line
+        print(json.dumps(ready), flush=True)  # the runner reads this line
         wait_for_stop()
     return 0
 

@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 
 import type { AgentSpec } from "@/lib/api/types";
 
-import { agentFormSchema, newTool, specToValues, splitList, valuesToSpec } from "./form";
+import { agentFormSchema } from "./form";
+import { newTool, specToValues, splitList, valuesToSpec } from "./spec-mapping";
 
 const fullSpec: AgentSpec = {
   mode: "Standard",

@@ -6,7 +6,8 @@ import { useParams, useRouter } from "next/navigation";
 import { ErrorState, LoadingRows, PageHeader } from "@/components/states";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
-import { specToValues, valuesToSpec, type AgentFormValues } from "@/lib/agents/form";
+import type { AgentFormValues } from "@/lib/agents/form";
+import { specToValues, valuesToSpec } from "@/lib/agents/spec-mapping";
 import { readiness } from "@/lib/agents/readiness";
 import { api, unwrap } from "@/lib/api/client";
 import { ApiError } from "@/lib/api/errors";
@@ -16,7 +17,7 @@ import { workspacePath } from "@/lib/nav";
 import { queryKeys, useWorkspace } from "@/lib/queries";
 
 import { ConfirmDialog } from "../../_components/confirm-dialog";
-import { AgentForm } from "../_components/agent-form";
+import { LazyAgentForm as AgentForm } from "../_components/lazy-agent-form";
 import { ReadyBadge } from "../_components/ready-badge";
 
 function StaleNotice({ error, onReload }: { error: ApiError; onReload: () => void }) {

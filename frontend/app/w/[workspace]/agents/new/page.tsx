@@ -6,14 +6,15 @@ import { useState } from "react";
 
 import { ErrorState, LoadingRows, PageHeader } from "@/components/states";
 import { Button } from "@/components/ui/button";
-import { specToValues, valuesToSpec, type AgentFormValues } from "@/lib/agents/form";
+import type { AgentFormValues } from "@/lib/agents/form";
+import { specToValues, valuesToSpec } from "@/lib/agents/spec-mapping";
 import { api, unwrap } from "@/lib/api/client";
 import type { AgentSpec, AgentTemplate } from "@/lib/api/types";
 import { workspacePath } from "@/lib/nav";
 import { queryKeys } from "@/lib/queries";
 import { cn } from "@/lib/utils";
 
-import { AgentForm } from "../_components/agent-form";
+import { LazyAgentForm as AgentForm } from "../_components/lazy-agent-form";
 
 function TemplatePicker({ onPick }: { onPick: (template: AgentTemplate) => void }) {
   const templates = useQuery({ queryKey: queryKeys.templates, queryFn: () => unwrap(api.GET("/api/v1/agent-templates")) });

@@ -1,12 +1,13 @@
 "use client";
 
 import { PlusIcon, Trash2Icon } from "lucide-react";
-import { get, useFieldArray, useFormContext, useWatch } from "react-hook-form";
+import { get, useFormContext, useWatch } from "react-hook-form";
 
 import { Button } from "@/components/ui/button";
 import { Checkbox, Input, NativeSelect, Textarea } from "@/components/ui/input";
-import { ARGUMENT_TYPES, parseSchemaText, schemaToRows } from "@/lib/agents/argument-schema";
-import { toolParameters, type AgentFormValues } from "@/lib/agents/form";
+import { ARGUMENT_TYPES, parseSchemaText, schemaToRows, type ArgumentRow } from "@/lib/agents/argument-schema";
+import type { AgentFormValues } from "@/lib/agents/form";
+import { toolParameters } from "@/lib/agents/spec-mapping";
 
 /** The HTTP tool's arguments, as a list (name, type, description, required) or as JSON Schema
  * text when the schema says more than a list can. Both live in the form's values. */
@@ -14,7 +15,11 @@ export function ArgumentSchemaEditor({ tool }: { tool: number }) {
   const { control, register, setValue, getValues, formState } = useFormContext<AgentFormValues>();
   const mode = useWatch({ control, name: `tools.${tool}.argumentMode` });
   const text = useWatch({ control, name: `tools.${tool}.parameters` });
-  const rows = useFieldArray({ control, name: `tools.${tool}.arguments` });
+  // The rows come from the form's values (not a nested useFieldArray, whose appends were lost
+  // once the tool's other fields had changed), so a re-rendered tool always shows them.
+  const rowsPath = `tools.${tool}.arguments` as const;
+  const rows: ArgumentRow[] = useWatch({ control, name: rowsPath }) ?? [];
+  const setRows = (next: ArgumentRow[]) => setValue(rowsPath, next, { shouldDirty: true });
   const id = `agent-tools-${tool}-arguments`;
   const errorPath = mode === "list" ? `tools.${tool}.arguments` : `tools.${tool}.parameters`;
   const error = (get(formState.errors, errorPath) as { message?: string } | undefined)?.message;
@@ -33,7 +38,7 @@ export function ArgumentSchemaEditor({ tool }: { tool: number }) {
     const schema = parseSchemaText(getValues(`tools.${tool}.parameters`));
     const fromText = schema.ok ? schemaToRows(schema.schema) : null;
     if (fromText) {
-      rows.replace(fromText);
+      setRows(fromText);
       setValue(`tools.${tool}.argumentMode`, "list");
     }
   }
@@ -68,11 +73,11 @@ export function ArgumentSchemaEditor({ tool }: { tool: number }) {
         </>
       ) : (
         <div className="flex flex-col gap-2">
-          {rows.fields.length === 0 ? <p className="text-sm text-muted-foreground">No arguments.</p> : null}
-          {rows.fields.map((field, index) => {
+          {rows.length === 0 ? <p className="text-sm text-muted-foreground">No arguments.</p> : null}
+          {rows.map((_, index) => {
             const path = `tools.${tool}.arguments.${index}` as const;
             return (
-              <div key={field.id} className="grid grid-cols-2 gap-2 rounded-md border p-2 sm:grid-cols-[1fr_8rem_2fr_auto_auto] sm:items-center" data-testid="argument-row">
+              <div key={index} className="grid grid-cols-2 gap-2 rounded-md border p-2 sm:grid-cols-[1fr_8rem_2fr_auto_auto] sm:items-center" data-testid="argument-row">
                 <Input aria-label={`Argument ${index + 1} name`} placeholder="name" {...register(`${path}.name`)} />
                 <NativeSelect aria-label={`Argument ${index + 1} type`} {...register(`${path}.type`)}>
                   {ARGUMENT_TYPES.map((type) => (
@@ -85,7 +90,7 @@ export function ArgumentSchemaEditor({ tool }: { tool: number }) {
                 <label className="flex items-center gap-2 text-sm">
                   <Checkbox {...register(`${path}.required`)} /> Required
                 </label>
-                <Button variant="ghost" size="icon" aria-label={`Remove argument ${index + 1}`} onClick={() => rows.remove(index)}>
+                <Button variant="ghost" size="icon" aria-label={`Remove argument ${index + 1}`} onClick={() => setRows(getValues(rowsPath).filter((__, i) => i !== index))}>
                   <Trash2Icon aria-hidden />
                 </Button>
               </div>
@@ -95,7 +100,7 @@ export function ArgumentSchemaEditor({ tool }: { tool: number }) {
             variant="outline"
             size="sm"
             className="self-start"
-            onClick={() => rows.append({ name: `arg_${rows.fields.length + 1}`, type: "string", description: "", required: false })}
+            onClick={() => setRows([...getValues(rowsPath), { name: `arg_${rows.length + 1}`, type: "string", description: "", required: false }])}
           >
             <PlusIcon aria-hidden /> Add argument
           </Button>

@@ -5,7 +5,8 @@ import { useFieldArray, useFormContext, useWatch } from "react-hook-form";
 
 import { Button } from "@/components/ui/button";
 import { Card, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
-import { HTTP_METHODS, newTool, TOOL_TYPES, type AgentFormValues, type ToolValues } from "@/lib/agents/form";
+import { HTTP_METHODS, TOOL_TYPES, type AgentFormValues, type ToolValues } from "@/lib/agents/form";
+import { newTool } from "@/lib/agents/spec-mapping";
 
 import { NumberField, SelectField, TextAreaField, TextField } from "../form-fields";
 import { ArgumentSchemaEditor } from "./argument-schema-editor";
