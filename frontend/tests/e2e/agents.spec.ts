@@ -26,7 +26,7 @@ test("create a standard agent with tools, analysis and a webhook", async ({ page
 
   // An HTTP tool with two arguments, one required.
   await page.getByRole("button", { name: "HTTP request" }).click();
-  const http = page.getByTestId("tool").last();
+  const http = page.getByTestId("tool").nth(0);
   await http.getByLabel("Function name").fill("book_slot");
   await http.getByLabel("When to use it").fill("Book an appointment slot");
   await http.getByLabel("URL").fill("https://crm.example.com/book");
@@ -40,7 +40,7 @@ test("create a standard agent with tools, analysis and a webhook", async ({ page
 
   // A transfer tool with a bad number first, then an end-call tool.
   await page.getByRole("button", { name: "Transfer the call" }).click();
-  const transfer = page.getByTestId("tool").last();
+  const transfer = page.getByTestId("tool").nth(1);
   await transfer.getByLabel("Numbers it may transfer to").fill("+14155550100\n555-1234");
   await page.getByRole("button", { name: "End the call" }).click();
 

@@ -31,7 +31,7 @@ function MemberRow({ workspace, member, myRole, isMe }: { workspace: string; mem
   return (
     <li className="flex flex-col gap-2 px-4 py-3">
       <div className="flex flex-wrap items-center gap-3">
-        <span className="min-w-0 flex-1 truncate font-medium">
+        <span className="w-full min-w-0 truncate font-medium sm:w-auto sm:flex-1">
           {member.email}
           {isMe ? <span className="ml-2 text-xs text-muted-foreground">(you)</span> : null}
         </span>

@@ -35,7 +35,9 @@ export function AgentForm({
   readOnly?: boolean;
   extraActions?: ReactNode;
 }) {
-  const form = useForm<AgentFormValues>({ resolver: zodResolver(agentFormSchema), defaultValues: initialValues, mode: "onTouched" });
+  // Validate on submit, then on change: validating on blur raced with the add buttons (an append
+  // made while the blurred field's validation was pending was lost).
+  const form = useForm<AgentFormValues>({ resolver: zodResolver(agentFormSchema), defaultValues: initialValues, mode: "onSubmit" });
   const invalid = form.formState.submitCount > 0 && Object.keys(form.formState.errors).length > 0;
 
   return (
