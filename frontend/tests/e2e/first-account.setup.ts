@@ -19,7 +19,8 @@ setup("the first person to sign up gets the first workspace", async ({ page }) =
   await page.getByLabel("Password").fill(ADMIN.password);
   await page.getByLabel("First workspace (optional)").fill(ADMIN.workspace);
   await page.getByRole("button", { name: "Sign up" }).click();
-  await expect(page).toHaveURL(new RegExp(`/w/${ADMIN.workspace}/agents$`));
+  // Sign-up and log-in each hash a password with argon2id: slow on a small, shared machine.
+  await expect(page).toHaveURL(new RegExp(`/w/${ADMIN.workspace}/agents$`), { timeout: 45_000 });
   await expect(page.getByRole("heading", { name: "Agents" })).toBeVisible();
   await expect(page.getByText("No agents yet")).toBeVisible();
 

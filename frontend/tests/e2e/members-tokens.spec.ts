@@ -26,7 +26,7 @@ test("invite someone, who signs up through the link and joins; the owner changes
   await grace.getByLabel("Email").fill("grace@example.com");
   await grace.getByLabel("Password").fill(PASSWORD);
   await grace.getByRole("button", { name: "Sign up" }).click();
-  await expect(grace.getByRole("heading", { name: "You are invited to a workspace" })).toBeVisible();
+  await expect(grace.getByRole("heading", { name: "You are invited to a workspace" })).toBeVisible({ timeout: 45_000 });
   await grace.getByRole("button", { name: "Accept invitation" }).click();
   await expect(grace).toHaveURL(new RegExp(`/w/${WS}/agents$`));
   await expect(grace.getByRole("link", { name: "New agent" })).toBeVisible(); // developers create agents

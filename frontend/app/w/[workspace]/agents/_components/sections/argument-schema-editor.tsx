@@ -22,7 +22,9 @@ export function ArgumentSchemaEditor({ tool }: { tool: number }) {
   const setRows = (next: ArgumentRow[]) => setValue(rowsPath, next, { shouldDirty: true });
   const id = `agent-tools-${tool}-arguments`;
   const errorPath = mode === "list" ? `tools.${tool}.arguments` : `tools.${tool}.parameters`;
-  const error = (get(formState.errors, errorPath) as { message?: string } | undefined)?.message;
+  // An error about the whole list sits under `root` once its rows are registered fields.
+  const found = get(formState.errors, errorPath) as { message?: string; root?: { message?: string } } | undefined;
+  const error = found?.message ?? found?.root?.message;
   const errorId = `${id}-error`;
 
   const parsed = parseSchemaText(text ?? "");
