@@ -18,6 +18,7 @@ down: ## Delete the local kind cluster `make up` made
 
 test: sync lint postgres media-deps tools ## Install what the tests need, lint, and run every test
 	$(RUN) pytest
+	$(MAKE) frontend-test
 
 lint: sync ## ruff, formatting, mypy, import contracts, CRD drift
 	$(RUN) ruff check .
@@ -61,3 +62,15 @@ tools: sync media-deps ## Build the real servers from their pinned Go modules (c
 
 media-deps:
 	@hack/install-media-deps.sh
+.PHONY: frontend frontend-client frontend-test
+
+frontend: ## Install the dashboard's npm dependencies and make its production build
+	cd frontend && nice -n 10 npm install --no-audit --no-fund
+	cd frontend && nice -n 10 npm run build
+
+frontend-client: ## Regenerate the dashboard's typed API client from api/openapi.json
+	cd frontend && npm run gen:api
+
+frontend-test: sync postgres frontend ## Dashboard: vitest for lib/, Playwright in Chromium against the real API
+	@command -v chromium >/dev/null 2>&1 || (apt-get update && apt-get install -y chromium)
+	cd frontend && UV=$(UV) nice -n 10 node scripts/run-tests.mjs

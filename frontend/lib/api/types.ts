@@ -1,0 +1,32 @@
+/** Names for the API's schemas the dashboard uses (from the generated client). */
+
+import type { components } from "./schema";
+
+type Schemas = components["schemas"];
+
+export type Agent = Schemas["AgentOut"];
+export type AgentSpec = Schemas["VoiceAgentSpec"];
+export type AgentTemplate = Schemas["AgentTemplate"];
+export type Condition = Schemas["Condition"];
+export type Workspace = Schemas["WorkspaceOut"];
+export type Member = Schemas["MemberOut"];
+export type Invitation = Schemas["InvitationOut"];
+export type Role = Schemas["Role"];
+export type Token = Schemas["TokenOut"];
+export type TokenCreated = Schemas["TokenCreated"];
+export type ProviderKey = Schemas["KeyOut"];
+export type KeyCheck = Schemas["KeyCheckOut"];
+export type Provider = Schemas["Provider"];
+export type User = Schemas["UserOut"];
+export type Tool = Schemas["Tool"];
+export type Webhook = Schemas["Webhook"];
+
+export const ROLES: readonly Role[] = ["owner", "admin", "developer", "viewer"];
+export const PROVIDERS: readonly Provider[] = ["openai", "cartesia", "deepgram", "google", "twilio"];
+
+const ROLE_RANK: Record<Role, number> = { viewer: 0, developer: 1, admin: 2, owner: 3 };
+
+/** Whether `held` is at least `needed` (the API's own ordering of roles). */
+export function roleAllows(held: Role, needed: Role): boolean {
+  return ROLE_RANK[held] >= ROLE_RANK[needed];
+}

@@ -1,0 +1,42 @@
+"use client";
+
+/** Query keys and the queries every page shares (who is logged in, their workspaces). Feature
+ * queries live beside their pages. */
+
+import { useQuery } from "@tanstack/react-query";
+
+import { api, unwrap } from "@/lib/api/client";
+
+export const queryKeys = {
+  me: ["me"] as const,
+  workspaces: ["workspaces"] as const,
+  workspace: (ws: string) => ["workspaces", ws] as const,
+  agents: (ws: string) => ["workspaces", ws, "agents"] as const,
+  agent: (ws: string, name: string) => ["workspaces", ws, "agents", name] as const,
+  templates: ["agent-templates"] as const,
+  members: (ws: string) => ["workspaces", ws, "members"] as const,
+  tokens: (ws: string) => ["workspaces", ws, "tokens"] as const,
+  keys: (ws: string) => ["workspaces", ws, "keys"] as const,
+};
+
+export function useMe() {
+  return useQuery({
+    queryKey: queryKeys.me,
+    queryFn: () => unwrap(api.GET("/api/v1/auth/me")),
+  });
+}
+
+export function useWorkspaces() {
+  return useQuery({
+    queryKey: queryKeys.workspaces,
+    queryFn: () => unwrap(api.GET("/api/v1/workspaces")),
+  });
+}
+
+export function useWorkspace(workspace: string) {
+  return useQuery({
+    queryKey: queryKeys.workspace(workspace),
+    queryFn: () =>
+      unwrap(api.GET("/api/v1/workspaces/{workspace}", { params: { path: { workspace } } })),
+  });
+}

@@ -1,0 +1,96 @@
+/** Every page: no serious or critical axe violation (light and dark), no sideways scrolling at
+ * 375 px, and screenshots at 1280 and 375 px in artifacts/screenshots. */
+
+import { expect, test, type Page } from "@playwright/test";
+
+import { csrfToken } from "./support/api";
+import { adminContext, anonymousContext } from "./support/contexts";
+import { ADMIN } from "./support/env";
+import { expectAccessible, expectNoHorizontalScroll, screenshots } from "./support/pages";
+
+const WS = ADMIN.workspace;
+
+interface PageCase {
+  name: string;
+  path: string | (() => string);
+  ready: (page: Page) => Promise<void>;
+  loggedOut?: boolean;
+}
+
+let invitationPath = "";
+
+test.beforeAll(async ({ browser }) => {
+  const context = await adminContext(browser);
+  const headers = { "X-CSRF-Token": await csrfToken(context) };
+  const created = await context.request.post(`/api/v1/workspaces/${WS}/agents`, {
+    headers,
+    data: { name: "gallery", spec: { displayName: "Gallery agent", instructions: "Say hello.", tools: [{ name: "end_call", type: "EndCall" }] } },
+  });
+  expect([201, 409]).toContain(created.status());
+  const invitation = await context.request.post(`/api/v1/workspaces/${WS}/invitations`, { headers, data: { email: "lin@example.com", role: "viewer" } });
+  expect(invitation.status()).toBe(201);
+  invitationPath = new URL((await invitation.json()).link).pathname;
+  await context.close();
+});
+
+const heading = (name: string) => async (page: Page) => {
+  await expect(page.getByRole("heading", { name, exact: true })).toBeVisible();
+};
+
+const CASES: PageCase[] = [
+  { name: "login", path: "/login", ready: heading("Log in"), loggedOut: true },
+  { name: "signup", path: "/signup", ready: heading("Create your account"), loggedOut: true },
+  { name: "invitation", path: () => invitationPath, ready: heading("You are invited to a workspace") },
+  { name: "workspaces", path: "/workspaces", ready: async (page) => await expect(page.getByRole("link", { name: /acme/ })).toBeVisible() },
+  { name: "agents", path: `/w/${WS}/agents`, ready: async (page) => await expect(page.getByRole("list", { name: "Agents" })).toBeVisible() },
+  { name: "agent-templates", path: `/w/${WS}/agents/new`, ready: async (page) => await expect(page.getByRole("button", { name: /Receptionist/ })).toBeVisible() },
+  {
+    name: "agent-new",
+    path: `/w/${WS}/agents/new`,
+    ready: async (page) => {
+      await page.getByRole("button", { name: /Receptionist/ }).click();
+      await page.getByRole("button", { name: "HTTP request" }).click();
+      await page.getByRole("button", { name: "Add argument" }).click();
+      await expect(page.getByRole("button", { name: "Create agent" })).toBeVisible();
+    },
+  },
+  { name: "agent-edit", path: `/w/${WS}/agents/gallery`, ready: async (page) => await expect(page.getByRole("button", { name: "Save changes" })).toBeVisible() },
+  { name: "keys", path: `/w/${WS}/keys`, ready: async (page) => await expect(page.getByTestId("key-twilio")).toBeVisible() },
+  { name: "members", path: `/w/${WS}/members`, ready: async (page) => await expect(page.getByRole("list", { name: "Members" })).toBeVisible() },
+  { name: "tokens", path: `/w/${WS}/tokens`, ready: heading("API tokens") },
+];
+
+for (const item of CASES) {
+  test(`${item.name}: accessible, fits 375 px, screenshots`, async ({ browser }) => {
+    test.slow(); // axe twice and six screenshots
+    const context = await (item.loggedOut ? anonymousContext(browser) : adminContext(browser));
+    const page = await context.newPage();
+    await page.goto(typeof item.path === "string" ? item.path : item.path());
+    await item.ready(page);
+    await expectAccessible(page, `${item.name} (light)`);
+    await screenshots(page, item.name);
+
+    await page.setViewportSize({ width: 375, height: 812 });
+    await expectNoHorizontalScroll(page, item.name);
+
+    await page.emulateMedia({ colorScheme: "dark" });
+    await expect(page.locator("html")).toHaveClass(/dark/);
+    await expectAccessible(page, `${item.name} (dark)`);
+    await page.screenshot({ path: `artifacts/screenshots/${item.name}-375-dark.png`, fullPage: true });
+    await context.close();
+  });
+}
+
+test("the page is served with a nonce Content-Security-Policy", async ({ page }) => {
+  const response = await page.goto("/login");
+  const policy = response?.headers()["content-security-policy"] ?? "";
+  expect(policy).toMatch(/script-src 'self' 'nonce-[A-Za-z0-9+/=]+' 'strict-dynamic'/);
+  expect(policy).toContain("frame-ancestors 'none'");
+  const violations: string[] = [];
+  page.on("console", (message) => {
+    if (message.text().includes("Content Security Policy")) violations.push(message.text());
+  });
+  await page.reload();
+  await expect(page.getByRole("heading", { name: "Log in" })).toBeVisible();
+  expect(violations).toEqual([]);
+});

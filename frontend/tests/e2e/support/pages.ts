@@ -1,0 +1,30 @@
+/** Accessibility checks and screenshots, taken the same way on every page. */
+
+import AxeBuilder from "@axe-core/playwright";
+import { expect, type Page } from "@playwright/test";
+
+export const WIDTHS = [1280, 375] as const;
+
+/** No serious or critical axe violation (WCAG 2.x A and AA rules). */
+export async function expectAccessible(page: Page, what: string) {
+  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
+  const grave = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  const summary = grave.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(", ")}`);
+  expect(summary, `axe on ${what}`).toEqual([]);
+}
+
+/** Screenshots of the page at each width, saved under artifacts/screenshots. */
+export async function screenshots(page: Page, name: string) {
+  const original = page.viewportSize();
+  for (const width of WIDTHS) {
+    await page.setViewportSize({ width, height: width === 375 ? 812 : 900 });
+    await page.screenshot({ path: `artifacts/screenshots/${name}-${width}.png`, fullPage: true });
+  }
+  if (original) await page.setViewportSize(original);
+}
+
+/** Whether the page scrolls sideways (it must not, down to 375 px). */
+export async function expectNoHorizontalScroll(page: Page, what: string) {
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  expect(overflow, `${what} is wider than the viewport`).toBeLessThanOrEqual(0);
+}

@@ -1,0 +1,109 @@
+"""Serve the real API for the dashboard's browser tests, until told to stop.
+
+Starts the test substrate's PostgreSQL (a fresh, migrated database), the emulated Kubernetes API
+with the project's CRDs, and the provider double (which accepts the keys in ``VALID_KEYS``), then
+the API app itself with uvicorn on 127.0.0.1. When everything is up it prints one JSON line with
+the URLs (``api``, ``kubernetes``) and the accepted keys, and serves until SIGTERM, SIGINT or end
+of standard input; then it stops everything it started.
+
+Usage: ``python -m tests.dashboard.serve_api --public-url http://127.0.0.1:3000``
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import contextlib
+import json
+import os
+import signal
+import sys
+import tempfile
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+from arkenos_api.app import create_app
+from arkenos_api.core.db import upgrade
+from arkenos_api.settings import Settings
+from tests.doubles.providers import ProviderState, build_app
+from tests.doubles.server import serve_asgi
+from tests.substrate.k8s_resources import load_crd_manifests
+from tests.substrate.kubernetes import run_emulator, write_kubeconfig
+from tests.substrate.postgres import PostgresServer, find_postgres_bin_dir
+
+#: Keys the provider double accepts; the browser tests type them to see a key test succeed.
+VALID_KEYS = {"openai": "sk-e2e-valid-openai-key-0001", "cartesia": "e2e-valid-cartesia-key-0002"}
+
+
+@contextlib.contextmanager
+def postgres_database() -> Iterator[str]:
+    """A migrated database on a PostgreSQL server of its own, for this run only."""
+    server = PostgresServer(find_postgres_bin_dir())
+    try:
+        server.start()
+        url = server.create_database(prefix="dashboard").url()
+        upgrade(url)
+        yield url
+    finally:
+        server.stop()
+
+
+def api_settings(
+    database_url: str, kubeconfig: Path, providers_url: str, public_url: str
+) -> Settings:
+    """Production settings (Secure cookies, a real master key) pointed at the doubles."""
+    return Settings(
+        database_url=database_url,  # type: ignore[arg-type]
+        kubeconfig=kubeconfig,
+        master_keys="e2e:" + base64.b64encode(os.urandom(32)).decode(),  # type: ignore[arg-type]
+        public_url=public_url,
+        openai_base_url=f"{providers_url}/openai/v1",
+        cartesia_base_url=f"{providers_url}/cartesia",
+        deepgram_base_url=f"{providers_url}/deepgram/v1",
+        google_base_url=f"{providers_url}/google/v1beta",
+        twilio_base_url=f"{providers_url}/twilio/2010-04-01",
+        database_pool_size=5,
+    )
+
+
+def wait_for_stop() -> None:
+    """Block until SIGTERM, SIGINT or the end of standard input."""
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+
+    def watch_stdin() -> None:
+        sys.stdin.read()
+        stop.set()
+
+    threading.Thread(target=watch_stdin, daemon=True, name="stdin-watch").start()
+    stop.wait()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--public-url", required=True, help="the dashboard's URL (for invitation links)"
+    )
+    args = parser.parse_args(argv)
+
+    state = ProviderState()
+    for provider, key in VALID_KEYS.items():
+        state.accept(provider, key)
+    with contextlib.ExitStack() as stack:
+        workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="arkenos-e2e-")))
+        database_url = stack.enter_context(postgres_database())
+        k8s = stack.enter_context(run_emulator(load_crd_manifests()))
+        kubeconfig = write_kubeconfig(workdir / "kubeconfig", k8s.url)
+        providers = stack.enter_context(serve_asgi(build_app(state)))
+        settings = api_settings(database_url, kubeconfig, providers.url, args.public_url)
+        api = stack.enter_context(serve_asgi(create_app(settings)))
+        ready = {"api": api.url, "kubernetes": k8s.url, "validKeys": VALID_KEYS}
+        print(json.dumps(ready), flush=True)  # the runner reads this line
+        wait_for_stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
