@@ -95,7 +95,9 @@ export interface paths {
         put?: never;
         /**
          * Sign Up
-         * @description Create an account. The first account also gets the first workspace, as its owner.
+         * @description Create an account, then log in. A known email gets the same answer as a new one (so
+         *     sign-up tells nobody who has an account). The very first account also gets the first
+         *     workspace, as its owner, and becomes platform admin.
          */
         post: operations["sign_up_api_v1_auth_signup_post"];
         delete?: never;
@@ -240,6 +242,304 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/workspaces/{workspace}/agents/{name}/calls": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start Web Call
+         * @description Start a browser call: a room with the agent dispatched to it, and a token to join it.
+         */
+        post: operations["start_web_call_api_v1_workspaces__workspace__agents__name__calls_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{workspace}/agents/{name}/code": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Tree
+         * @description The draft: every file with its version and size.
+         */
+        get: operations["get_tree_api_v1_workspaces__workspace__agents__name__code_get"];
+        put?: never;
+        /**
+         * Create Code
+         * @description Start the agent's code from the starter template or blank.
+         */
+        post: operations["create_code_api_v1_workspaces__workspace__agents__name__code_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{workspace}/agents/{name}/code/assistant": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Conversation
+         * @description The agent's conversation with the assistant and every edit it proposed.
+         */
+        get: operations["get_conversation_api_v1_workspaces__workspace__agents__name__code_assistant_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{workspace}/agents/{name}/code/assistant/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ask
+         * @description Ask the assistant; it sees this agent's files and the platform's contract, never keys
+         *     and never another agent's code, and proposes edits a person applies.
+         */
+        post: operations["ask_api_v1_workspaces__workspace__agents__name__code_assistant_messages_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{workspace}/agents/{name}/code/assistant/proposals/{proposal_id}/apply": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Apply Proposal
+         * @description Apply a proposed edit to the draft, if it still applies: checked again against the
+         *     file as it is now, like any other write.
+         */
+        post: operations["apply_proposal_api_v1_workspaces__workspace__agents__name__code_assistant_proposals__proposal_id__apply_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{workspace}/agents/{name}/code/deploy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Deploy
+         * @description Freeze the draft (or the version named) into a bundle and make the agent serve it;
+         *     the operator builds and rolls it out. Creates the agent on the first deploy when `spec`
+         *     is given.
+         */
+        post: operations["deploy_api_v1_workspaces__workspace__agents__name__code_deploy_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{workspace}/agents/{name}/code/files/{path}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read File
+         * @description One file's content and version.
+         */
+        get: operations["read_file_api_v1_workspaces__workspace__agents__name__code_files__path__get"];
+        /**
+         * Write File
+         * @description Create a file (no baseVersion) or replace it (the version it was edited from).
+         */
+        put: operations["write_file_api_v1_workspaces__workspace__agents__name__code_files__path__put"];
+        post?: never;
+        /**
+         * Delete File
+         * @description Delete a file, if it is still at the version named.
+         */
+        delete: operations["delete_file_api_v1_workspaces__workspace__agents__name__code_files__path__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{workspace}/agents/{name}/code/rename": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rename File
+         * @description Move a file to another path.
+         */
+        post: operations["rename_file_api_v1_workspaces__workspace__agents__name__code_rename_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{workspace}/agents/{name}/code/revisions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Revisions
+         * @description Every deploy, newest first, with its build and rollout state from the resource.
+         */
+        get: operations["list_revisions_api_v1_workspaces__workspace__agents__name__code_revisions_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{workspace}/agents/{name}/code/revisions/{number}/diff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Diff Revisions
+         * @description A unified diff per file from revision `against` to revision `number`.
+         */
+        get: operations["diff_revisions_api_v1_workspaces__workspace__agents__name__code_revisions__number__diff_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{workspace}/agents/{name}/code/revisions/{number}/rollback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rollback
+         * @description Serve an earlier revision's bundle again (recorded as a new revision); when its build
+         *     is still cached, nothing is rebuilt. The draft is not changed.
+         */
+        post: operations["rollback_api_v1_workspaces__workspace__agents__name__code_revisions__number__rollback_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{workspace}/agents/{name}/code/validate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Validate
+         * @description What a deploy of the draft would refuse: syntax errors with file and line, a missing
+         *     entrypoint, requirements pip would not accept.
+         */
+        post: operations["validate_api_v1_workspaces__workspace__agents__name__code_validate_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{workspace}/analytics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Analytics
+         * @description Calls, minutes, cost, durations, end reasons and latency over a time range.
+         */
+        get: operations["get_analytics_api_v1_workspaces__workspace__analytics_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{workspace}/calls": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start Outbound Call
+         * @description Call a phone from one of the workspace's PhoneNumbers; its agent talks.
+         */
+        post: operations["start_outbound_call_api_v1_workspaces__workspace__calls_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/workspaces/{workspace}/invitations": {
         parameters: {
             query?: never;
@@ -368,6 +668,166 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/workspaces/{workspace}/pricing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Pricing
+         * @description The prices calls starting now are charged: the current catalogue with overrides.
+         */
+        get: operations["get_pricing_api_v1_workspaces__workspace__pricing_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{workspace}/pricing/overrides": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Put Overrides
+         * @description Replace the workspace's price overrides (they apply to calls priced from now on).
+         */
+        put: operations["put_overrides_api_v1_workspaces__workspace__pricing_overrides_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{workspace}/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Sessions
+         * @description The call log, newest first, one page at a time.
+         */
+        get: operations["list_sessions_api_v1_workspaces__workspace__sessions_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{workspace}/sessions/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export Sessions
+         * @description Every session matching the filters, as CSV or JSON Lines.
+         */
+        get: operations["export_sessions_api_v1_workspaces__workspace__sessions_export_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{workspace}/sessions/{session_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Session
+         * @description One call in full: transcript, tool calls, latency per turn, usage, cost, analysis.
+         */
+        get: operations["get_session_api_v1_workspaces__workspace__sessions__session_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{workspace}/sessions/{session_id}/cost": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Recompute Cost
+         * @description Price an ended session again, with the catalogue version it was priced with.
+         */
+        post: operations["recompute_cost_api_v1_workspaces__workspace__sessions__session_id__cost_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{workspace}/sessions/{session_id}/hangup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Hang Up
+         * @description End a live call for everyone in it.
+         */
+        post: operations["hang_up_api_v1_workspaces__workspace__sessions__session_id__hangup_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{workspace}/sessions/{session_id}/transfer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Transfer
+         * @description Transfer a live phone call's caller to another number.
+         */
+        post: operations["transfer_api_v1_workspaces__workspace__sessions__session_id__transfer_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/workspaces/{workspace}/tokens": {
         parameters: {
             query?: never;
@@ -424,6 +884,27 @@ export interface paths {
          * @description The process is up.
          */
         get: operations["healthz_healthz_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/internal/v1/readiness/{namespace}/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Readiness
+         * @description For the operator: whether a call to the agent would be served now, and if not, why
+         *     (NotAWorkspace, ProviderKeyMissing naming the provider, SecretMissing).
+         */
+        get: operations["readiness_internal_v1_readiness__namespace___name__get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -552,6 +1033,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/webhooks/livekit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Livekit Webhook
+         * @description LiveKit's webhook (configure LiveKit's webhook.urls with this path and the API's key).
+         */
+        post: operations["livekit_webhook_webhooks_livekit_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/twilio/{namespace}/call-status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Twilio Call Status
+         * @description Twilio's status callback for an outbound call of the workspace.
+         */
+        post: operations["twilio_call_status_webhooks_twilio__namespace__call_status_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -582,7 +1103,7 @@ export interface components {
         AgentCreate: {
             /**
              * Labels
-             * @description Labels on the resource.
+             * @description Labels on the resource (checked as Kubernetes checks them).
              */
             labels?: {
                 [key: string]: string;
@@ -665,6 +1186,25 @@ export interface components {
             status?: components["schemas"]["VoiceAgentStatus"] | null;
             /** Uid */
             uid?: string | null;
+        };
+        /**
+         * AgentReadiness
+         * @description Whether the API would resolve the agent's runtime config for a call now.
+         */
+        AgentReadiness: {
+            /**
+             * Message
+             * @description What to do, in words.
+             * @default
+             */
+            message?: string;
+            /**
+             * Ready
+             * @description True when a call would get its config and keys.
+             */
+            ready: boolean;
+            /** @description Why not, when not ready (a ReadinessReason). */
+            reason?: components["schemas"]["ReadinessReason"] | null;
         };
         /**
          * AgentTemplate
@@ -785,6 +1325,71 @@ export interface components {
              */
             summary?: boolean;
         };
+        /** Analytics */
+        Analytics: {
+            /**
+             * Endreasons
+             * @description Ended calls per end reason.
+             */
+            endReasons: {
+                [key: string]: number;
+            };
+            /**
+             * From
+             * Format: date-time
+             */
+            from: string;
+            groupBy: components["schemas"]["GroupBy"];
+            /** Groups */
+            groups: components["schemas"]["Group"][];
+            /** @description Per-turn latency by stage. */
+            latencyMs: components["schemas"]["Latency"];
+            /**
+             * To
+             * Format: date-time
+             */
+            to: string;
+            totals: components["schemas"]["CallFigures"];
+        };
+        /**
+         * ApplyOut
+         * @example {
+         *       "proposal": {
+         *         "appliedVersion": 5,
+         *         "baseVersion": "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+         *         "content": "...",
+         *         "delete": false,
+         *         "id": "2c1f6c1e-0d55-4a43-9c9a-2b7e7c1d2f11",
+         *         "path": "agent.py",
+         *         "problems": [],
+         *         "summary": "Add a weather tool"
+         *       },
+         *       "treeVersion": 5
+         *     }
+         */
+        ApplyOut: {
+            proposal: components["schemas"]["ProposalOut"];
+            /** Treeversion */
+            treeVersion: number;
+        };
+        /**
+         * AssistantAsk
+         * @example {
+         *       "content": "Add a tool that tells the weather."
+         *     }
+         */
+        AssistantAsk: {
+            /**
+             * Content
+             * @description The question or request.
+             */
+            content: string;
+            /**
+             * Model
+             * @description One of the platform's assistant models.
+             */
+            model?: string | null;
+        };
         /**
          * BatchAccepted
          * @description How many events of a batch were new (the rest were retries already stored).
@@ -817,6 +1422,47 @@ export interface components {
          * @enum {string}
          */
         CallDirection: "Web" | "Inbound" | "Outbound";
+        /** CallFigures */
+        CallFigures: {
+            /**
+             * Calls
+             * @description Calls started in the range.
+             */
+            calls: number;
+            /**
+             * Costmicros
+             * @description Cost of the priced calls, in micro-units.
+             */
+            costMicros: number;
+            durationMs: components["schemas"]["DurationPercentiles"];
+            /**
+             * Minutes
+             * @description Total call time, in whole minutes (rounded).
+             */
+            minutes: number;
+            /** Totaldurationms */
+            totalDurationMs: number;
+            /**
+             * Unpricedcalls
+             * @description Ended calls with an unpriced item (not in cost).
+             */
+            unpricedCalls: number;
+        };
+        /**
+         * CallStatus
+         * @description Where a call is. The last four are final.
+         * @enum {string}
+         */
+        CallStatus: "Dialing" | "Ringing" | "Active" | "Ended" | "Busy" | "NoAnswer" | "Failed";
+        /** CodeIssueOut */
+        CodeIssueOut: {
+            /** Line */
+            line?: number | null;
+            /** Message */
+            message: string;
+            /** Path */
+            path: string;
+        };
         /**
          * CodeSource
          * @description Where the custom agent's code comes from: a bundle to build, or a prebuilt image.
@@ -872,6 +1518,32 @@ export interface components {
          */
         ConditionStatus: "True" | "False" | "Unknown";
         /**
+         * ConversationOut
+         * @example {
+         *       "agent": "support-bot",
+         *       "messages": [
+         *         {
+         *           "content": "Add a weather tool.",
+         *           "createdAt": "2026-12-01T10:00:00Z",
+         *           "id": "9b1f6c1e-0d55-4a43-9c9a-2b7e7c1d2f10",
+         *           "proposals": [],
+         *           "role": "user"
+         *         }
+         *       ],
+         *       "models": [
+         *         "gpt-4o-mini"
+         *       ]
+         *     }
+         */
+        ConversationOut: {
+            /** Agent */
+            agent: string;
+            /** Messages */
+            messages: components["schemas"]["MessageOut"][];
+            /** Models */
+            models: string[];
+        };
+        /**
          * Credentials
          * @description Where the agent's provider keys come from when not from the workspace's stored keys.
          */
@@ -906,6 +1578,65 @@ export interface components {
             source: components["schemas"]["CodeSource"];
         };
         /**
+         * DeployRequest
+         * @example {
+         *       "message": "Answer in French",
+         *       "resourceVersion": "812"
+         *     }
+         */
+        DeployRequest: {
+            /**
+             * Message
+             * @description What changed, for people.
+             */
+            message: string;
+            /**
+             * Resourceversion
+             * @description resourceVersion of the VoiceAgent the deploy was made against; a stale one gets 409. Required when the agent exists.
+             */
+            resourceVersion?: string | null;
+            /** @description Creates the VoiceAgent (mode Custom) on the first deploy when it does not exist; its source is set to the new bundle. */
+            spec?: components["schemas"]["VoiceAgentSpec"] | null;
+            /**
+             * Version
+             * @description Tree version to deploy (default: draft).
+             */
+            version?: number | null;
+        };
+        /**
+         * DiffOut
+         * @example {
+         *       "files": [
+         *         {
+         *           "change": "Modified",
+         *           "diff": "--- a/agent.py",
+         *           "path": "agent.py"
+         *         }
+         *       ],
+         *       "from": 1,
+         *       "to": 2
+         *     }
+         */
+        DiffOut: {
+            /** Files */
+            files: components["schemas"]["FileDiff"][];
+            /** From */
+            from: number;
+            /** To */
+            to: number;
+        };
+        /** DurationPercentiles */
+        DurationPercentiles: {
+            /** P50 */
+            p50?: number | null;
+            /** P90 */
+            p90?: number | null;
+            /** P95 */
+            p95?: number | null;
+            /** P99 */
+            p99?: number | null;
+        };
+        /**
          * EgressRule
          * @description A destination the agent's pods may reach beyond DNS, the platform API and LiveKit.
          */
@@ -930,7 +1661,7 @@ export interface components {
          * EndReason
          * @enum {string}
          */
-        EndReason: "CallerHungUp" | "AgentEnded" | "Transferred" | "Timeout" | "Error" | "Drained";
+        EndReason: "CallerHungUp" | "AgentEnded" | "Transferred" | "Timeout" | "Error" | "Drained" | "Lost";
         /**
          * ErrorBody
          * @description The body of every error response.
@@ -973,6 +1704,8 @@ export interface components {
          * @description Events of one session. Sequence numbers make a retried batch idempotent.
          */
         EventBatch: {
+            /** Toolcalls */
+            toolCalls?: components["schemas"]["ToolCallEvent"][];
             /** Transcripts */
             transcripts?: components["schemas"]["TranscriptSegment"][];
             /** Turns */
@@ -980,6 +1713,11 @@ export interface components {
             /** Usage */
             usage?: components["schemas"]["UsageEvent"][];
         };
+        /**
+         * ExportFormat
+         * @enum {string}
+         */
+        ExportFormat: "csv" | "jsonl";
         /** FieldIssue */
         FieldIssue: {
             /**
@@ -992,6 +1730,92 @@ export interface components {
              * @description What is wrong with it.
              */
             message: string;
+        };
+        /** FileDiff */
+        FileDiff: {
+            /**
+             * Change
+             * @description Added, Removed or Modified.
+             */
+            change: string;
+            /**
+             * Diff
+             * @description Unified diff.
+             */
+            diff: string;
+            /** Path */
+            path: string;
+        };
+        /** FileEntry */
+        FileEntry: {
+            /** Path */
+            path: string;
+            /** Size */
+            size: number;
+            /**
+             * Version
+             * @description sha256 of the content; send it back to change the file.
+             */
+            version: string;
+        };
+        /**
+         * FileOut
+         * @example {
+         *       "content": "print('hi')\n",
+         *       "path": "agent.py",
+         *       "size": 12,
+         *       "treeVersion": 4,
+         *       "version": "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+         *     }
+         */
+        FileOut: {
+            /** Content */
+            content: string;
+            /** Path */
+            path: string;
+            /** Size */
+            size: number;
+            /** Treeversion */
+            treeVersion: number;
+            /** Version */
+            version: string;
+        };
+        /**
+         * FileRename
+         * @example {
+         *       "from": "helpers.py",
+         *       "to": "lib/helpers.py"
+         *     }
+         */
+        FileRename: {
+            /**
+             * Baseversion
+             * @description version of the file renamed.
+             */
+            baseVersion: string;
+            /** From */
+            from: string;
+            /** To */
+            to: string;
+        };
+        /**
+         * FileWrite
+         * @example {
+         *       "baseVersion": "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+         *       "content": "print('hi')\n"
+         *     }
+         */
+        FileWrite: {
+            /**
+             * Baseversion
+             * @description version of the file this edit was made from; leave out to create a new file. A stale or missing one gets 409.
+             */
+            baseVersion?: string | null;
+            /**
+             * Content
+             * @description The whole file, UTF-8 text.
+             */
+            content: string;
         };
         /**
          * Greeting
@@ -1014,6 +1838,42 @@ export interface components {
          * @enum {string}
          */
         GreetingMode: "AgentFirst" | "WaitForCaller";
+        /** Group */
+        Group: {
+            /**
+             * Calls
+             * @description Calls started in the range.
+             */
+            calls: number;
+            /**
+             * Costmicros
+             * @description Cost of the priced calls, in micro-units.
+             */
+            costMicros: number;
+            durationMs: components["schemas"]["DurationPercentiles"];
+            /**
+             * Key
+             * @description The day (YYYY-MM-DD, UTC) or the agent name.
+             */
+            key: string;
+            /**
+             * Minutes
+             * @description Total call time, in whole minutes (rounded).
+             */
+            minutes: number;
+            /** Totaldurationms */
+            totalDurationMs: number;
+            /**
+             * Unpricedcalls
+             * @description Ended calls with an unpriced item (not in cost).
+             */
+            unpricedCalls: number;
+        };
+        /**
+         * GroupBy
+         * @enum {string}
+         */
+        GroupBy: "day" | "agent";
         /**
          * HTTPHeader
          * @description A header sent with an HTTP tool's request, as a literal value or from a Secret.
@@ -1271,19 +2131,22 @@ export interface components {
             /**
              * @description LLM provider.
              * @default OpenAI
+             * @enum {string}
              */
-            provider?: components["schemas"]["LLMProvider"];
+            provider?: "OpenAI";
             /**
              * Temperature
              * @description Sampling temperature as a decimal string between "0" and "2".
              */
             temperature?: string | null;
         };
-        /**
-         * LLMProvider
-         * @enum {string}
-         */
-        LLMProvider: "OpenAI";
+        /** Latency */
+        Latency: {
+            endToEnd: components["schemas"]["Percentiles"];
+            llm: components["schemas"]["Percentiles"];
+            stt: components["schemas"]["Percentiles"];
+            tts: components["schemas"]["Percentiles"];
+        };
         /**
          * LogIn
          * @example {
@@ -1340,12 +2203,211 @@ export interface components {
              */
             userId: string;
         };
+        /** MessageOut */
+        MessageOut: {
+            /** Content */
+            content: string;
+            /**
+             * Createdat
+             * Format: date-time
+             */
+            createdAt: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Model */
+            model: string | null;
+            /** Proposals */
+            proposals?: components["schemas"]["ProposalOut"][];
+            /** Role */
+            role: string;
+        };
+        /**
+         * ModelProvider
+         * @description Every model provider a pipeline stage may name in a spec.
+         * @enum {string}
+         */
+        ModelProvider: "OpenAI" | "Deepgram" | "Cartesia";
+        /** OutboundCallIn */
+        OutboundCallIn: {
+            /**
+             * Phonenumber
+             * @description Name of the workspace's PhoneNumber to call from; its agent takes the call.
+             * @example support-line
+             */
+            phoneNumber: string;
+            /**
+             * To
+             * @description Destination in E.164.
+             * @example +14155550123
+             */
+            to: string;
+            /**
+             * Variables
+             * @description Pre-call data substituted into the agent's instructions as {{name}}.
+             * @example {
+             *       "customer_name": "Ada",
+             *       "order_id": "A-1042"
+             *     }
+             */
+            variables?: {
+                [key: string]: string;
+            };
+        };
+        /** OutboundCallOut */
+        OutboundCallOut: {
+            /**
+             * Room
+             * @description Room name.
+             */
+            room: string;
+            /**
+             * Sessionid
+             * Format: uuid
+             * @description Id of the call's session in the call log.
+             */
+            sessionId: string;
+            /**
+             * Sipcallid
+             * @description LiveKit's SIP call id.
+             */
+            sipCallId?: string | null;
+            /**
+             * Status
+             * @description Call status: Dialing until the callee's phone rings.
+             */
+            status: string;
+        };
+        /** OverridesIn */
+        OverridesIn: {
+            /**
+             * Overrides
+             * @description Replaces every override.
+             */
+            overrides: components["schemas"]["PriceIn"][];
+        };
+        /** Percentiles */
+        Percentiles: {
+            /** P50 */
+            p50?: number | null;
+            /** P95 */
+            p95?: number | null;
+        };
+        /** PriceIn */
+        PriceIn: {
+            /**
+             * Item
+             * @description Catalogue item: provider/model/metric.
+             * @example openai/gpt-4o-mini/llm_input_tokens
+             */
+            item: string;
+            /**
+             * Micros
+             * @description Price in micro-units for `per` units.
+             */
+            micros: number;
+            /**
+             * Per
+             * @description How many units the price is for.
+             */
+            per: number;
+        };
+        /** PriceOut */
+        PriceOut: {
+            /**
+             * Item
+             * @description Catalogue item: provider/model/metric.
+             * @example openai/gpt-4o-mini/llm_input_tokens
+             */
+            item: string;
+            /**
+             * Micros
+             * @description Price in micro-units for `per` units.
+             */
+            micros: number;
+            /**
+             * Per
+             * @description How many units the price is for.
+             */
+            per: number;
+            /**
+             * Source
+             * @description catalogue or override.
+             */
+            source: string;
+        };
+        /** PricingOut */
+        PricingOut: {
+            /** Currency */
+            currency: string;
+            /**
+             * Effectivefrom
+             * Format: date-time
+             */
+            effectiveFrom: string;
+            /** Items */
+            items: components["schemas"]["PriceOut"][];
+            /**
+             * Version
+             * @description Catalogue version in effect now.
+             */
+            version: string;
+        };
+        /**
+         * ProposalOut
+         * @example {
+         *       "baseVersion": "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+         *       "content": "...",
+         *       "delete": false,
+         *       "id": "2c1f6c1e-0d55-4a43-9c9a-2b7e7c1d2f11",
+         *       "path": "agent.py",
+         *       "problems": [],
+         *       "summary": "Add a weather tool"
+         *     }
+         */
+        ProposalOut: {
+            /**
+             * Appliedversion
+             * @description Tree version its apply created.
+             */
+            appliedVersion: number | null;
+            /**
+             * Baseversion
+             * @description The file version the edit was made against.
+             */
+            baseVersion: string | null;
+            /** Content */
+            content: string | null;
+            /** Delete */
+            delete: boolean;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Path */
+            path: string;
+            /**
+             * Problems
+             * @description Why it cannot be applied; empty when it can.
+             */
+            problems: string[];
+            /** Summary */
+            summary: string;
+        };
         /**
          * Provider
          * @description Model and telephony providers whose keys the platform stores or resolves.
          * @enum {string}
          */
         Provider: "openai" | "cartesia" | "deepgram" | "google" | "twilio";
+        /**
+         * ReadinessReason
+         * @enum {string}
+         */
+        ReadinessReason: "NotAWorkspace" | "ProviderKeyMissing" | "SecretMissing";
         /**
          * ReplicaBounds
          * @description How many pods may run the agent.
@@ -1391,6 +2453,49 @@ export interface components {
             requests?: components["schemas"]["ResourceAmounts"];
         };
         /**
+         * RevisionOut
+         * @example {
+         *       "author": "dev@example.com",
+         *       "createdAt": "2026-12-01T10:00:00Z",
+         *       "digest": "sha256:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
+         *       "message": "Answer in French",
+         *       "number": 2,
+         *       "state": "Serving",
+         *       "stateMessage": "1 of 1 pods available.",
+         *       "version": 4
+         *     }
+         */
+        RevisionOut: {
+            /** Author */
+            author?: string | null;
+            /**
+             * Createdat
+             * Format: date-time
+             */
+            createdAt: string;
+            /** Digest */
+            digest: string;
+            /** Message */
+            message: string;
+            /** Number */
+            number: number;
+            /** Rollbackof */
+            rollbackOf?: number | null;
+            state: components["schemas"]["RevisionState"];
+            /** Statemessage */
+            stateMessage?: string | null;
+            /**
+             * Version
+             * @description Tree version the bundle was frozen from.
+             */
+            version: number;
+        };
+        /**
+         * RevisionState
+         * @enum {string}
+         */
+        RevisionState: "Building" | "BuildFailed" | "Deploying" | "Serving" | "Superseded";
+        /**
          * Role
          * @enum {string}
          */
@@ -1403,6 +2508,18 @@ export interface components {
          */
         RoleChange: {
             role: components["schemas"]["Role"];
+        };
+        /**
+         * RollbackRequest
+         * @example {
+         *       "resourceVersion": "815"
+         *     }
+         */
+        RollbackRequest: {
+            /** Message */
+            message?: string | null;
+            /** Resourceversion */
+            resourceVersion: string;
         };
         /**
          * RuntimeConfig
@@ -1470,14 +2587,10 @@ export interface components {
             /**
              * @description STT provider.
              * @default OpenAI
+             * @enum {string}
              */
-            provider?: components["schemas"]["STTProvider"];
+            provider?: "OpenAI" | "Deepgram";
         };
-        /**
-         * STTProvider
-         * @enum {string}
-         */
-        STTProvider: "OpenAI" | "Deepgram";
         /**
          * SecretKeySelector
          * @description One key of a Secret in the agent's namespace.
@@ -1505,6 +2618,87 @@ export interface components {
              */
             name: string;
         };
+        /** SessionDetail */
+        SessionDetail: {
+            /** Agent */
+            agent: string;
+            /**
+             * Analysis
+             * @description Post-call analysis, once the analysis job has run.
+             */
+            analysis?: {
+                [key: string]: unknown;
+            } | null;
+            /** Callee */
+            callee?: string | null;
+            /** Caller */
+            caller?: string | null;
+            /**
+             * Cost
+             * @description Cost breakdown with the catalogue version it used.
+             */
+            cost?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Costmicros
+             * @description Total cost in micro-units; null while unpriced or running.
+             */
+            costMicros?: number | null;
+            /**
+             * Coststatus
+             * @description priced, or unpriced when an item has no price.
+             */
+            costStatus?: string | null;
+            direction: components["schemas"]["CallDirection"];
+            /** Durationms */
+            durationMs?: number | null;
+            /**
+             * Endreason
+             * @description Why the call ended.
+             */
+            endReason?: string | null;
+            /** Endedat */
+            endedAt?: string | null;
+            /**
+             * Error
+             * @description What went wrong, if anything.
+             */
+            error?: string | null;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Phonenumber
+             * @description The workspace's line, if any.
+             */
+            phoneNumber?: string | null;
+            /** Room */
+            room: string;
+            /**
+             * Startedat
+             * Format: date-time
+             */
+            startedAt: string;
+            status: components["schemas"]["CallStatus"];
+            /** Toolcalls */
+            toolCalls: components["schemas"]["ToolCallOut"][];
+            /** Transcript */
+            transcript: components["schemas"]["TranscriptLine"][];
+            /**
+             * Turns
+             * @description Per-turn latency by stage.
+             */
+            turns: components["schemas"]["TurnLatency"][];
+            /** Usage */
+            usage: components["schemas"]["UsageTotal"][];
+            /** Variables */
+            variables?: {
+                [key: string]: string;
+            } | null;
+        };
         /**
          * SessionEnd
          * @description Sent by a worker when a call ends.
@@ -1523,6 +2717,16 @@ export interface components {
             error?: string | null;
             /** @description Why it ended. */
             reason: components["schemas"]["EndReason"];
+        };
+        /** SessionPage */
+        SessionPage: {
+            /** Items */
+            items: components["schemas"]["SessionSummary"][];
+            /**
+             * Nextcursor
+             * @description Pass as cursor for the next (older) page; null at the end.
+             */
+            nextCursor?: string | null;
         };
         /**
          * SessionStart
@@ -1586,6 +2790,53 @@ export interface components {
              */
             sessionId: string;
         };
+        /** SessionSummary */
+        SessionSummary: {
+            /** Agent */
+            agent: string;
+            /** Callee */
+            callee?: string | null;
+            /** Caller */
+            caller?: string | null;
+            /**
+             * Costmicros
+             * @description Total cost in micro-units; null while unpriced or running.
+             */
+            costMicros?: number | null;
+            /**
+             * Coststatus
+             * @description priced, or unpriced when an item has no price.
+             */
+            costStatus?: string | null;
+            direction: components["schemas"]["CallDirection"];
+            /** Durationms */
+            durationMs?: number | null;
+            /**
+             * Endreason
+             * @description Why the call ended.
+             */
+            endReason?: string | null;
+            /** Endedat */
+            endedAt?: string | null;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Phonenumber
+             * @description The workspace's line, if any.
+             */
+            phoneNumber?: string | null;
+            /** Room */
+            room: string;
+            /**
+             * Startedat
+             * Format: date-time
+             */
+            startedAt: string;
+            status: components["schemas"]["CallStatus"];
+        };
         /**
          * SignUp
          * @example {
@@ -1609,20 +2860,12 @@ export interface components {
         };
         /**
          * SignedUp
-         * @example {
-         *       "user": {
-         *         "email": "ada@example.com",
-         *         "id": "0b4c5d6e-7f80-4a1b-9c2d-3e4f5a6b7c8d",
-         *         "isPlatformAdmin": true
-         *       },
-         *       "workspace": "acme"
-         *     }
+         * @example {}
          */
         SignedUp: {
-            user: components["schemas"]["UserOut"];
             /**
              * Workspace
-             * @description The first workspace, if created.
+             * @description The first workspace, when this was the very first account.
              */
             workspace?: string | null;
         };
@@ -1650,8 +2893,9 @@ export interface components {
             /**
              * @description TTS provider.
              * @default OpenAI
+             * @enum {string}
              */
-            provider?: components["schemas"]["TTSProvider"];
+            provider?: "OpenAI" | "Cartesia";
             /**
              * Speed
              * @description Speaking rate as a decimal string, "1" being normal speed.
@@ -1665,10 +2909,10 @@ export interface components {
             voice?: string;
         };
         /**
-         * TTSProvider
+         * Template
          * @enum {string}
          */
-        TTSProvider: "OpenAI" | "Cartesia";
+        Template: "starter" | "blank";
         /**
          * TokenCreate
          * @example {
@@ -1677,7 +2921,10 @@ export interface components {
          *     }
          */
         TokenCreate: {
-            /** Expiresat */
+            /**
+             * Expiresat
+             * @description When the token stops working; in the future. None: never.
+             */
             expiresAt?: string | null;
             /** Name */
             name: string;
@@ -1783,10 +3030,98 @@ export interface components {
             type: components["schemas"]["ToolType"];
         };
         /**
+         * ToolCallEvent
+         * @description One tool the agent called, with what it was given and what it got back. The worker
+         *     leaves secrets out (header values come from Secrets, never from arguments); the API
+         *     redacts secret-looking values again when it shows them.
+         */
+        ToolCallEvent: {
+            /**
+             * Arguments
+             * @description Arguments (JSON).
+             */
+            arguments?: {
+                [key: string]: unknown;
+            };
+            /**
+             * At
+             * Format: date-time
+             * @description When it was called.
+             */
+            at: string;
+            /**
+             * Durationms
+             * @description How long it took.
+             */
+            durationMs?: number | null;
+            /**
+             * Error
+             * @description Why it failed.
+             */
+            error?: string | null;
+            /**
+             * Name
+             * @description Tool name.
+             */
+            name: string;
+            /**
+             * Result
+             * @description What it returned.
+             */
+            result?: string | null;
+            /**
+             * Seq
+             * @description Sequence number, unique within the session.
+             */
+            seq: number;
+        };
+        /** ToolCallOut */
+        ToolCallOut: {
+            /**
+             * Arguments
+             * @description Arguments, with secret-looking values redacted.
+             */
+            arguments: unknown;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** Durationms */
+            durationMs?: number | null;
+            /** Error */
+            error?: string | null;
+            /** Name */
+            name: string;
+            /**
+             * Result
+             * @description Result, with secret-looking values redacted.
+             */
+            result?: unknown;
+            /** Seq */
+            seq: number;
+        };
+        /**
          * ToolType
          * @enum {string}
          */
         ToolType: "HTTP" | "EndCall" | "TransferCall";
+        /** TranscriptLine */
+        TranscriptLine: {
+            /** Endedat */
+            endedAt?: string | null;
+            /** Role */
+            role: string;
+            /** Seq */
+            seq: number;
+            /**
+             * Startedat
+             * Format: date-time
+             */
+            startedAt: string;
+            /** Text */
+            text: string;
+        };
         /**
          * TranscriptSegment
          * @description One final transcript segment.
@@ -1816,6 +3151,15 @@ export interface components {
              */
             text: string;
         };
+        /** TransferIn */
+        TransferIn: {
+            /**
+             * To
+             * @description Number (E.164) to transfer the phone caller to.
+             * @example +14155550199
+             */
+            to: string;
+        };
         /**
          * TransferSpec
          * @description Settings of the built-in call transfer tool.
@@ -1826,6 +3170,56 @@ export interface components {
              * @description The only E.164 numbers a call may be transferred to.
              */
             allowedNumbers: string[];
+        };
+        /**
+         * TreeCreate
+         * @example {
+         *       "template": "starter"
+         *     }
+         */
+        TreeCreate: {
+            /**
+             * @description starter: the runtime's starter agent; blank: an empty entrypoint.
+             * @default starter
+             */
+            template?: components["schemas"]["Template"];
+        };
+        /**
+         * TreeOut
+         * @example {
+         *       "agent": "support-bot",
+         *       "files": [
+         *         {
+         *           "path": "agent.py",
+         *           "size": 912,
+         *           "version": "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+         *         }
+         *       ],
+         *       "limits": {
+         *         "fileBytes": 262144,
+         *         "files": 500,
+         *         "totalBytes": 5242880
+         *       },
+         *       "totalBytes": 912,
+         *       "version": 3
+         *     }
+         */
+        TreeOut: {
+            /** Agent */
+            agent: string;
+            /** Files */
+            files: components["schemas"]["FileEntry"][];
+            /** Limits */
+            limits: {
+                [key: string]: number;
+            };
+            /** Totalbytes */
+            totalBytes: number;
+            /**
+             * Version
+             * @description Number of the draft's version; each change adds one.
+             */
+            version: number;
         };
         /**
          * TurnDetection
@@ -1863,6 +3257,19 @@ export interface components {
          * @enum {string}
          */
         TurnDetectionMode: "VAD" | "STT" | "Model";
+        /** TurnLatency */
+        TurnLatency: {
+            /** Endtoendms */
+            endToEndMs: number;
+            /** Llmms */
+            llmMs?: number | null;
+            /** Sttms */
+            sttMs?: number | null;
+            /** Ttsms */
+            ttsMs?: number | null;
+            /** Turn */
+            turn: number;
+        };
         /**
          * TurnMetric
          * @description Latency of one agent turn: end of the caller's speech to the agent's first audio.
@@ -1941,6 +3348,17 @@ export interface components {
          * @enum {string}
          */
         UsageMetric: "stt_audio_ms" | "llm_input_tokens" | "llm_cached_input_tokens" | "llm_output_tokens" | "tts_characters" | "tts_audio_ms";
+        /** UsageTotal */
+        UsageTotal: {
+            /** Metric */
+            metric: string;
+            /** Model */
+            model: string;
+            /** Provider */
+            provider: string;
+            /** Quantity */
+            quantity: number;
+        };
         /**
          * UserOut
          * @example {
@@ -1996,6 +3414,28 @@ export interface components {
             msg: string;
             /** Error Type */
             type: string;
+        };
+        /**
+         * ValidationOut
+         * @example {
+         *       "issues": [
+         *         {
+         *           "line": 3,
+         *           "message": "syntax error: ...",
+         *           "path": "agent.py"
+         *         }
+         *       ],
+         *       "ok": false,
+         *       "version": 4
+         *     }
+         */
+        ValidationOut: {
+            /** Issues */
+            issues: components["schemas"]["CodeIssueOut"][];
+            /** Ok */
+            ok: boolean;
+            /** Version */
+            version: number;
         };
         /**
          * VoiceAgentSpec
@@ -2097,6 +3537,47 @@ export interface components {
              * @description Custom agents: the bundle digest or image that is serving now.
              */
             revision?: string | null;
+        };
+        /** WebCallIn */
+        WebCallIn: {
+            /**
+             * Variables
+             * @description Pre-call data substituted into the agent's instructions as {{name}}.
+             * @example {
+             *       "customer_name": "Ada",
+             *       "order_id": "A-1042"
+             *     }
+             */
+            variables?: {
+                [key: string]: string;
+            };
+        };
+        /**
+         * WebCallOut
+         * @description What a browser needs to join the call.
+         */
+        WebCallOut: {
+            /**
+             * Room
+             * @description Room name.
+             */
+            room: string;
+            /**
+             * Sessionid
+             * Format: uuid
+             * @description Id of the call's session in the call log.
+             */
+            sessionId: string;
+            /**
+             * Token
+             * @description Participant token for this room only, short-lived.
+             */
+            token: string;
+            /**
+             * Url
+             * @description LiveKit URL to connect to.
+             */
+            url: string;
         };
         /**
          * Webhook
@@ -2330,7 +3811,7 @@ export interface operations {
         };
         responses: {
             /** @description Successful Response */
-            201: {
+            202: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2340,15 +3821,6 @@ export interface operations {
             };
             /** @description Unauthorized */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Conflict */
-            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2951,6 +4423,1330 @@ export interface operations {
             };
         };
     };
+    start_web_call_api_v1_workspaces__workspace__agents__name__calls_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Agent name. */
+                name: string;
+                /** @description Workspace (Kubernetes namespace). */
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebCallIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "room": "call-5b0f0c3c9d3e4b6f8d1e2a7c4b9f1e20",
+                     *       "sessionId": "8a3f9d62-6c1e-4c2b-9a55-1f0e7b3c2d41",
+                     *       "token": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9...",
+                     *       "url": "wss://livekit.example.com"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebCallOut"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The agent, number or call is not in a state for it. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description The workspace's concurrent call limit. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description LiveKit refused; the message is LiveKit's. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No LiveKit server is configured. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_tree_api_v1_workspaces__workspace__agents__name__code_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Agent name. */
+                name: string;
+                /** @description Workspace (Kubernetes namespace). */
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TreeOut"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    create_code_api_v1_workspaces__workspace__agents__name__code_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Agent name. */
+                name: string;
+                /** @description Workspace (Kubernetes namespace). */
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TreeCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TreeOut"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_conversation_api_v1_workspaces__workspace__agents__name__code_assistant_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Agent name. */
+                name: string;
+                /** @description Workspace (Kubernetes namespace). */
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversationOut"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    ask_api_v1_workspaces__workspace__agents__name__code_assistant_messages_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Agent name. */
+                name: string;
+                /** @description Workspace (Kubernetes namespace). */
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AssistantAsk"];
+            };
+        };
+        responses: {
+            /** @description Server-sent events: `delta` {text} as the model writes, one `proposal` (a ProposalOut) per proposed edit, checked, then `done` {messageId}; or `error` {message} with the provider's words. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example event: delta
+                     *     data: {"text": "I added "}
+                     *
+                     *     event: done
+                     *     data: {"messageId": "9b1f6c1e-0d55-4a43-9c9a-2b7e7c1d2f10"}
+                     */
+                    "text/event-stream": string;
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Failed Dependency */
+            424: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    apply_proposal_api_v1_workspaces__workspace__agents__name__code_assistant_proposals__proposal_id__apply_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Agent name. */
+                name: string;
+                proposal_id: string;
+                /** @description Workspace (Kubernetes namespace). */
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApplyOut"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    deploy_api_v1_workspaces__workspace__agents__name__code_deploy_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Agent name. */
+                name: string;
+                /** @description Workspace (Kubernetes namespace). */
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeployRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RevisionOut"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    read_file_api_v1_workspaces__workspace__agents__name__code_files__path__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Agent name. */
+                name: string;
+                /** @description File path in the tree. */
+                path: string;
+                /** @description Workspace (Kubernetes namespace). */
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FileOut"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    write_file_api_v1_workspaces__workspace__agents__name__code_files__path__put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Agent name. */
+                name: string;
+                /** @description File path in the tree. */
+                path: string;
+                /** @description Workspace (Kubernetes namespace). */
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FileWrite"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FileOut"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete_file_api_v1_workspaces__workspace__agents__name__code_files__path__delete: {
+        parameters: {
+            query: {
+                /** @description The file's version. */
+                baseVersion: string;
+            };
+            header?: never;
+            path: {
+                /** @description Agent name. */
+                name: string;
+                /** @description File path in the tree. */
+                path: string;
+                /** @description Workspace (Kubernetes namespace). */
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    rename_file_api_v1_workspaces__workspace__agents__name__code_rename_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Agent name. */
+                name: string;
+                /** @description Workspace (Kubernetes namespace). */
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FileRename"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TreeOut"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_revisions_api_v1_workspaces__workspace__agents__name__code_revisions_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Agent name. */
+                name: string;
+                /** @description Workspace (Kubernetes namespace). */
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RevisionOut"][];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    diff_revisions_api_v1_workspaces__workspace__agents__name__code_revisions__number__diff_get: {
+        parameters: {
+            query: {
+                /** @description The revision to compare with. */
+                against: number;
+            };
+            header?: never;
+            path: {
+                /** @description Agent name. */
+                name: string;
+                /** @description Revision number. */
+                number: number;
+                /** @description Workspace (Kubernetes namespace). */
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DiffOut"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    rollback_api_v1_workspaces__workspace__agents__name__code_revisions__number__rollback_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Agent name. */
+                name: string;
+                /** @description Revision number. */
+                number: number;
+                /** @description Workspace (Kubernetes namespace). */
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RollbackRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RevisionOut"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    validate_api_v1_workspaces__workspace__agents__name__code_validate_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Agent name. */
+                name: string;
+                /** @description Workspace (Kubernetes namespace). */
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationOut"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_analytics_api_v1_workspaces__workspace__analytics_get: {
+        parameters: {
+            query?: {
+                /** @description Start (default: 30 days ago). */
+                from?: string | null;
+                /** @description End (default: now). */
+                to?: string | null;
+                /** @description One agent only. */
+                agent?: string | null;
+                /** @description day or agent. */
+                groupBy?: components["schemas"]["GroupBy"];
+            };
+            header?: never;
+            path: {
+                /** @description Workspace (Kubernetes namespace). */
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "endReasons": {
+                     *         "AgentEnded": 120,
+                     *         "CallerHungUp": 1100,
+                     *         "Lost": 2
+                     *       },
+                     *       "from": "2026-11-01T00:00:00Z",
+                     *       "groupBy": "day",
+                     *       "groups": [
+                     *         {
+                     *           "calls": 1240,
+                     *           "costMicros": 58211000,
+                     *           "durationMs": {
+                     *             "p50": 142000,
+                     *             "p90": 401000,
+                     *             "p95": 512000,
+                     *             "p99": 903000
+                     *           },
+                     *           "key": "2026-11-01",
+                     *           "minutes": 3902,
+                     *           "totalDurationMs": 234120000,
+                     *           "unpricedCalls": 3
+                     *         }
+                     *       ],
+                     *       "latencyMs": {
+                     *         "endToEnd": {
+                     *           "p50": 760,
+                     *           "p95": 1210
+                     *         },
+                     *         "llm": {
+                     *           "p50": 330,
+                     *           "p95": 610
+                     *         },
+                     *         "stt": {
+                     *           "p50": 190,
+                     *           "p95": 320
+                     *         },
+                     *         "tts": {
+                     *           "p50": 95,
+                     *           "p95": 180
+                     *         }
+                     *       },
+                     *       "to": "2026-12-01T00:00:00Z",
+                     *       "totals": {
+                     *         "calls": 1240,
+                     *         "costMicros": 58211000,
+                     *         "durationMs": {
+                     *           "p50": 142000,
+                     *           "p90": 401000,
+                     *           "p95": 512000,
+                     *           "p99": 903000
+                     *         },
+                     *         "minutes": 3902,
+                     *         "totalDurationMs": 234120000,
+                     *         "unpricedCalls": 3
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Analytics"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    start_outbound_call_api_v1_workspaces__workspace__calls_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Workspace (Kubernetes namespace). */
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OutboundCallIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "room": "call-5b0f0c3c9d3e4b6f8d1e2a7c4b9f1e20",
+                     *       "sessionId": "8a3f9d62-6c1e-4c2b-9a55-1f0e7b3c2d41",
+                     *       "sipCallId": "SCL_3mPq9xZr7TbK",
+                     *       "status": "Dialing"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["OutboundCallOut"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The agent, number or call is not in a state for it. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The destination may not be called. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The workspace's concurrent call limit. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description LiveKit refused; the message is LiveKit's. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No LiveKit server is configured. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     invite_api_v1_workspaces__workspace__invitations_post: {
         parameters: {
             query?: never;
@@ -3418,6 +6214,655 @@ export interface operations {
             };
         };
     };
+    get_pricing_api_v1_workspaces__workspace__pricing_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Workspace (Kubernetes namespace). */
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "currency": "USD",
+                     *       "effectiveFrom": "2026-11-01T00:00:00Z",
+                     *       "items": [
+                     *         {
+                     *           "item": "openai/gpt-4o-mini/llm_input_tokens",
+                     *           "micros": 120000,
+                     *           "per": 1000000,
+                     *           "source": "override"
+                     *         }
+                     *       ],
+                     *       "version": "2026-11-01"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PricingOut"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    put_overrides_api_v1_workspaces__workspace__pricing_overrides_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Workspace (Kubernetes namespace). */
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OverridesIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_sessions_api_v1_workspaces__workspace__sessions_get: {
+        parameters: {
+            query?: {
+                /** @description From nextCursor. */
+                cursor?: string | null;
+                /** @description Page size. */
+                limit?: number;
+                /** @description Agent name. */
+                agent?: string | null;
+                /** @description How the call came in. */
+                direction?: components["schemas"]["CallDirection"] | null;
+                /** @description Call status. */
+                status?: components["schemas"]["CallStatus"] | null;
+                /** @description End reason. */
+                endReason?: string | null;
+                /** @description The line, caller or callee. */
+                phoneNumber?: string | null;
+                /** @description Started at or after (RFC 3339). */
+                from?: string | null;
+                /** @description Started before (RFC 3339). */
+                to?: string | null;
+                /** @description Lasted this long at least. */
+                minDurationMs?: number | null;
+                /** @description Words in the transcript (web search syntax: "a phrase", or, -not). */
+                q?: string | null;
+            };
+            header?: never;
+            path: {
+                /** @description Workspace (Kubernetes namespace). */
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "agent": "front-desk",
+                     *           "callee": "+14155559000",
+                     *           "caller": "+14155550123",
+                     *           "costMicros": 25310,
+                     *           "costStatus": "priced",
+                     *           "direction": "Inbound",
+                     *           "durationMs": 180000,
+                     *           "endReason": "CallerHungUp",
+                     *           "endedAt": "2026-12-01T10:03:01Z",
+                     *           "id": "8a3f9d62-6c1e-4c2b-9a55-1f0e7b3c2d41",
+                     *           "phoneNumber": "+14155559000",
+                     *           "room": "call-_+14155550123_x7Tq",
+                     *           "startedAt": "2026-12-01T10:00:01Z",
+                     *           "status": "Ended"
+                     *         }
+                     *       ],
+                     *       "nextCursor": "MjAyNi0xMi0wMVQxMDowMDowMSswMDowMHw4YTNm"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SessionPage"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    export_sessions_api_v1_workspaces__workspace__sessions_export_get: {
+        parameters: {
+            query?: {
+                /** @description csv or jsonl. */
+                format?: components["schemas"]["ExportFormat"];
+                /** @description Agent name. */
+                agent?: string | null;
+                /** @description How the call came in. */
+                direction?: components["schemas"]["CallDirection"] | null;
+                /** @description Call status. */
+                status?: components["schemas"]["CallStatus"] | null;
+                /** @description End reason. */
+                endReason?: string | null;
+                /** @description The line, caller or callee. */
+                phoneNumber?: string | null;
+                /** @description Started at or after (RFC 3339). */
+                from?: string | null;
+                /** @description Started before (RFC 3339). */
+                to?: string | null;
+                /** @description Lasted this long at least. */
+                minDurationMs?: number | null;
+                /** @description Words in the transcript (web search syntax: "a phrase", or, -not). */
+                q?: string | null;
+            };
+            header?: never;
+            path: {
+                /** @description Workspace (Kubernetes namespace). */
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The matching sessions, streamed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example {"id":"8a3f9d62-6c1e-4c2b-9a55-1f0e7b3c2d41","agent":"front-desk","direction":"Inbound","status":"Ended"} */
+                    "application/jsonl": unknown;
+                    /**
+                     * @example id,agent,direction,status,endReason,phoneNumber,caller,callee,room,startedAt,endedAt,durationMs,costMicros,costStatus
+                     *     8a3f9d62-6c1e-4c2b-9a55-1f0e7b3c2d41,front-desk,Inbound,Ended,CallerHungUp,+14155559000,+14155550123,+14155559000,call-x7Tq,2026-12-01T10:00:01Z,2026-12-01T10:03:01Z,180000,25310,priced
+                     */
+                    "text/csv": unknown;
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_session_api_v1_workspaces__workspace__sessions__session_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Session id. */
+                session_id: string;
+                /** @description Workspace (Kubernetes namespace). */
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "agent": "front-desk",
+                     *       "callee": "+14155559000",
+                     *       "caller": "+14155550123",
+                     *       "cost": {
+                     *         "currency": "USD",
+                     *         "lines": [
+                     *           {
+                     *             "item": "openai/gpt-4o-mini/llm_input_tokens",
+                     *             "micros": 782,
+                     *             "per": 1000000,
+                     *             "quantity": 5210,
+                     *             "source": "catalogue",
+                     *             "status": "priced",
+                     *             "unitMicros": 150000
+                     *           }
+                     *         ],
+                     *         "pricedMicros": 25310,
+                     *         "status": "priced",
+                     *         "totalMicros": 25310,
+                     *         "unpricedItems": [],
+                     *         "version": "2026-11-01"
+                     *       },
+                     *       "costMicros": 25310,
+                     *       "costStatus": "priced",
+                     *       "direction": "Inbound",
+                     *       "durationMs": 180000,
+                     *       "endReason": "CallerHungUp",
+                     *       "endedAt": "2026-12-01T10:03:01Z",
+                     *       "id": "8a3f9d62-6c1e-4c2b-9a55-1f0e7b3c2d41",
+                     *       "phoneNumber": "+14155559000",
+                     *       "room": "call-_+14155550123_x7Tq",
+                     *       "startedAt": "2026-12-01T10:00:01Z",
+                     *       "status": "Ended",
+                     *       "toolCalls": [
+                     *         {
+                     *           "arguments": {
+                     *             "apiKey": "****9f3a",
+                     *             "party": 2
+                     *           },
+                     *           "at": "2026-12-01T10:00:09Z",
+                     *           "durationMs": 212,
+                     *           "name": "book_table",
+                     *           "result": {
+                     *             "ok": true
+                     *           },
+                     *           "seq": 0
+                     *         }
+                     *       ],
+                     *       "transcript": [
+                     *         {
+                     *           "endedAt": "2026-12-01T10:00:04Z",
+                     *           "role": "agent",
+                     *           "seq": 0,
+                     *           "startedAt": "2026-12-01T10:00:02Z",
+                     *           "text": "Hello, how can I help?"
+                     *         },
+                     *         {
+                     *           "endedAt": "2026-12-01T10:00:07Z",
+                     *           "role": "user",
+                     *           "seq": 1,
+                     *           "startedAt": "2026-12-01T10:00:05Z",
+                     *           "text": "I'd like to book a table."
+                     *         }
+                     *       ],
+                     *       "turns": [
+                     *         {
+                     *           "endToEndMs": 742,
+                     *           "llmMs": 310,
+                     *           "sttMs": 180,
+                     *           "ttsMs": 95,
+                     *           "turn": 1
+                     *         }
+                     *       ],
+                     *       "usage": [
+                     *         {
+                     *           "metric": "llm_input_tokens",
+                     *           "model": "gpt-4o-mini",
+                     *           "provider": "openai",
+                     *           "quantity": 5210
+                     *         }
+                     *       ],
+                     *       "variables": {
+                     *         "customer_name": "Ada"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SessionDetail"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    recompute_cost_api_v1_workspaces__workspace__sessions__session_id__cost_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Session id. */
+                session_id: string;
+                /** @description Workspace (Kubernetes namespace). */
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "priced",
+                     *       "totalMicros": 25310,
+                     *       "version": "2026-11-01"
+                     *     }
+                     */
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    hang_up_api_v1_workspaces__workspace__sessions__session_id__hangup_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Session id. */
+                session_id: string;
+                /** @description Workspace (Kubernetes namespace). */
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The agent, number or call is not in a state for it. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description LiveKit refused; the message is LiveKit's. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No LiveKit server is configured. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    transfer_api_v1_workspaces__workspace__sessions__session_id__transfer_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Session id. */
+                session_id: string;
+                /** @description Workspace (Kubernetes namespace). */
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TransferIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The agent, number or call is not in a state for it. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The destination may not be called. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description LiveKit refused; the message is LiveKit's. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No LiveKit server is configured. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     list_tokens_api_v1_workspaces__workspace__tokens_get: {
         parameters: {
             query?: never;
@@ -3588,6 +7033,74 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Health"];
+                };
+            };
+        };
+    };
+    readiness_internal_v1_readiness__namespace___name__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Namespace of the agent. */
+                namespace: string;
+                /** @description VoiceAgent name. */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Whether a call would be served now. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "no key for cartesia",
+                     *       "ready": false,
+                     *       "reason": "ProviderKeyMissing"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AgentReadiness"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -3933,6 +7446,113 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Health"];
+                };
+            };
+        };
+    };
+    livekit_webhook_webhooks_livekit_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description LiveKit's signed JWT. */
+                authorization?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "createdAt": "1764583200",
+                 *       "event": "room_finished",
+                 *       "id": "EV_3kT9pQ2mZr8x",
+                 *       "room": {
+                 *         "name": "call-5b0f0c3c9d3e4b6f8d1e2a7c4b9f1e20"
+                 *       }
+                 *     }
+                 */
+                "application/webhook+json": unknown;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Forged, unsigned, stale or replayed. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    twilio_call_status_webhooks_twilio__namespace__call_status_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                "X-Twilio-Signature"?: string;
+            };
+            path: {
+                /** @description Workspace of the call. */
+                namespace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "AccountSid": "AC0123456789abcdef0123456789abcdef",
+                 *       "CallSid": "CA0123456789abcdef0123456789abcdef",
+                 *       "CallStatus": "ringing",
+                 *       "From": "+14155559000",
+                 *       "To": "+14155550123"
+                 *     }
+                 */
+                "application/x-www-form-urlencoded": unknown;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Forged, unsigned, stale or replayed. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
