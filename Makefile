@@ -5,7 +5,7 @@ SHELL := /bin/bash
 UV = $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.tools/uv/bin/uv)
 RUN := $(UV) run --frozen
 
-.PHONY: help up test lint fmt crds openapi bench uv sync postgres tools
+.PHONY: help up dev test lint fmt crds openapi bench uv sync postgres tools
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -13,7 +13,10 @@ help: ## List the targets
 up: ## Bring the platform up on a local kind cluster with the Helm chart
 	@hack/up.sh
 
-test: sync postgres ## Install what the tests need and run every test
+dev: sync postgres tools ## The platform as local processes, no Docker (control plane with kwok, PostgreSQL, API, operator); Ctrl-C stops it
+	$(RUN) arkenos-dev
+
+test: sync postgres tools ## Install what the tests need (real servers built or reused) and run every test
 	$(RUN) pytest
 
 lint: sync ## ruff, formatting, mypy, import contracts, CRD drift
