@@ -36,6 +36,9 @@ OPERATOR_ENV = {
     "ARKENOS_POOL_SCALE_INTERVAL_SECONDS": "1",
     "ARKENOS_WORKER_METRICS_TIMEOUT_SECONDS": "0.5",
     "ARKENOS_LOG_FORMAT": "text",
+    # kwok's pod IPs lead nowhere, and tests keep their traffic on loopback: a closed port
+    # there makes every worker unreadable, which the scaler counts as full.
+    "ARKENOS_WORKER_METRICS_URL": "http://127.0.0.1:1/pods/{pod_name}/metrics",
 }
 
 

@@ -72,7 +72,8 @@ def test_scale_down_removes_the_idle_workers_first(
 ) -> None:
     plane = operator_rbac
     metrics, served = served_metrics
-    metrics.default = 2  # every worker full: the pool grows to its maximum
+    # Every worker over its capacity (3 calls for 2 slots): the pool grows to its maximum.
+    metrics.default = 3
     pool = {
         "apiVersion": "arkenos.io/v1alpha1",
         "kind": "WorkerPool",

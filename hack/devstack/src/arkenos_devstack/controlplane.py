@@ -53,6 +53,10 @@ TERMINATION_MESSAGE_ANNOTATION = "devstack.arkenos.io/termination-message"
 START_TIMEOUT_S = 90.0
 
 
+class KubectlError(RuntimeError):
+    """kubectl failed; the message carries what it printed on stderr."""
+
+
 @dataclass(frozen=True)
 class Binaries:
     """Where the control plane's executables are."""
@@ -147,9 +151,7 @@ class ControlPlane:
             command, input=input, capture_output=True, text=True, timeout=timeout, check=False
         )
         if check and completed.returncode != 0:
-            raise subprocess.CalledProcessError(
-                completed.returncode, command, completed.stdout, completed.stderr
-            )
+            raise KubectlError(f"kubectl {' '.join(args)} failed: {completed.stderr.strip()}")
         return completed
 
     def service_account_token(
