@@ -128,11 +128,21 @@ def apply(plane: ControlPlane, *objects: Body) -> None:
     )  # fmt: skip
 
 
+def apply_with_crds(plane: ControlPlane, manifest: Path) -> None:
+    """Apply a file that defines CRDs and objects of them: the objects are refused until the
+    server has established the CRDs, so apply again once it has (as `kubectl apply` users do)."""
+    first = plane.kubectl("apply", "--server-side", "-f", str(manifest), check=False)
+    if first.returncode != 0:
+        plane.kubectl("wait", "--for=condition=Established", "crd", "--all", "--timeout=60s")
+        plane.kubectl("apply", "--server-side", "-f", str(manifest))
+
+
 def install_operator_rbac(plane: ControlPlane) -> None:
     """What the chart installs for the operator: its namespace, the RBAC and peering CRDs
     from ``operator/deploy/``, and the platform Secrets it copies for custom agents."""
     plane.kubectl("create", "namespace", OPERATOR_NAMESPACE, check=False)
-    plane.kubectl("apply", "--server-side", "-f", str(OPERATOR_DEPLOY))
+    plane.kubectl("apply", "--server-side", "-f", str(OPERATOR_DEPLOY / "rbac.yaml"))
+    apply_with_crds(plane, OPERATOR_DEPLOY / "peering.yaml")
     apply(
         plane,
         secret(

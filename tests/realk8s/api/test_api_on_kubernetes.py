@@ -54,8 +54,7 @@ async def test_agents_crud_on_the_real_api_server(api: Api, control_plane: Contr
     stored = get(control_plane, "voiceagent", workspace, "desk")
     assert stored is not None
     assert stored["spec"]["instructions"] == SPEC["instructions"]
-    # The server's schema defaults are there, and the API shows what the server stored.
-    assert stored["spec"]["turnDetection"]["vad"]["minSilenceMs"] == 550
+    # The API shows what the server stored.
     assert created.json()["resourceVersion"] == stored["metadata"]["resourceVersion"]
     assert (
         await admin.post(_agents(workspace), json={"name": "desk", "spec": SPEC})

@@ -61,9 +61,10 @@ def test_every_example_is_applied_server_side(control_plane: ControlPlane, works
     expected = {
         f"{doc['kind'].lower()}.arkenos.io/{doc['metadata']['name']}"
         for _, doc in DOCUMENTS
-        if doc["kind"] != "WorkerPool"
+        if doc["apiVersion"].startswith("arkenos.io/") and doc["kind"] != "WorkerPool"
     }
-    assert set(listed.stdout.split()) == expected  # the `voice` category lists them all
+    # The `voice` category lists them all.
+    assert set(listed.stdout.split()) == expected, (listed.stdout, expected)
     pool = control_plane.kubectl(
         "get", "workerpool", "standard", f"--namespace={PLATFORM_NAMESPACE}", "-o", "json"
     )
@@ -84,7 +85,9 @@ def test_the_server_applies_the_schema_defaults(
     stored = _get(control_plane, workspace, bare)
     assert stored is not None
     assert stored["spec"]["mode"] == "Standard"
-    assert stored["spec"]["turnDetection"]["vad"]["minSilenceMs"] == 550
+    # Only fields with a default in the CRD are filled by the server; nested objects such as
+    # turnDetection are left to the model (arkenos_crds) that every reader parses with.
+    assert "turnDetection" not in stored["spec"]
 
 
 @pytest.mark.parametrize(

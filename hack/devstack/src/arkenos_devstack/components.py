@@ -140,7 +140,14 @@ class OperatorComponent:
 
     def start(self, stack: Stack) -> None:
         plane = _control_plane(stack)
-        plane.kubectl("apply", "--server-side", "-f", str(REPO / "operator" / "deploy"))
+        deploy = REPO / "operator" / "deploy"
+        plane.kubectl("apply", "--server-side", "-f", str(deploy / "rbac.yaml"))
+        # peering.yaml defines CRDs and an object of one: the object waits for the CRDs.
+        if plane.kubectl(
+            "apply", "--server-side", "-f", str(deploy / "peering.yaml"), check=False
+        ).returncode:
+            plane.kubectl("wait", "--for=condition=Established", "crd", "--all", "--timeout=60s")
+            plane.kubectl("apply", "--server-side", "-f", str(deploy / "peering.yaml"))
         kubeconfig = plane.service_account_kubeconfig(PLATFORM_NAMESPACE, "arkenos-operator")
         pool = {
             "apiVersion": "arkenos.io/v1alpha1",
