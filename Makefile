@@ -5,7 +5,7 @@ SHELL := /bin/bash
 UV = $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.tools/uv/bin/uv)
 RUN := $(UV) run --frozen
 
-.PHONY: help up down test lint fmt crds openapi bench uv sync postgres tools media-deps chart-sync chart-lint
+.PHONY: help up down dev test lint fmt crds openapi bench uv sync postgres tools media-deps chart-sync chart-lint
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -16,7 +16,10 @@ up: ## Bring the platform up on a local kind cluster with the Helm chart
 down: ## Delete the local kind cluster `make up` made
 	@hack/down.sh
 
-test: sync lint postgres media-deps tools ## Install what the tests need, lint, and run every test
+dev: sync postgres media-deps tools ## The platform as local processes, no Docker (control plane with kwok, PostgreSQL, API, operator); Ctrl-C stops it
+	$(RUN) arkenos-dev
+
+test: sync lint postgres media-deps tools ## Install what the tests need (real servers built or reused), lint, and run every test
 	$(RUN) pytest
 	$(MAKE) frontend-test
 

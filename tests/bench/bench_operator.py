@@ -329,6 +329,8 @@ def report(figures: dict[str, Any], errors: list[str]) -> None:
 #: Scenarios: all at once (time until all Ready, latency is mostly queueing), and a steady
 #: 60 applies/s (1,000 over ~17 s: apply→Ready latency under a sustained load).
 SCENARIOS = {"burst": 0.0, "steady-60-per-s": 60.0}
+#: The steady load again on a real control plane (tests/bench/operator_realk8s.py), beside it.
+REAL_SCENARIOS = {"realk8s-steady-60-per-s": 60.0}
 
 
 def run_scenario(agents: int, rate: float, within_s: float) -> dict[str, Any]:
@@ -380,12 +382,22 @@ def run_scenario(agents: int, rate: float, within_s: float) -> dict[str, Any]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--agents", type=int, default=1000)
-    parser.add_argument("--scenario", choices=sorted(SCENARIOS), help="run only this one")
+    parser.add_argument(
+        "--scenario", choices=sorted(SCENARIOS | REAL_SCENARIOS), help="run only this one"
+    )
     parser.add_argument("--out", type=Path, help="where --scenario writes its figures")
     parser.add_argument("--timeout", type=float, default=120)
     args = parser.parse_args()
-    if args.scenario:
+    if args.scenario in REAL_SCENARIOS:
+        from tests.bench import operator_realk8s  # it imports this module
+
+        # Real controllers and kwok take longer than the emulator's instant fakes.
+        figures = operator_realk8s.run_scenario(
+            args.agents, REAL_SCENARIOS[args.scenario], max(args.timeout, 300)
+        )
+    elif args.scenario:
         figures = run_scenario(args.agents, SCENARIOS[args.scenario], args.timeout)
+    if args.scenario:
         if args.out:
             args.out.write_text(json.dumps(figures))
         return 0
@@ -393,7 +405,7 @@ def main() -> int:
     # Each scenario in a process of its own, so CPU and peak RSS are that scenario's alone.
     results: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        for name in SCENARIOS:
+        for name in SCENARIOS | REAL_SCENARIOS:
             print(f"-- scenario {name}", flush=True)
             out = Path(tmp) / f"{name}.json"
             command = [sys.executable, "-m", "tests.bench.bench_operator", "--scenario", name]

@@ -69,7 +69,9 @@ class ResourceDefinition:
                     "description": "APIVersion of this representation of the object.",
                 },
                 "kind": {"type": "string", "description": "Kind of the object."},
-                "metadata": {"type": "object", "description": "Standard object metadata."},
+                # A real API server refuses anything more on metadata (even a description):
+                # "must not specify anything other than name and generateName".
+                "metadata": {"type": "object"},
                 "spec": spec,
                 "status": status,
             },

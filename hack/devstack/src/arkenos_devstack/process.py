@@ -32,6 +32,11 @@ def free_port(host: str = LOOPBACK) -> int:
         return port
 
 
+def tls_context(ca_file: Path) -> ssl.SSLContext:
+    """A client TLS context that trusts only ``ca_file`` (the stack's own CA)."""
+    return ssl.create_default_context(cafile=str(ca_file))
+
+
 def http_ok(
     url: str, *, timeout: float = 1.0, context: ssl.SSLContext | None = None
 ) -> Callable[[], bool]:

@@ -4,8 +4,12 @@ Each tool folder holds a ``go.mod`` and ``go.sum`` (versions pinned, committed),
 ``tools.go`` that imports the commands' packages so ``go mod tidy`` keeps them, and a
 ``tool.json``::
 
-    {"version": "v1.34.2", "cgo": false,
+    {"version": "v1.34.4", "cgo": false,
+     "ldflags": ["-X k8s.io/component-base/version.gitVersion=v1.34.4"],
      "binaries": {"kube-apiserver": "k8s.io/kubernetes/cmd/kube-apiserver"}}
+
+``ldflags`` (optional) are added to ``-s -w``: Kubernetes reads its own version from variables
+its release build stamps, and without them its binaries call themselves v0.0.0.
 
 Binaries land in ``$ARKENOS_TOOLS_CACHE`` (default ``~/.cache/arkenos/tools``) under
 ``<name>/<key>/bin`` where the key hashes the folder's files and the Go version, so a second run
@@ -43,6 +47,7 @@ class Tool:
     version: str
     cgo: bool
     binaries: dict[str, str]
+    ldflags: tuple[str, ...] = ()
 
     @classmethod
     def load(cls, folder: Path) -> Tool:
@@ -53,12 +58,16 @@ class Tool:
             version=spec["version"],
             cgo=bool(spec.get("cgo", False)),
             binaries=dict(spec["binaries"]),
+            ldflags=tuple(spec.get("ldflags", ())),
         )
 
     def key(self, go_version: str) -> str:
         digest = hashlib.sha256(go_version.encode())
-        for file_name in KEY_FILES:
-            digest.update(file_name.encode() + b"\0" + (self.folder / file_name).read_bytes())
+        # Go sources too: a tool's own main (etcd's) changes what is built as much as a pin.
+        sources = sorted(self.folder.rglob("*.go"))
+        for path in [*(self.folder / name for name in KEY_FILES), *sources]:
+            relative = path.relative_to(self.folder).as_posix()
+            digest.update(relative.encode() + b"\0" + path.read_bytes())
         return f"{self.version}-{digest.hexdigest()[:12]}"
 
 
@@ -97,21 +106,27 @@ def is_built(name: str) -> bool:
 
 
 def ensure_built(name: str, *, quiet: bool = False) -> Path:
-    """Build ``name`` unless its binaries are cached; return the folder that holds them."""
+    """Build ``name`` unless its binaries are cached; return the folder that holds them.
+
+    A lock per tool makes concurrent callers (two test sessions, ``make tools`` beside
+    ``make dev``) wait for one build instead of racing into the same folder.
+    """
     tool = available_tools().get(name)
     if tool is None:
         raise ToolBuildError(f"No tool {name!r} in {TOOLS_DIR}.")
     target = bin_dir(tool)
-    if all((target / binary).is_file() for binary in tool.binaries):
+    if _complete(tool, target):
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
-    # One build at a time per tool and version: worktrees and test sessions share the cache.
     with (target.parent / "build.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if all((target / binary).is_file() for binary in tool.binaries):
-            return target
-        _build(tool, target, quiet=quiet)
+        if not _complete(tool, target):
+            _build(tool, target, quiet=quiet)
     return target
+
+
+def _complete(tool: Tool, target: Path) -> bool:
+    return all((target / binary).is_file() for binary in tool.binaries)
 
 
 def _build(tool: Tool, target: Path, *, quiet: bool) -> None:
@@ -122,7 +137,8 @@ def _build(tool: Tool, target: Path, *, quiet: bool) -> None:
     env = {
         **os.environ,
         "CGO_ENABLED": "1" if tool.cgo else "0",
-        "GOFLAGS": "-mod=mod -buildvcs=false",
+        # readonly: build exactly the committed go.sum; a stale one fails instead of drifting.
+        "GOFLAGS": "-mod=readonly -buildvcs=false",
     }
     started = time.monotonic()
     with log_file.open("w") as log:
@@ -134,7 +150,7 @@ def _build(tool: Tool, target: Path, *, quiet: bool) -> None:
                     "go",
                     "build",
                     "-trimpath",
-                    "-ldflags=-s -w",
+                    "-ldflags=" + " ".join(("-s", "-w", *tool.ldflags)),
                     "-o",
                     str(staging / binary),
                     package,
