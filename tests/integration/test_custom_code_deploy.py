@@ -15,10 +15,13 @@ import pytest
 from kopf.testing import KopfRunner
 from pydantic import SecretStr
 
+from arkenos_api.app import create_app
 from arkenos_api.settings import Settings
+from arkenos_crds.runtime import WORKLOAD_TOKEN_AUDIENCE
 from arkenos_operator.features import FEATURES, build_registry
 from tests.api.code._support import CUSTOM_SPEC, code_url, file_version, put_file, start_code
 from tests.api.helpers import Api, Cluster, Person
+from tests.doubles.server import serve_asgi
 from tests.operator.auto_controllers import auto_controllers
 from tests.operator.conftest import OPERATOR_NAMESPACE, kopf_args, make_settings
 from tests.substrate.kubernetes import KUBECONFIG_TOKEN, RunningEmulator
@@ -42,10 +45,23 @@ def settings(settings: Settings, s3_server: S3Server) -> Settings:
 
 
 @pytest.fixture
-def operator(kubeconfig: Path, k8s: RunningEmulator) -> Iterator[KopfRunner]:
-    """The whole operator, with the platform Secrets the chart would have installed."""
+def operator(
+    kubeconfig: Path, k8s: RunningEmulator, cluster: Cluster, settings: Settings, tmp_path: Path
+) -> Iterator[KopfRunner]:
+    """The whole operator, with the platform Secrets the chart would have installed, asking a
+    served copy of the real API whether agents are ready, with its own ServiceAccount token."""
     del kubeconfig  # requested so the emulator's kubeconfig is what kopf logs in with
-    settings = make_settings()
+    token = cluster.authority.issue(
+        OPERATOR_NAMESPACE, settings.operator_service_account, (WORKLOAD_TOKEN_AUDIENCE,)
+    )
+    token_file = tmp_path / "operator-token"
+    token_file.write_text(token)
+    with serve_asgi(create_app(settings)) as served_api:
+        yield from _operator(k8s, served_api.url, token_file)
+
+
+def _operator(k8s: RunningEmulator, api_url: str, token_file: Path) -> Iterator[KopfRunner]:
+    settings = make_settings(api_url=api_url, api_token_file=str(token_file))
     headers = {"Authorization": f"Bearer {KUBECONFIG_TOKEN}"}
     for name, data in (
         (settings.livekit_secret_name, {"LIVEKIT_API_KEY": "k", "LIVEKIT_API_SECRET": "s"}),
@@ -84,6 +100,9 @@ async def test_deploy_build_serve_and_rollback_without_rebuild(
 ) -> None:
     admin = await api.admin()
     ws = await api.workspace(admin)
+    # The agent's pipeline (the defaults: OpenAI) needs a key for it to be Ready.
+    stored = await admin.put(f"/api/v1/workspaces/{ws}/keys/openai", json={"value": "sk-test-1"})
+    assert stored.status_code == 200, stored.text
     await start_code(admin, ws, "shop")
     async with auto_controllers(k8s.url) as controllers:
         first = await admin.post(
