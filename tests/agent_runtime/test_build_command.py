@@ -8,14 +8,13 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from minio import Minio
-from moto.server import ThreadedMotoServer
 
 from tests.agent_runtime.build_fixtures import make_bundle, make_wheel, upload_bundle
+from tests.substrate.s3 import S3Server
 
 BUCKET = "arkenos"
 AGENT = """
@@ -28,27 +27,23 @@ async def entrypoint(ctx):
 
 
 @pytest.fixture(scope="module")
-def s3() -> Iterator[dict[str, str]]:
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    env = {
-        "ARKENOS_S3_ENDPOINT": f"{host}:{port}",
+def s3(s3_server: S3Server) -> dict[str, str]:
+    """The build's storage settings: a bucket of this module's on the session's S3 server."""
+    client = s3_server.client()
+    if not client.bucket_exists(BUCKET):
+        client.make_bucket(BUCKET)
+    return {
+        "ARKENOS_S3_ENDPOINT": s3_server.endpoint,
         "ARKENOS_S3_BUCKET": BUCKET,
-        "ARKENOS_S3_ACCESS_KEY": "test-access",
-        "ARKENOS_S3_SECRET_KEY": "test-secret",
+        "ARKENOS_S3_ACCESS_KEY": s3_server.access_key,
+        "ARKENOS_S3_SECRET_KEY": s3_server.secret_key,
         "ARKENOS_S3_SECURE": "false",
     }
-    Minio(env["ARKENOS_S3_ENDPOINT"], "test-access", "test-secret", secure=False).make_bucket(
-        BUCKET
-    )
-    yield env
-    server.stop()
 
 
 @pytest.fixture
-def minio(s3: dict[str, str]) -> Minio:
-    return Minio(s3["ARKENOS_S3_ENDPOINT"], "test-access", "test-secret", secure=False)
+def minio(s3_server: S3Server) -> Minio:
+    return s3_server.client()
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,7 @@
 """Custom agent code benchmark: saving files and deploying a 200-file agent.
 
 The API runs in this process (through httpx's ASGI transport, so no socket time is counted)
-over a real PostgreSQL and moto's S3 server in its own process; the Kubernetes API is the
+over a real PostgreSQL and versitygw (S3) in its own process; the Kubernetes API is the
 substrate's emulator, in a thread of this process. Figures: file save latency (create and
 update, p50/p95; target p95 <= 30 ms), deploy request latency, and the bundle's creation and
 upload alone (fetch 200 blobs, check, freeze, store; target p95 <= 300 ms), each with this
@@ -14,7 +14,6 @@ import asyncio
 import base64
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -35,11 +34,11 @@ from arkenos_api.code.tree import draft
 from arkenos_api.core.db import upgrade
 from arkenos_api.settings import Settings
 from arkenos_api.workspaces.models import Workspace
+from arkenos_devstack.objectstore import ObjectStore, ObjectStoreAddress
 from tests.bench import kmock_speedup
 from tests.bench.bench_api import percentile, progress
 from tests.substrate.k8s_resources import load_crd_manifests
 from tests.substrate.kubernetes import run_emulator, write_kubeconfig
-from tests.substrate.ports import LOOPBACK, free_port
 from tests.substrate.postgres import PostgresServer, find_postgres_bin_dir
 
 RESULTS = Path(__file__).resolve().parents[2] / "bench-results" / "code.json"
@@ -63,25 +62,18 @@ def module_text(index: int, revision: int = 0) -> str:
 
 
 @contextmanager
-def moto_server() -> Iterator[str]:
-    port = free_port()
-    command = [sys.executable, "-m", "moto.server", "-H", LOOPBACK, "-p", str(port)]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    endpoint = f"{LOOPBACK}:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                Minio(endpoint, "bench", "bench-secret", secure=False).make_bucket("code")
-                break
-            except Exception:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.2)
-        yield endpoint
-    finally:
-        process.terminate()
-        process.wait(timeout=15)
+def object_store() -> Iterator[ObjectStoreAddress]:
+    """versitygw from the local stack, in its own process, with a bucket named "code"."""
+    with tempfile.TemporaryDirectory(prefix="bench-s3-") as base:
+        store = ObjectStore(Path(base))
+        address = store.start()
+        try:
+            Minio(
+                address.endpoint, address.access_key, address.secret_key, secure=False
+            ).make_bucket("code")
+            yield address
+        finally:
+            store.stop()
 
 
 async def timed(
@@ -196,16 +188,16 @@ def main() -> int:
         with (
             run_emulator(load_crd_manifests()) as k8s,
             tempfile.TemporaryDirectory() as tmp,
-            moto_server() as endpoint,
+            object_store() as store,
         ):
             settings = Settings(
                 database_url=SecretStr(database.url()),
                 kubeconfig=write_kubeconfig(Path(tmp) / "kubeconfig", k8s.url),
                 master_keys=SecretStr("k1:" + base64.b64encode(os.urandom(32)).decode()),
-                s3_endpoint=endpoint,
+                s3_endpoint=store.endpoint,
                 s3_bucket="code",
-                s3_access_key=SecretStr("bench"),
-                s3_secret_key=SecretStr("bench-secret"),
+                s3_access_key=SecretStr(store.access_key),
+                s3_secret_key=SecretStr(store.secret_key),
                 s3_secure=False,
             )
             results = asyncio.run(run(settings))

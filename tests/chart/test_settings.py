@@ -11,7 +11,7 @@ import pytest
 
 from arkenos_api.settings import Settings as ApiSettings
 from arkenos_operator.phonenumber.settings import PhoneNumberSettings
-from arkenos_operator.settings import ENV_PREFIX, OperatorSettings, load_settings
+from arkenos_operator.settings import ENV_PREFIX, OperatorSettings
 from tests.chart._support import VALUES_SETS, Manifest, ValuesSet, by_kind, container_env, one
 
 OPERATOR_FIELDS = {ENV_PREFIX + f.upper() for f in OperatorSettings.model_fields} | {
@@ -51,9 +51,7 @@ def test_operator_variables_are_operator_settings(
     env = _env(_deployment(rendered[values.name], "arkenos-operator"), "operator")
     names = {e["name"] for e in env if e["name"].startswith(ENV_PREFIX)}
     assert names - OPERATOR_FIELDS == set()
-    settings = load_settings(
-        OperatorSettings, _plain(env, {"ARKENOS_LIVEKIT_URL": "ws://livekit:7880"})
-    )
+    settings = OperatorSettings.from_env(_plain(env, {"ARKENOS_LIVEKIT_URL": "ws://livekit:7880"}))
     assert settings.operator_namespace == "arkenos-system"
     assert settings.worker_image.startswith("ghcr.io/arkenos/arkenos-agent-runtime") or (
         values.name == "production"

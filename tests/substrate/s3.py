@@ -1,30 +1,25 @@
-"""An S3-protocol server for the test session (moto's server mode on 127.0.0.1).
-
-MinIO's server is AGPL-licensed, so it is not the project's default; any S3-compatible store
-works with the minio client the code uses. Each test module asks for a bucket of its own.
-"""
+"""An S3-compatible server for the test session: versitygw (Apache-2.0) from the local stack,
+serving a temporary folder on 127.0.0.1. Each test module asks for a bucket of its own."""
 
 from __future__ import annotations
 
+import tempfile
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from minio import Minio
-from moto.server import ThreadedMotoServer
 
-from tests.substrate.ports import LOOPBACK
-
-ACCESS_KEY = "test-access"
-SECRET_KEY = "test-secret"
+from arkenos_devstack.objectstore import ObjectStore
 
 
 @dataclass(frozen=True)
 class S3Server:
     endpoint: str
-    access_key: str = ACCESS_KEY
-    secret_key: str = SECRET_KEY
+    access_key: str
+    secret_key: str
 
     def client(self) -> Minio:
         return Minio(self.endpoint, self.access_key, self.secret_key, secure=False)
@@ -37,10 +32,10 @@ class S3Server:
 
 @pytest.fixture(scope="session")
 def s3_server() -> Iterator[S3Server]:
-    server = ThreadedMotoServer(ip_address=LOOPBACK, port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    try:
-        yield S3Server(endpoint=f"{host}:{port}")
-    finally:
-        server.stop()
+    with tempfile.TemporaryDirectory(prefix="arkenos-s3-") as base:
+        store = ObjectStore(Path(base))
+        address = store.start()
+        try:
+            yield S3Server(address.endpoint, address.access_key, address.secret_key)
+        finally:
+            store.stop()
