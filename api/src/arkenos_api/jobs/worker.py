@@ -83,8 +83,14 @@ def register(pgq: PgQueuer, settings: Settings, context: DeliveryContext) -> Non
             log.info("closed %d session(s) that never ended", ended)
 
 
-async def run_worker(settings: Settings) -> None:
-    """Run jobs until SIGTERM or SIGINT, then finish the jobs in hand and stop."""
+async def _relay(stop: asyncio.Event, shutdown: asyncio.Event) -> None:
+    await stop.wait()
+    shutdown.set()
+
+
+async def run_worker(settings: Settings, *, stop: asyncio.Event | None = None) -> None:
+    """Run jobs until SIGTERM or SIGINT (or ``stop``, in-process), then finish the jobs in
+    hand and stop."""
     url = settings.database_url.get_secret_value()
     engine = create_engine(url, settings.database_pool_size)
     api_client = await create_api_client(settings.kubeconfig)
@@ -101,15 +107,21 @@ async def run_worker(settings: Settings) -> None:
         )
         pgq = PgQueuer.from_asyncpg_connection(connection)
         register(pgq, settings, context)
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(signum, pgq.shutdown.set)
+        relay = None
+        if stop is None:
+            loop = asyncio.get_running_loop()
+            for signum in (signal.SIGTERM, signal.SIGINT):
+                loop.add_signal_handler(signum, pgq.shutdown.set)
+        else:
+            relay = asyncio.create_task(_relay(stop, pgq.shutdown))
         log.info("jobs worker started")
         await pgq.run(
             batch_size=settings.jobs_batch_size,
             heartbeat_timeout=timedelta(seconds=settings.jobs_heartbeat_timeout_seconds),
             dequeue_timeout=timedelta(seconds=5),
         )
+        if relay is not None:
+            relay.cancel()
     finally:
         await http.aclose()
         await connection.close()
