@@ -54,7 +54,7 @@ async def sweep(
             .limit(BATCH)
             .with_for_update(of=CallSession, skip_locked=True)
         )
-        for session, namespace in candidates.tuples():
+        for session, namespace in candidates:
             key = (namespace, session.agent)
             if key not in limits:
                 limits[key] = await _limit(kube, namespace, session.agent)
