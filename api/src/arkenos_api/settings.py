@@ -112,6 +112,12 @@ class Settings(BaseSettings):
         default=5, ge=1, le=50, description="Attempts of a background job before it is held."
     )
     jobs_batch_size: int = Field(default=10, ge=1, le=1000, description="Jobs taken at once.")
+    jobs_concurrency: int = Field(
+        default=20,
+        ge=1,
+        le=1000,
+        description="Jobs one worker runs at the same time (at least twice the batch size).",
+    )
     jobs_heartbeat_timeout_seconds: float = Field(
         default=30.0,
         gt=0,

@@ -117,6 +117,7 @@ async def run_worker(settings: Settings, *, stop: asyncio.Event | None = None) -
         log.info("jobs worker started")
         await pgq.run(
             batch_size=settings.jobs_batch_size,
+            max_concurrent_tasks=settings.jobs_concurrency,
             heartbeat_timeout=timedelta(seconds=settings.jobs_heartbeat_timeout_seconds),
             dequeue_timeout=timedelta(seconds=5),
         )
