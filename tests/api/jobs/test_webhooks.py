@@ -12,12 +12,14 @@ from contextlib import asynccontextmanager
 from sqlalchemy import func, select, text
 
 from arkenos_api.core.db import utcnow
+from arkenos_api.internal.identity import Workload
 from arkenos_api.internal.models import CallSession
+from arkenos_api.internal.service import register_session
 from arkenos_api.jobs.models import OutboxEvent, WebhookAttempt, WebhookMessage
 from arkenos_api.jobs.worker import run_worker
 from arkenos_api.sessions.lifecycle import finish_session
 from arkenos_api.settings import Settings
-from arkenos_crds.runtime import EndReason
+from arkenos_crds.runtime import EndReason, SessionStart
 from tests.api.helpers import Api, Cluster, Person
 from tests.api.jobs._support import Receiver, agent_with_webhook
 from tests.api.sessions.factories import add_session
@@ -213,3 +215,42 @@ async def test_private_address_is_refused_and_logged_as_refused(
     assert (message.state, attempt.outcome) == ("Failed", "Refused")
     assert "10.1.2.3" in (attempt.error or "")
     assert receiver.deliveries == {}
+
+
+async def test_call_started_when_a_worker_registers_and_once_per_job(
+    api: Api,
+    owner: tuple[Person, str],
+    cluster: Cluster,
+    receiver: Receiver,
+    jobs_settings: Settings,
+) -> None:
+    _, namespace = owner
+    await agent_with_webhook(
+        cluster, namespace, "start", receiver.url, receiver.secret, ["CallStarted"]
+    )
+    pool = Workload(
+        username="system:serviceaccount:arkenos-system:arkenos-worker",
+        namespace="arkenos-system",
+        agent=None,
+    )
+    start = SessionStart(
+        workspace=namespace,
+        agent="start",
+        room="room-start",
+        job_id=f"AJ_{uuid.uuid4().hex}",
+        direction="Web",
+        dispatched_at=utcnow(),
+        started_at=utcnow(),
+    )
+    for _ in range(2):  # the worker retries its registration: one session, one event
+        async with api.app.state.sessionmaker() as db:
+            session_id, _new = await register_session(
+                db_session=db, kube=api.app.state.kube, workload=pool, start=start
+            )
+            await db.commit()
+    async with worker(jobs_settings):
+        await until(lambda: settled(api, session_id))
+    [message] = await messages(api, session_id)
+    assert message.event_type == "CallStarted"
+    assert receiver.deliveries == {message.id: 1}
+    assert receiver.bodies[message.id]["data"]["sessionId"] == str(session_id)
