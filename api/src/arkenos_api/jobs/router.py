@@ -10,7 +10,7 @@ from fastapi import APIRouter, Path, Query
 from arkenos_api.core.errors import ErrorBody
 from arkenos_api.core.roles import Role
 from arkenos_api.deps import PlatformAdmin, SessionDep, WorkspaceDep, requires
-from arkenos_api.jobs import service
+from arkenos_api.jobs import examples, service
 from arkenos_api.jobs.schemas import DeliveryLog, FailedJobs, Redelivery
 
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -25,10 +25,15 @@ workspace_router = APIRouter(
 Limit = Annotated[int, Query(ge=1, le=500, description="How many, newest first.")]
 
 
-@admin_router.get("/failed", summary="Jobs that gave up, with their last error")
+@admin_router.get(
+    "/failed",
+    summary="Jobs that gave up, with their last error",
+    responses=examples.example(examples.FAILED_JOBS),
+)
 async def list_failed_jobs(
     _: PlatformAdmin, db_session: SessionDep, limit: Limit = 100
 ) -> FailedJobs:
+    """Background jobs held after their last retry (platform admins), newest first."""
     return await service.failed_jobs(db_session, limit)
 
 
@@ -38,6 +43,7 @@ async def retry_failed_job(
     db_session: SessionDep,
     job_id: Annotated[int, Path(ge=1, le=2**63 - 1, description="The job's id.")],
 ) -> None:
+    """Queue a held job again with its attempts reset (platform admins)."""
     await service.retry_job(db_session, job_id)
 
 
@@ -45,6 +51,7 @@ async def retry_failed_job(
     "/agents/{name}/webhooks/{webhook}/deliveries",
     openapi_extra=requires(Role.DEVELOPER),
     summary="Delivery log of one of the agent's webhooks",
+    responses=examples.example(examples.DELIVERY_LOG),
 )
 async def webhook_deliveries(
     context: WorkspaceDep,
@@ -53,6 +60,8 @@ async def webhook_deliveries(
     webhook: Annotated[str, Path(max_length=63, description="Webhook name.")],
     limit: Limit = 50,
 ) -> DeliveryLog:
+    """Each event sent to the webhook, newest first, with every attempt's time, outcome,
+    status code, latency and error."""
     return await service.delivery_log(db_session, context.workspace.id, name, webhook, limit)
 
 
@@ -61,10 +70,12 @@ async def webhook_deliveries(
     status_code=202,
     openapi_extra=requires(Role.DEVELOPER),
     summary="Deliver one event again (same webhook-id and body)",
+    responses=examples.example(examples.REDELIVERY, 202),
 )
 async def redeliver_message(
     context: WorkspaceDep,
     db_session: SessionDep,
     message_id: Annotated[str, Path(max_length=64, description="The message's webhook-id.")],
 ) -> Redelivery:
+    """Send the event again now, whatever its state; receivers see the same webhook-id."""
     return await service.redeliver(db_session, context.workspace.id, message_id)
