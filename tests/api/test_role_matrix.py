@@ -35,6 +35,9 @@ NON_WORKSPACE_ROUTES = {
     # Webhooks in: the sender's signature is the authentication (tests/api/webhooks).
     ("POST", "/webhooks/livekit"),
     ("POST", "/webhooks/twilio/{namespace}/call-status"),
+    # Background jobs: platform admins only (tests/api/jobs/test_routes.py).
+    ("GET", "/api/v1/admin/jobs/failed"),
+    ("POST", "/api/v1/admin/jobs/{job_id}/retry"),
 }
 INTERNAL_PREFIX = "/internal/"
 PATH_VALUES = {
@@ -46,6 +49,8 @@ PATH_VALUES = {
     "path": "agent.py",
     "number": "1",
     "session_id": str(uuid.UUID(int=3)),
+    "webhook": "crm",
+    "message_id": "msg_matrix",
 }
 ROLES_BELOW = {
     Role.VIEWER: [],

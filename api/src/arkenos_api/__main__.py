@@ -1,4 +1,4 @@
-"""The ``arkenos-api`` command: serve, migrate, rotate the master key, write the OpenAPI file."""
+"""The ``arkenos-api`` command: serve, run jobs, migrate, rotate the master key, write OpenAPI."""
 
 from __future__ import annotations
 
@@ -60,6 +60,15 @@ async def _rotate() -> int:
     return 0
 
 
+def _jobs(_: argparse.Namespace) -> int:
+    from arkenos_api.jobs.worker import run_worker
+    from arkenos_api.settings import load_settings
+
+    configure_logging()
+    asyncio.run(run_worker(load_settings()))
+    return 0
+
+
 def _openapi(args: argparse.Namespace) -> int:
     from arkenos_api.openapi import DEFAULT_PATH, write
 
@@ -81,6 +90,7 @@ def main(argv: list[str] | None = None) -> int:
         "rotate-master-key",
         help="re-wrap data keys with the first master key (keep the old key listed after it)",
     ).set_defaults(run=lambda _: asyncio.run(_rotate()))
+    commands.add_parser("jobs", help="run the background jobs worker").set_defaults(run=_jobs)
     openapi = commands.add_parser("openapi", help="write the OpenAPI document")
     openapi.add_argument("--output", help="file to write (default api/openapi.json)")
     openapi.set_defaults(run=_openapi)

@@ -30,6 +30,8 @@ from arkenos_api.core.nul import refuse_lone_surrogates, refuse_nul
 from arkenos_api.core.observability import HttpMetrics, RequestContextMiddleware
 from arkenos_api.health import router as health_router
 from arkenos_api.internal.router import router as internal_router
+from arkenos_api.jobs.router import admin_router as jobs_admin_router
+from arkenos_api.jobs.router import workspace_router as jobs_workspace_router
 from arkenos_api.keys.crypto import Keyring
 from arkenos_api.keys.router import router as keys_router
 from arkenos_api.keys.service import check_keyring
@@ -57,6 +59,8 @@ ROUTERS = (
     pricing_router,
     webhooks_router,
     analytics_router,
+    jobs_admin_router,
+    jobs_workspace_router,
 )
 
 

@@ -182,6 +182,47 @@ class Settings(BaseSettings):
         description="Public base URL of this API as Twilio calls it (signatures cover the URL).",
     )
 
+    webhook_timeout_seconds: float = Field(
+        default=10.0, gt=0, le=60, description="Timeout of one outgoing webhook delivery."
+    )
+    webhook_retry_delays_seconds: list[float] = Field(
+        default=[5, 300, 1800, 7200, 18000, 36000, 36000],
+        min_length=1,
+        description="Waits between an outgoing webhook's attempts (about a day in all).",
+    )
+    webhook_allow_loopback: bool = Field(
+        default=False,
+        description="Let outgoing webhooks reach 127.0.0.1 and ::1 (tests only: never in a "
+        "deployment, where it would open the API's own host to its tenants).",
+    )
+    webhook_ca_file: Path | None = Field(
+        default=None, description="Extra CA certificates trusted for webhook receivers."
+    )
+    jobs_max_attempts: int = Field(
+        default=5, ge=1, le=50, description="Attempts of a background job before it is held."
+    )
+    jobs_batch_size: int = Field(default=10, ge=1, le=1000, description="Jobs taken at once.")
+    jobs_concurrency: int = Field(
+        default=20,
+        ge=1,
+        le=1000,
+        description="Jobs one worker runs at the same time (at least twice the batch size).",
+    )
+    jobs_heartbeat_timeout_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="A picked job whose worker has not beaten for this long is picked again.",
+    )
+    session_sweep_grace_seconds: int = Field(
+        default=600,
+        ge=0,
+        description="How long past its agent's maximum call duration an open session is "
+        "closed as Lost.",
+    )
+    session_sweep_cron: str = Field(
+        default="* * * * *", description="When the sweeper of sessions that never ended runs."
+    )
+
     @model_validator(mode="after")
     def _refuse_placeholders(self) -> Settings:
         if self.environment is Environment.DEVELOPMENT:

@@ -17,6 +17,7 @@ from arkenos_api.internal.models import (
     TurnMetricRow,
     UsageEventRow,
 )
+from arkenos_api.jobs.models import OutboxEvent, WebhookAttempt, WebhookMessage
 from arkenos_api.keys.models import DataKey, ProviderKey
 from arkenos_api.pricing.models import PriceOverride
 from arkenos_api.webhooks.models import WebhookReceipt
@@ -37,6 +38,7 @@ __all__ = [
     "Invitation",
     "LoginAttempt",
     "Membership",
+    "OutboxEvent",
     "PriceOverride",
     "ProviderKey",
     "ToolCallRow",
@@ -44,6 +46,8 @@ __all__ = [
     "TurnMetricRow",
     "UsageEventRow",
     "User",
+    "WebhookAttempt",
+    "WebhookMessage",
     "WebhookReceipt",
     "Workspace",
 ]

@@ -22,8 +22,10 @@ from arkenos_api.internal.models import (
     TurnMetricRow,
     UsageEventRow,
 )
+from arkenos_api.jobs.events import record_event
 from arkenos_api.sessions.lifecycle import finish_session
 from arkenos_crds.runtime import BatchAccepted, EventBatch, SessionEnd, SessionStart
+from arkenos_crds.voiceagent import WebhookEvent
 
 #: session id -> the workload username that registered it (never changes once written).
 OwnerCache = BoundedCache[uuid.UUID, str]
@@ -45,6 +47,7 @@ async def register_session(
     workspace_id, _ = await workspace_row(db_session, start.workspace)
     claimed = await _claim_started_call(db_session, workload, start, workspace_id)
     if claimed is not None:
+        await record_event(db_session, claimed, WebhookEvent.CALL_STARTED)
         return claimed, True
     inserted = await db_session.scalar(
         insert(CallSession)
@@ -65,6 +68,7 @@ async def register_session(
         .returning(CallSession.id)
     )
     if inserted is not None:
+        await record_event(db_session, inserted, WebhookEvent.CALL_STARTED)
         return inserted, True
     existing = await db_session.scalar(
         select(CallSession).where(CallSession.job_id == start.job_id)

@@ -11,8 +11,10 @@ from enum import StrEnum
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from arkenos_api.internal.models import CallSession
+from arkenos_api.jobs.events import record_event
 from arkenos_api.pricing.service import price_session
 from arkenos_crds.runtime import EndReason
+from arkenos_crds.voiceagent import WebhookEvent
 
 
 class CallStatus(StrEnum):
@@ -51,5 +53,6 @@ async def finish_session(
     await db_session.flush()
     await db_session.refresh(session, ["duration_ms"])
     await price_session(db_session=db_session, session=session)
-    # Post-call jobs (analysis, outgoing webhooks) are enqueued here, in this transaction.
+    # Post-call jobs (outgoing webhooks) are enqueued here, in this transaction.
+    await record_event(db_session, session.id, WebhookEvent.CALL_ENDED)
     return True

@@ -1,0 +1,130 @@
+"""The ``arkenos-api jobs`` process: pgqueuer's queue manager and scheduler over the API's
+database, running the outgoing webhooks and the sweeper. Separate from the API server, so the
+chart scales it on its own; a killed worker's picked jobs are picked again once their
+heartbeat is older than the timeout."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import ssl
+import uuid
+from datetime import timedelta
+
+import asyncpg
+import httpx
+from pgqueuer import PgQueuer
+from pgqueuer.core.executors import DatabaseRetryEntrypointExecutor, EntrypointExecutorParameters
+from pgqueuer.domain.models import Job, Schedule
+from sqlalchemy.engine import make_url
+
+from arkenos_api.core.db import check_migrated, create_engine, session_factory
+from arkenos_api.core.kube import Kube, create_api_client
+from arkenos_api.jobs.delivery import DeliveryContext, deliver
+from arkenos_api.jobs.fanout import fan_out
+from arkenos_api.jobs.queue import Entrypoint, decode
+from arkenos_api.jobs.sweeper import sweep
+from arkenos_api.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def asyncpg_dsn(database_url: str) -> str:
+    """The SQLAlchemy URL as a plain PostgreSQL DSN for asyncpg."""
+    url = make_url(database_url).set(drivername="postgresql")
+    return url.render_as_string(hide_password=False)
+
+
+def webhook_client(settings: Settings) -> httpx.AsyncClient:
+    context = ssl.create_default_context()
+    if settings.webhook_ca_file is not None:
+        context.load_verify_locations(cafile=str(settings.webhook_ca_file))
+    return httpx.AsyncClient(
+        verify=context,
+        follow_redirects=False,  # each hop is re-checked against the guard
+        timeout=settings.webhook_timeout_seconds,
+        trust_env=False,  # a proxy would defeat the pinned address
+        headers={"user-agent": "Arkenos-Webhooks/1"},
+    )
+
+
+def _retrying(max_attempts: int) -> object:
+    def factory(parameters: EntrypointExecutorParameters) -> DatabaseRetryEntrypointExecutor:
+        return DatabaseRetryEntrypointExecutor(parameters=parameters, max_attempts=max_attempts)
+
+    return factory
+
+
+def register(pgq: PgQueuer, settings: Settings, context: DeliveryContext) -> None:
+    """Every job of the worker, with exponential backoff and held once they give up."""
+    retrying = _retrying(settings.jobs_max_attempts)
+
+    @pgq.entrypoint(Entrypoint.FAN_OUT, on_failure="hold", executor_factory=retrying)  # type: ignore[arg-type]
+    async def _fan_out(job: Job) -> None:
+        await fan_out(
+            sessionmaker=context.sessionmaker,
+            kube=context.kube,
+            event_id=uuid.UUID(decode(job.payload)["event"]),
+        )
+
+    @pgq.entrypoint(Entrypoint.DELIVER, on_failure="hold", executor_factory=retrying)  # type: ignore[arg-type]
+    async def _deliver(job: Job) -> None:
+        await deliver(context, str(decode(job.payload)["message"]))
+
+    @pgq.schedule(Entrypoint.SWEEP, settings.session_sweep_cron)
+    async def _sweep(_: Schedule) -> None:
+        ended = await sweep(
+            sessionmaker=context.sessionmaker,
+            kube=context.kube,
+            grace=timedelta(seconds=settings.session_sweep_grace_seconds),
+        )
+        if ended:
+            log.info("closed %d session(s) that never ended", ended)
+
+
+async def _relay(stop: asyncio.Event, shutdown: asyncio.Event) -> None:
+    await stop.wait()
+    shutdown.set()
+
+
+async def run_worker(settings: Settings, *, stop: asyncio.Event | None = None) -> None:
+    """Run jobs until SIGTERM or SIGINT (or ``stop``, in-process), then finish the jobs in
+    hand and stop."""
+    url = settings.database_url.get_secret_value()
+    engine = create_engine(url, settings.database_pool_size)
+    api_client = await create_api_client(settings.kubeconfig)
+    connection = await asyncpg.connect(asyncpg_dsn(url))
+    http = webhook_client(settings)
+    try:
+        await check_migrated(engine)
+        context = DeliveryContext(
+            sessionmaker=session_factory(engine),
+            kube=Kube(api_client),
+            http=http,
+            retry_delays=settings.webhook_retry_delays_seconds,
+            allow_loopback=settings.webhook_allow_loopback,
+        )
+        pgq = PgQueuer.from_asyncpg_connection(connection)
+        register(pgq, settings, context)
+        relay = None
+        if stop is None:
+            loop = asyncio.get_running_loop()
+            for signum in (signal.SIGTERM, signal.SIGINT):
+                loop.add_signal_handler(signum, pgq.shutdown.set)
+        else:
+            relay = asyncio.create_task(_relay(stop, pgq.shutdown))
+        log.info("jobs worker started")
+        await pgq.run(
+            batch_size=settings.jobs_batch_size,
+            max_concurrent_tasks=settings.jobs_concurrency,
+            heartbeat_timeout=timedelta(seconds=settings.jobs_heartbeat_timeout_seconds),
+            dequeue_timeout=timedelta(seconds=5),
+        )
+        if relay is not None:
+            relay.cancel()
+    finally:
+        await http.aclose()
+        await connection.close()
+        await api_client.close()
+        await engine.dispose()
