@@ -16,8 +16,18 @@ from arkenos_api.core.models import Base
 pytestmark = pytest.mark.postgres
 
 
+#: Tables a library installs and owns (the job queue's), left out of the comparison.
+LIBRARY_TABLE_PREFIXES = ("pgqueuer",)
+
+
+def _ours(name: str | None, type_: str, parent_names: dict[str, Any]) -> bool:
+    table = name if type_ == "table" else parent_names.get("table_name")
+    return not (table or "").startswith(LIBRARY_TABLE_PREFIXES)
+
+
 def _differences(connection: Connection) -> list[Any]:
-    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    opts = {"compare_type": True, "include_name": _ours}
+    context = MigrationContext.configure(connection, opts=opts)
     return list(compare_metadata(context, Base.metadata))
 
 
