@@ -4,6 +4,46 @@
  */
 
 export interface paths {
+    "/api/v1/admin/jobs/failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Jobs that gave up, with their last error
+         * @description Background jobs held after their last retry (platform admins), newest first.
+         */
+        get: operations["list_failed_jobs_api_v1_admin_jobs_failed_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/jobs/{job_id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Queue a failed job again
+         * @description Queue a held job again with its attempts reset (platform admins).
+         */
+        post: operations["retry_failed_job_api_v1_admin_jobs__job_id__retry_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/agent-templates": {
         parameters: {
             query?: never;
@@ -500,6 +540,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/workspaces/{workspace}/agents/{name}/webhooks/{webhook}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Delivery log of one of the agent's webhooks
+         * @description Each event sent to the webhook, newest first, with every attempt's time, outcome,
+         *     status code, latency and error.
+         */
+        get: operations["webhook_deliveries_api_v1_workspaces__workspace__agents__name__webhooks__webhook__deliveries_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/workspaces/{workspace}/analytics": {
         parameters: {
             query?: never;
@@ -867,6 +928,26 @@ export interface paths {
          * @description Revoke one of your API tokens.
          */
         delete: operations["revoke_token_api_v1_workspaces__workspace__tokens__token_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{workspace}/webhook-messages/{message_id}/redeliver": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Deliver one event again (same webhook-id and body)
+         * @description Send the event again now, whatever its state; receivers see the same webhook-id.
+         */
+        post: operations["redeliver_message_api_v1_workspaces__workspace__webhook_messages__message_id__redeliver_post"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -1577,6 +1658,45 @@ export interface components {
             /** @description Where the agent's code comes from. */
             source: components["schemas"]["CodeSource"];
         };
+        /** DeliveryAttempt */
+        DeliveryAttempt: {
+            /**
+             * Attemptedat
+             * Format: date-time
+             */
+            attemptedAt: string;
+            /** Error */
+            error: string | null;
+            /** Latencyms */
+            latencyMs: number | null;
+            /** Outcome */
+            outcome: string;
+            /** Statuscode */
+            statusCode: number | null;
+        };
+        /** DeliveryLog */
+        DeliveryLog: {
+            /** Items */
+            items: components["schemas"]["DeliveryLogEntry"][];
+        };
+        /** DeliveryLogEntry */
+        DeliveryLogEntry: {
+            /** Attempts */
+            attempts: components["schemas"]["DeliveryAttempt"][];
+            /**
+             * Createdat
+             * Format: date-time
+             */
+            createdAt: string;
+            /** Deliveredat */
+            deliveredAt: string | null;
+            /** Eventtype */
+            eventType: string;
+            /** Messageid */
+            messageId: string;
+            /** State */
+            state: string;
+        };
         /**
          * DeployRequest
          * @example {
@@ -1718,6 +1838,36 @@ export interface components {
          * @enum {string}
          */
         ExportFormat: "csv" | "jsonl";
+        /** FailedJob */
+        FailedJob: {
+            /** Attempts */
+            attempts: number;
+            /**
+             * Created
+             * Format: date-time
+             */
+            created: string;
+            /** Entrypoint */
+            entrypoint: string;
+            /** Id */
+            id: number;
+            /** Lasterror */
+            lastError: string | null;
+            /** Payload */
+            payload: {
+                [key: string]: unknown;
+            };
+            /**
+             * Updated
+             * Format: date-time
+             */
+            updated: string;
+        };
+        /** FailedJobs */
+        FailedJobs: {
+            /** Items */
+            items: components["schemas"]["FailedJob"][];
+        };
         /** FieldIssue */
         FieldIssue: {
             /**
@@ -2408,6 +2558,13 @@ export interface components {
          * @enum {string}
          */
         ReadinessReason: "NotAWorkspace" | "ProviderKeyMissing" | "SecretMissing";
+        /** Redelivery */
+        Redelivery: {
+            /** Messageid */
+            messageId: string;
+            /** State */
+            state: string;
+        };
         /**
          * ReplicaBounds
          * @description How many pods may run the agent.
@@ -3661,6 +3818,121 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    list_failed_jobs_api_v1_admin_jobs_failed_get: {
+        parameters: {
+            query?: {
+                /** @description How many, newest first. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "attempts": 5,
+                     *           "created": "2026-12-01T22:10:00Z",
+                     *           "entrypoint": "webhooks.fan_out",
+                     *           "id": 4211,
+                     *           "lastError": "ApiException: (503) Service Unavailable",
+                     *           "payload": {
+                     *             "event": "1b7c1f0e-8a52-4d0f-9d35-2f7f6f3a5a11"
+                     *           },
+                     *           "updated": "2026-12-01T22:41:00Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["FailedJobs"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    retry_failed_job_api_v1_admin_jobs__job_id__retry_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The job's id. */
+                job_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     list_templates_api_v1_agent_templates_get: {
         parameters: {
             query?: never;
@@ -5531,6 +5803,91 @@ export interface operations {
             };
         };
     };
+    webhook_deliveries_api_v1_workspaces__workspace__agents__name__webhooks__webhook__deliveries_get: {
+        parameters: {
+            query?: {
+                /** @description How many, newest first. */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description Agent name. */
+                name: string;
+                /** @description Webhook name. */
+                webhook: string;
+                /** @description Workspace (Kubernetes namespace). */
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "attempts": [
+                     *             {
+                     *               "attemptedAt": "2026-12-01T22:10:00Z",
+                     *               "error": "HTTP 503",
+                     *               "latencyMs": 41,
+                     *               "outcome": "Failed",
+                     *               "statusCode": 503
+                     *             },
+                     *             {
+                     *               "attemptedAt": "2026-12-01T22:10:05Z",
+                     *               "latencyMs": 38,
+                     *               "outcome": "Delivered",
+                     *               "statusCode": 204
+                     *             }
+                     *           ],
+                     *           "createdAt": "2026-12-01T22:10:00Z",
+                     *           "deliveredAt": "2026-12-01T22:10:06Z",
+                     *           "eventType": "CallEnded",
+                     *           "messageId": "msg_5f3c2b8e0f7a4d0c9c1e2a3b4c5d6e7f",
+                     *           "state": "Delivered"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["DeliveryLog"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     get_analytics_api_v1_workspaces__workspace__analytics_get: {
         parameters: {
             query?: {
@@ -7013,6 +7370,64 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    redeliver_message_api_v1_workspaces__workspace__webhook_messages__message_id__redeliver_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The message's webhook-id. */
+                message_id: string;
+                /** @description Workspace (Kubernetes namespace). */
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "messageId": "msg_5f3c2b8e0f7a4d0c9c1e2a3b4c5d6e7f",
+                     *       "state": "Pending"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Redelivery"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
