@@ -10,6 +10,9 @@ const securityHeaders = [
 ];
 
 const nextConfig: NextConfig = {
+  // The container image (images/dashboard) builds the standalone server; `next start` (the
+  // tests) serves the ordinary build.
+  output: process.env.ARKENOS_NEXT_OUTPUT === "standalone" ? "standalone" : undefined,
   poweredByHeader: false,
   reactStrictMode: true,
   async headers() {

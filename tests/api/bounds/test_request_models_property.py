@@ -14,22 +14,41 @@ import httpx
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from pydantic import SecretStr
 from schemathesis.generation.case import Case
 
 from arkenos_api.app import create_app
 from arkenos_api.settings import Settings
 from arkenos_crds.runtime import INTERNAL_PREFIX, SESSIONS_PATH, WORKLOAD_TOKEN_AUDIENCE
 from tests.api.bounds._support import SELF_HOSTED, session_start
+from tests.api.calls.conftest import livekit, with_livekit
 from tests.api.helpers import PASSWORD, Cluster
 from tests.doubles.server import serve_asgi
+from tests.substrate.s3 import S3Server
 
 EXAMPLES_PER_MODEL = 15
 WORKSPACE = "props"
 
 
+__all__ = ["livekit"]
+
+
 @pytest.fixture
-def served(settings: Settings, cluster: Cluster) -> Iterator[dict[str, Any]]:
-    app = create_app(settings)
+def served(
+    settings: Settings, cluster: Cluster, livekit: tuple[object, str], s3_server: S3Server
+) -> Iterator[dict[str, Any]]:
+    # With LiveKit (the server-API double) and object storage, so the call and code routes
+    # handle the bodies instead of answering 503 for a missing dependency.
+    settings = settings.model_copy(
+        update={
+            "s3_endpoint": s3_server.endpoint,
+            "s3_bucket": s3_server.new_bucket("props"),
+            "s3_access_key": SecretStr(s3_server.access_key),
+            "s3_secret_key": SecretStr(s3_server.secret_key),
+            "s3_secure": False,
+        }
+    )
+    app = create_app(with_livekit(settings, livekit[1]))
     with serve_asgi(app) as server, httpx.Client(base_url=server.url) as client:
         email = "props-owner@example.com"
         body = {"email": email, "password": PASSWORD, "workspace": WORKSPACE}

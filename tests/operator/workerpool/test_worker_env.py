@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from arkenos_agent_runtime.settings import Settings
+from arkenos_agent_runtime.settings import Settings, load_settings
 from arkenos_crds.voiceagent import VoiceAgentSpec
 from arkenos_crds.workerpool import WorkerPoolSpec
 from arkenos_operator.pods import drain_seconds
@@ -48,7 +48,7 @@ def test_pool_workers_drain_within_their_grace_period_and_take_the_planned_calls
     assert deployment["spec"]["template"]["spec"]["terminationGracePeriodSeconds"] == 900
     assert env["ARKENOS_DRAIN_TIMEOUT_SECONDS"] == "885"
     assert env["ARKENOS_MAX_SESSIONS"] == "7"
-    worker = Settings.from_env(env)
+    worker = load_settings(Settings, env)
     assert (worker.drain_timeout_s, worker.max_sessions) == (885, 7)
 
 
@@ -65,5 +65,5 @@ def test_custom_agent_pods_get_the_same_wiring() -> None:
     agent = owner(WORKSPACE, "orders", "VoiceAgent")
     env = plain_env(build_agent_deployment(agent, spec, SETTINGS, None))
 
-    runner = Settings.from_env(env)
+    runner = load_settings(Settings, env)
     assert (runner.drain_timeout_s, runner.max_sessions) == (1185, 4)
