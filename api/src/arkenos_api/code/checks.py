@@ -8,7 +8,7 @@ coding assistant's check of a proposed edit.
 from __future__ import annotations
 
 import ast
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from packaging.requirements import InvalidRequirement, Requirement
@@ -112,12 +112,18 @@ def _logical_lines(text: str) -> list[tuple[int, str]]:
     return lines
 
 
-def tree_issues(files: Mapping[str, str], entrypoint: str) -> list[CodeIssue]:
-    """Every problem that would stop a deploy, sorted by file and line."""
+SyntaxCheck = Callable[[str, str], "CodeIssue | None"]
+
+
+def tree_issues(
+    files: Mapping[str, str], entrypoint: str, check_syntax: SyntaxCheck = syntax_issue
+) -> list[CodeIssue]:
+    """Every problem that would stop a deploy, sorted by file and line. ``check_syntax`` may
+    remember files it parsed before (by content digest)."""
     issues = [
         issue
         for path, text in files.items()
-        if path.endswith(".py") and (issue := syntax_issue(path, text)) is not None
+        if path.endswith(".py") and (issue := check_syntax(path, text)) is not None
     ]
     if (missing := entrypoint_issue(files, entrypoint)) is not None:
         issues.append(missing)

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from arkenos_api.agents import service as agents
 from arkenos_api.auth.models import User
 from arkenos_api.code.bundle import digest_of, freeze
-from arkenos_api.code.checks import tree_issues
+from arkenos_api.code.checks import CodeIssue, syntax_issue, tree_issues
 from arkenos_api.code.models import CodeRevision, CodeTree, CodeVersion
 from arkenos_api.code.schemas import DeployRequest, RevisionOut, RevisionState
 from arkenos_api.code.storage import CodeStore, bundle_object
@@ -44,7 +44,18 @@ async def tree_texts(store: CodeStore, version: CodeVersion) -> dict[str, str]:
 async def freeze_version(store: CodeStore, version: CodeVersion, entrypoint: str) -> Frozen:
     """Check the version's files and store their bundle; 422 listing every problem."""
     texts = await tree_texts(store, version)
-    issues = tree_issues(texts, entrypoint)
+    digests = {path: entry["sha256"] for path, entry in version.manifest.items()}
+
+    def check_syntax(path: str, text: str) -> CodeIssue | None:
+        # A file that parsed once parses again: remember it by its content's digest.
+        if store.parsed.get(digests[path]):
+            return None
+        issue = syntax_issue(path, text)
+        if issue is None:
+            store.parsed.put(digests[path], True)
+        return issue
+
+    issues = tree_issues(texts, entrypoint, check_syntax)
     if issues:
         raise validation_error(
             [

@@ -17,6 +17,7 @@ from collections import OrderedDict
 from minio import Minio
 from minio.error import S3Error
 
+from arkenos_api.core.cache import BoundedCache
 from arkenos_api.settings import Settings
 
 _MISSING = {"NoSuchKey", "NoSuchObject", "NoSuchBucket"}
@@ -70,6 +71,8 @@ class CodeStore:
         self.client = client
         self.bucket = bucket
         self.cache = BlobCache(cache_bytes)
+        #: Digests of Python files known to parse (the deploy check skips them).
+        self.parsed: BoundedCache[str, bool] = BoundedCache(100_000)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> CodeStore | None:
