@@ -76,17 +76,6 @@ def test_up_reuses_an_existing_cluster(tmp_path: Path) -> None:
     assert "reusing it" in result.stdout
 
 
-def test_up_without_a_dashboard_installs_with_it_disabled(tmp_path: Path) -> None:
-    if (ROOT / "frontend/package.json").exists():
-        pytest.skip("frontend/ has a dashboard now: the dashboard image is built")
-    standins = StandIns.create(tmp_path)
-    result = run("up.sh", standins)
-    assert result.returncode == 0, result.stderr
-    helm = next(c for c in standins.calls() if c.line.startswith("helm upgrade")).args
-    assert "dashboard.enabled=false" in helm
-    assert not any("images/dashboard" in c.line for c in standins.calls())
-
-
 @pytest.mark.parametrize("absent", TOOLS)
 def test_up_names_each_missing_tool_and_how_to_get_it_and_changes_nothing(
     tmp_path: Path, absent: str
