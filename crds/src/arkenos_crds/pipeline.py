@@ -9,7 +9,14 @@ from pydantic import Field
 
 from arkenos_crds._base import CelRule, KubeModel
 from arkenos_crds.meta import HTTP_URL, LANGUAGE_TAG
-from arkenos_crds.providers import ModelProvider, Stage, admitted_by, schema_of
+from arkenos_crds.providers import (
+    ModelProvider,
+    Stage,
+    admitted_by,
+    default_model,
+    default_voice,
+    schema_of,
+)
 
 
 class GreetingMode(StrEnum):
@@ -28,6 +35,11 @@ class TurnDetectionMode(StrEnum):
     MODEL = "Model"
 
 
+MODEL_DESCRIPTION = (
+    "Model name at the provider. Without it, the provider's default: gpt-4o-mini-transcribe "
+    "or nova-3 (Deepgram) for STT, gpt-4o-mini for the LLM, gpt-4o-mini-tts or sonic-3 "
+    "(Cartesia) for TTS."
+)
 DECIMAL_0_TO_2 = r"^(0(\.[0-9]{1,3})?|1(\.[0-9]{1,3})?|2(\.0{1,3})?)$"
 BASE_URL_FIELD = Field(
     default=None,
@@ -60,10 +72,10 @@ class STTConfig(KubeModel):
 
     provider: STTProvider = Field(default=ModelProvider.OPENAI, description="STT provider.")
     model: str = Field(
-        default="gpt-4o-mini-transcribe",
+        default_factory=default_model(Stage.STT),
         min_length=1,
         max_length=128,
-        description="Model name at the provider.",
+        description=MODEL_DESCRIPTION,
     )
     language: str | None = Field(
         default=None,
@@ -78,10 +90,10 @@ class LLMConfig(KubeModel):
 
     provider: LLMProvider = Field(default=ModelProvider.OPENAI, description="LLM provider.")
     model: str = Field(
-        default="gpt-4o-mini",
+        default_factory=default_model(Stage.LLM),
         min_length=1,
         max_length=128,
-        description="Model name at the provider.",
+        description=MODEL_DESCRIPTION,
     )
     temperature: str | None = Field(
         default=None,
@@ -102,16 +114,17 @@ class TTSConfig(KubeModel):
 
     provider: TTSProvider = Field(default=ModelProvider.OPENAI, description="TTS provider.")
     model: str = Field(
-        default="gpt-4o-mini-tts",
+        default_factory=default_model(Stage.TTS),
         min_length=1,
         max_length=128,
-        description="Model name at the provider.",
+        description=MODEL_DESCRIPTION,
     )
     voice: str = Field(
-        default="alloy",
+        default_factory=default_voice,
         min_length=1,
         max_length=128,
-        description="Voice name (OpenAI) or voice id (Cartesia).",
+        description="Voice name (OpenAI) or voice id (Cartesia). Without it, the provider's "
+        "default voice: alloy (OpenAI), Katie (Cartesia).",
     )
     speed: str | None = Field(
         default=None,

@@ -7,8 +7,9 @@ API derive the keys a spec needs from it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from enum import StrEnum
+from typing import Any
 
 from pydantic import BeforeValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
@@ -36,6 +37,40 @@ STAGE_PROVIDERS: Mapping[Stage, tuple[ModelProvider, ...]] = {
     Stage.LLM: (ModelProvider.OPENAI,),
     Stage.TTS: (ModelProvider.OPENAI, ModelProvider.CARTESIA),
 }
+
+
+#: The model a stage uses when the spec names none, by provider: each provider's own default
+#: (the one its LiveKit plugin uses), so a spec that names only a provider works as written.
+DEFAULT_MODELS: Mapping[Stage, Mapping[ModelProvider, str]] = {
+    Stage.STT: {ModelProvider.OPENAI: "gpt-4o-mini-transcribe", ModelProvider.DEEPGRAM: "nova-3"},
+    Stage.LLM: {ModelProvider.OPENAI: "gpt-4o-mini"},
+    Stage.TTS: {ModelProvider.OPENAI: "gpt-4o-mini-tts", ModelProvider.CARTESIA: "sonic-3"},
+}
+
+#: The TTS voice when the spec names none: a voice name for OpenAI, a voice id for Cartesia.
+DEFAULT_VOICES: Mapping[ModelProvider, str] = {
+    ModelProvider.OPENAI: "alloy",
+    ModelProvider.CARTESIA: "f786b574-daa5-4673-aa0c-cbe3e8534c02",
+}
+
+
+def _provider_in(data: Mapping[str, Any], stage: Stage) -> ModelProvider:
+    """The provider already validated in ``data``, or the stage's default one."""
+    provider = data.get("provider")
+    return (
+        ModelProvider(provider) if provider in STAGE_PROVIDERS[stage] else STAGE_PROVIDERS[stage][0]
+    )
+
+
+def default_model(stage: Stage) -> Callable[[dict[str, Any]], str]:
+    """A pydantic ``default_factory`` giving the default model of the provider the spec names
+    (the provider field is declared, and so validated, before the model field)."""
+    return lambda data: DEFAULT_MODELS[stage][_provider_in(data, stage)]
+
+
+def default_voice(data: dict[str, Any]) -> str:
+    """A pydantic ``default_factory`` giving the TTS provider's default voice."""
+    return DEFAULT_VOICES[_provider_in(data, Stage.TTS)]
 
 
 def admitted_by(stage: Stage) -> BeforeValidator:

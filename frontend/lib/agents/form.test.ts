@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { AgentSpec } from "@/lib/api/types";
 
 import { agentFormSchema } from "./form";
-import { newTool, specToValues, splitList, valuesToSpec } from "./spec-mapping";
+import { DEFAULT_VOICES, newTool, specToValues, splitList, valuesToSpec } from "./spec-mapping";
 
 const fullSpec: AgentSpec = {
   mode: "Standard",
@@ -40,6 +40,20 @@ const fullSpec: AgentSpec = {
   analysis: { enabled: true, summary: true, fields: [{ name: "intent", type: "String", description: "Why they called" }] },
   webhooks: [{ name: "crm", url: "https://crm.example.com/hook", events: ["CallEnded"], secretRef: { name: "hook" } }],
 };
+
+describe("provider defaults", () => {
+  it("gives a spec naming only a provider that provider's default model and voice", () => {
+    const values = specToValues("a", { stt: { provider: "Deepgram" }, tts: { provider: "Cartesia" } });
+    expect(values.stt.model).toBe("nova-3");
+    expect(values.tts.model).toBe("sonic-3");
+    expect(values.tts.voice).toBe(DEFAULT_VOICES.Cartesia);
+    expect(specToValues("a", {}).stt.model).toBe("gpt-4o-mini-transcribe");
+  });
+
+  it("keeps a model the spec names", () => {
+    expect(specToValues("a", { stt: { provider: "Deepgram", model: "nova-2" } }).stt.model).toBe("nova-2");
+  });
+});
 
 describe("specToValues and valuesToSpec", () => {
   it("round-trip a full spec, keeping what the form does not edit", () => {

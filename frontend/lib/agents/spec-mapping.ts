@@ -8,6 +8,24 @@ import type { AgentSpec, Tool, Webhook } from "@/lib/api/types";
 import { parseSchemaText, rowsToSchema, schemaToRows } from "./argument-schema";
 import type { AgentFormValues, ToolValues, WebhookValues } from "./form";
 
+/** Each provider's default model (and TTS voice), as the resource model's provider table has
+ * them: a spec that names only a provider gets that provider's default, not OpenAI's. */
+export const DEFAULT_MODELS = {
+  stt: { OpenAI: "gpt-4o-mini-transcribe", Deepgram: "nova-3" },
+  llm: { OpenAI: "gpt-4o-mini" },
+  tts: { OpenAI: "gpt-4o-mini-tts", Cartesia: "sonic-3" },
+} as const satisfies Record<"stt" | "llm" | "tts", Record<string, string>>;
+export const DEFAULT_VOICES: Record<string, string> = {
+  OpenAI: "alloy",
+  Cartesia: "f786b574-daa5-4673-aa0c-cbe3e8534c02",
+};
+
+/** The default model of ``provider`` for a pipeline stage (OpenAI's when it is unknown). */
+export function defaultModel(stage: keyof typeof DEFAULT_MODELS, provider: string | undefined): string {
+  const models: Record<string, string> = DEFAULT_MODELS[stage];
+  return models[provider ?? "OpenAI"] ?? models.OpenAI;
+}
+
 /** Splits a list typed one per line or separated by commas. */
 export function splitList(text: string): string[] {
   return text
@@ -71,18 +89,18 @@ export function specToValues(name: string, spec: AgentSpec): AgentFormValues {
     maxCallDurationSeconds: spec.maxCallDurationSeconds ?? 1800,
     stt: {
       provider: spec.stt?.provider ?? "OpenAI",
-      model: spec.stt?.model ?? "gpt-4o-mini-transcribe",
+      model: spec.stt?.model ?? defaultModel("stt", spec.stt?.provider),
       language: spec.stt?.language ?? "",
     },
     llm: {
       provider: spec.llm?.provider ?? "OpenAI",
-      model: spec.llm?.model ?? "gpt-4o-mini",
+      model: spec.llm?.model ?? defaultModel("llm", spec.llm?.provider),
       temperature: spec.llm?.temperature ?? "",
     },
     tts: {
       provider: spec.tts?.provider ?? "OpenAI",
-      model: spec.tts?.model ?? "gpt-4o-mini-tts",
-      voice: spec.tts?.voice ?? "alloy",
+      model: spec.tts?.model ?? defaultModel("tts", spec.tts?.provider),
+      voice: spec.tts?.voice ?? DEFAULT_VOICES[spec.tts?.provider ?? "OpenAI"] ?? DEFAULT_VOICES.OpenAI,
       speed: spec.tts?.speed ?? "",
     },
     turnDetection: {

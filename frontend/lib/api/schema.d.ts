@@ -2274,8 +2274,7 @@ export interface components {
             maxCompletionTokens?: number | null;
             /**
              * Model
-             * @description Model name at the provider.
-             * @default gpt-4o-mini
+             * @description Model name at the provider. Without it, the provider's default: gpt-4o-mini-transcribe or nova-3 (Deepgram) for STT, gpt-4o-mini for the LLM, gpt-4o-mini-tts or sonic-3 (Cartesia) for TTS.
              */
             model?: string;
             /**
@@ -2737,8 +2736,7 @@ export interface components {
             language?: string | null;
             /**
              * Model
-             * @description Model name at the provider.
-             * @default gpt-4o-mini-transcribe
+             * @description Model name at the provider. Without it, the provider's default: gpt-4o-mini-transcribe or nova-3 (Deepgram) for STT, gpt-4o-mini for the LLM, gpt-4o-mini-tts or sonic-3 (Cartesia) for TTS.
              */
             model?: string;
             /**
@@ -3043,8 +3041,7 @@ export interface components {
             baseURL?: string | null;
             /**
              * Model
-             * @description Model name at the provider.
-             * @default gpt-4o-mini-tts
+             * @description Model name at the provider. Without it, the provider's default: gpt-4o-mini-transcribe or nova-3 (Deepgram) for STT, gpt-4o-mini for the LLM, gpt-4o-mini-tts or sonic-3 (Cartesia) for TTS.
              */
             model?: string;
             /**
@@ -3060,8 +3057,7 @@ export interface components {
             speed?: string | null;
             /**
              * Voice
-             * @description Voice name (OpenAI) or voice id (Cartesia).
-             * @default alloy
+             * @description Voice name (OpenAI) or voice id (Cartesia). Without it, the provider's default voice: alloy (OpenAI), Katie (Cartesia).
              */
             voice?: string;
         };

@@ -11,7 +11,7 @@ import pytest
 
 from arkenos_agent_runtime.call.pipeline import BUILDERS, build_llm, build_stt, build_tts
 from arkenos_agent_runtime.openai_clients import OpenAIClients
-from arkenos_crds.providers import STAGE_PROVIDERS, ModelProvider, Stage
+from arkenos_crds.providers import DEFAULT_MODELS, STAGE_PROVIDERS, ModelProvider, Stage
 from arkenos_crds.runtime import KEY_OF, RuntimeConfig
 
 BUILD = {Stage.STT: build_stt, Stage.LLM: build_llm, Stage.TTS: build_tts}
@@ -53,3 +53,21 @@ def _keys_of(built: Any, clients: OpenAIClients) -> set[str]:
     }
     keys |= {client.api_key for client in clients._clients.values()}
     return {k for k in keys if k}
+
+
+@pytest.mark.parametrize(("stage", "provider"), ADMITTED, ids=lambda v: str(v))
+async def test_a_spec_naming_only_the_provider_builds_the_providers_default_model(
+    stage: Stage, provider: ModelProvider, make_config: Callable[..., RuntimeConfig]
+) -> None:
+    """`stt: {provider: Deepgram}` builds Deepgram's nova-3, not OpenAI's transcription model."""
+    config = make_config(**{stage.lower(): {"provider": str(provider)}})
+    key = f"{provider.lower()}-key-0123456789"
+    config = config.model_copy(update={"keys": {**config.keys, KEY_OF[provider]: key}})
+    clients = OpenAIClients()
+    built: Any = BUILD[stage](config, clients)
+    try:
+        assert built.model == DEFAULT_MODELS[stage][provider]
+    finally:
+        await clients.aclose()
+        if hasattr(built, "aclose"):
+            await built.aclose()

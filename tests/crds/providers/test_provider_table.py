@@ -10,7 +10,13 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
-from arkenos_crds.providers import STAGE_PROVIDERS, ModelProvider, Stage
+from arkenos_crds.providers import (
+    DEFAULT_MODELS,
+    DEFAULT_VOICES,
+    STAGE_PROVIDERS,
+    ModelProvider,
+    Stage,
+)
 from arkenos_crds.runtime import KEY_OF, PROVIDER_SECRET_KEYS
 from arkenos_crds.voiceagent import VoiceAgentSpec
 
@@ -45,3 +51,36 @@ def test_every_admitted_provider_names_the_key_it_needs() -> None:
     admitted = {p for providers in STAGE_PROVIDERS.values() for p in providers}
     assert admitted <= KEY_OF.keys()
     assert {KEY_OF[p] for p in admitted} <= PROVIDER_SECRET_KEYS.keys()
+
+
+@pytest.mark.parametrize(
+    ("stage", "provider"), [(s, p) for s, providers in STAGE_PROVIDERS.items() for p in providers]
+)
+def test_a_spec_naming_only_the_provider_gets_that_providers_default_model(
+    stage: Stage, provider: ModelProvider
+) -> None:
+    spec = VoiceAgentSpec.model_validate({stage.lower(): {"provider": str(provider)}})
+    assert getattr(spec, stage.lower()).model == DEFAULT_MODELS[stage][provider]
+
+
+def test_the_defaults_fit_their_provider_not_the_first_one() -> None:
+    """Deepgram's default is not OpenAI's transcription model, Cartesia's voice is a voice id."""
+    spec = VoiceAgentSpec.model_validate(
+        {"stt": {"provider": "Deepgram"}, "tts": {"provider": "Cartesia"}}
+    )
+    assert (spec.stt.model, spec.tts.model) == ("nova-3", "sonic-3")
+    assert spec.tts.voice == DEFAULT_VOICES[ModelProvider.CARTESIA]
+    named = VoiceAgentSpec.model_validate({"stt": {"provider": "Deepgram", "model": "nova-2"}})
+    assert named.stt.model == "nova-2"
+
+
+def test_every_admitted_provider_has_a_default_model() -> None:
+    for stage, providers in STAGE_PROVIDERS.items():
+        assert set(providers) == set(DEFAULT_MODELS[stage])
+    assert set(STAGE_PROVIDERS[Stage.TTS]) == set(DEFAULT_VOICES)
+
+
+def test_the_crd_leaves_the_model_default_to_the_provider() -> None:
+    """A static default in the CRD would give every provider OpenAI's model."""
+    for stage in Stage:
+        assert "default" not in _spec_schema()[stage.lower()]["properties"]["model"]

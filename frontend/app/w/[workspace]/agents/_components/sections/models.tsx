@@ -1,7 +1,11 @@
 "use client";
 
+import { useEffect, useRef } from "react";
+import { useFormContext, useWatch } from "react-hook-form";
+
 import { Card, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
-import { LLM_PROVIDERS, STT_PROVIDERS, TTS_PROVIDERS } from "@/lib/agents/form";
+import { type AgentFormValues, LLM_PROVIDERS, STT_PROVIDERS, TTS_PROVIDERS } from "@/lib/agents/form";
+import { DEFAULT_VOICES, defaultModel } from "@/lib/agents/spec-mapping";
 
 import { SelectField, TextField } from "../form-fields";
 
@@ -14,6 +18,27 @@ function Group({ title, children }: { title: string; children: React.ReactNode }
   );
 }
 
+/** When a stage's provider changes, a model (or voice) still at the old provider's default
+ * follows to the new provider's: Deepgram with OpenAI's transcription model would fail every
+ * call. A model the person typed is left alone. */
+function FollowProviderDefaults({ stage }: { stage: "stt" | "tts" }) {
+  const { setValue, getValues } = useFormContext<AgentFormValues>();
+  const provider = useWatch<AgentFormValues, `${typeof stage}.provider`>({ name: `${stage}.provider` });
+  const previous = useRef(provider);
+  useEffect(() => {
+    const before = previous.current;
+    previous.current = provider;
+    if (before === provider) return;
+    if (getValues(`${stage}.model`) === defaultModel(stage, before)) {
+      setValue(`${stage}.model`, defaultModel(stage, provider), { shouldDirty: true });
+    }
+    if (stage === "tts" && getValues("tts.voice") === DEFAULT_VOICES[before]) {
+      setValue("tts.voice", DEFAULT_VOICES[provider] ?? DEFAULT_VOICES.OpenAI, { shouldDirty: true });
+    }
+  }, [stage, provider, getValues, setValue]);
+  return null;
+}
+
 export function ModelsSection() {
   return (
     <Card aria-labelledby="models-title">
@@ -22,6 +47,7 @@ export function ModelsSection() {
         <CardDescription>Keys come from the workspace&apos;s provider keys unless the agent names its own Secret.</CardDescription>
       </CardHeader>
       <Group title="Speech-to-text">
+        <FollowProviderDefaults stage="stt" />
         <SelectField name="stt.provider" label="Provider" options={STT_PROVIDERS} />
         <TextField name="stt.model" label="Model" />
         <TextField name="stt.language" label="Caller's language" hint="Empty: the agent's language." />
@@ -32,6 +58,7 @@ export function ModelsSection() {
         <TextField name="llm.temperature" label="Temperature" hint="0 to 2; empty for the default." />
       </Group>
       <Group title="Text-to-speech">
+        <FollowProviderDefaults stage="tts" />
         <SelectField name="tts.provider" label="Provider" options={TTS_PROVIDERS} />
         <TextField name="tts.model" label="Model" />
         <TextField name="tts.voice" label="Voice" hint="A voice name (OpenAI) or id (Cartesia)." />
