@@ -89,4 +89,3 @@ async def workspace(owner: tuple[Person, str], cluster: Cluster) -> tuple[Person
     """The owner's workspace with an agent named desk."""
     await with_agent(cluster, owner[1])
     return owner
-

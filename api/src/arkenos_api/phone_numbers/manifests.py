@@ -94,6 +94,9 @@ def line_spec(
         "agentRef": {"name": agent},
         "inbound": inbound,
         "outbound": outbound,
+        # Said out loud: deleting the resource with kubectl keeps the number; the API's
+        # release switches it to Release first.
+        "releasePolicy": ReleasePolicy.RETAIN.value,
     }
     if number is not None:
         spec["number"] = number

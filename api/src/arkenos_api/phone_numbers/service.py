@@ -104,7 +104,7 @@ def to_out(resource: dict[str, Any]) -> PhoneNumberOut:
         agent=spec.agent_ref.name,
         credentials=source(own),
         ready=(
-            ReadyOut(status=ready.status.value, reason=ready.reason, message=ready.message)
+            ReadyOut(status=str(ready.status), reason=ready.reason, message=ready.message)
             if ready
             else ReadyOut(
                 status="Unknown",

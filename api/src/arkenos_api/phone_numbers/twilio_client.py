@@ -63,7 +63,7 @@ class RebasedHttpClient(AsyncHttpClient):  # type: ignore[misc]
         data: dict[str, object] | None = None,
         headers: dict[str, str] | None = None,
         auth: tuple[str, str] | None = None,
-        timeout: float | None = None,
+        timeout: float | None = None,  # noqa: ASYNC109 - the library passes it
         allow_redirects: bool = False,
     ) -> Response:
         headers = dict(headers or {})
