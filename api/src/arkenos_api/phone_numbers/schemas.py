@@ -34,7 +34,22 @@ class _Schema(BaseModel):
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
 
 
+_CAPABILITIES_EXAMPLE = {"voice": True, "sms": True, "mms": True, "fax": False}
+_AVAILABLE_EXAMPLE: dict[str, Any] = {
+    "phoneNumber": "+14155550101",
+    "friendlyName": "(415) 555-0101",
+    "locality": "San Francisco",
+    "region": "CA",
+    "postalCode": "94103",
+    "isoCountry": "US",
+    "addressRequirements": "none",
+    "capabilities": _CAPABILITIES_EXAMPLE,
+}
+
+
 class Capabilities(_Schema):
+    model_config = ConfigDict(json_schema_extra={"example": _CAPABILITIES_EXAMPLE})
+
     voice: bool
     sms: bool
     mms: bool
@@ -42,6 +57,8 @@ class Capabilities(_Schema):
 
 
 class AvailableNumberOut(_Schema):
+    model_config = ConfigDict(json_schema_extra={"example": _AVAILABLE_EXAMPLE})
+
     phone_number: str = Field(description="E.164 number; send it back to buy it.")
     friendly_name: str | None = None
     locality: str | None = None
@@ -59,18 +76,7 @@ class AvailableNumbersOut(_Schema):
         json_schema_extra={
             "example": {
                 "credentials": "Workspace",
-                "numbers": [
-                    {
-                        "phoneNumber": "+14155550101",
-                        "friendlyName": "(415) 555-0101",
-                        "locality": "San Francisco",
-                        "region": "CA",
-                        "postalCode": "94103",
-                        "isoCountry": "US",
-                        "addressRequirements": "none",
-                        "capabilities": {"voice": True, "sms": True, "mms": True, "fax": False},
-                    }
-                ],
+                "numbers": [_AVAILABLE_EXAMPLE],
             }
         }
     )
@@ -134,6 +140,8 @@ class AgentAssign(_Schema):
 
 
 class ReadyOut(_Schema):
+    model_config = ConfigDict(json_schema_extra={"example": _READY_EXAMPLE})
+
     status: Literal["True", "False", "Unknown"]
     reason: str | None = None
     message: str | None = Field(default=None, description="What is wrong, in words.")
