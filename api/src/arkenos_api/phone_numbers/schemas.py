@@ -34,7 +34,7 @@ class _Schema(BaseModel):
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
 
 
-_CAPABILITIES_EXAMPLE = {"voice": True, "sms": True, "mms": True, "fax": False}
+_CAPABILITIES_EXAMPLE: dict[str, Any] = {"voice": True, "sms": True, "mms": True, "fax": False}
 _AVAILABLE_EXAMPLE: dict[str, Any] = {
     "phoneNumber": "+14155550101",
     "friendlyName": "(415) 555-0101",

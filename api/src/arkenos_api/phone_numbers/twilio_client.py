@@ -17,7 +17,7 @@ import logging
 import re
 from collections.abc import Awaitable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit, urlunsplit
 
 import aiohttp
@@ -73,7 +73,8 @@ class RebasedHttpClient(AsyncHttpClient):  # type: ignore[misc]
         async with self._session.request(
             method.upper(),
             self.rebase(url),
-            params=params,
+            # The library has already serialised every value (strings, ints, lists of them).
+            params=cast("dict[str, str]", params),
             data=data,
             headers=headers,
             timeout=aiohttp.ClientTimeout(total=timeout or self.timeout),

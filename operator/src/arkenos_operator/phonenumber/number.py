@@ -124,8 +124,8 @@ async def _buy_pinned(line: Line, twilio: TwilioClient, e164: str) -> NumberReco
             raise
         raise ReconcileError(
             Reason.NUMBER_TAKEN,
-            f"Twilio no longer sells {e164} ({error.message}). Delete this PhoneNumber and "
-            "choose another number.",
+            f"Twilio no longer sells {e164} ({error.message.rstrip('.')}). Delete this "
+            "PhoneNumber and choose another number.",
             condition=C.NUMBER_READY,
             delay=PINNED_TAKEN_RETRY_SECONDS,
         ) from error
