@@ -133,3 +133,26 @@ async def test_a_malformed_stored_key_says_how_to_fix_it(workspace: tuple[Person
     refused = await admin.post(lines(ns), json=buy_body())
     assert (refused.status_code, refused.json()["code"]) == (424, "twilio_key_malformed")
     assert "not-a-pair" not in refused.text
+
+
+async def test_another_account_is_refused_while_lines_use_the_secret(
+    workspace: tuple[Person, str], cluster: Cluster, twilio: Twilio
+) -> None:
+    admin, ns = workspace
+    await store_own_key(admin, ns)
+    assert (await admin.post(lines(ns), json=buy_body())).status_code == 201
+    other_sid, other_token = "AC" + "3" * 32, "another-account-token-0000000000"
+    twilio.double.state.add_account(other_sid, other_token)
+    stored = await admin.put(
+        f"/api/v1/workspaces/{ns}/keys/twilio", json={"value": f"{other_sid}:{other_token}"}
+    )
+    assert stored.status_code == 200
+    refused = await admin.post(lines(ns), json=buy_body("+14155550101", name="two"))
+    assert refused.status_code == 409
+    assert refused.json()["code"] == "twilio_account_in_use"
+    assert "front" in refused.json()["message"]
+    assert other_token not in refused.text
+    secret = cluster.k8s.get_object(SECRETS, ns, SECRET)
+    assert secret is not None
+    assert _decoded(secret)["accountSid"] == OWN_SID
+    assert cluster.k8s.get_object(PHONENUMBERS, ns, "two") is None

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import uuid
 from base64 import b64decode
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,6 +22,7 @@ from arkenos_api.core.kube import Kube
 from arkenos_api.keys.crypto import Keyring
 from arkenos_api.keys.service import read_keys
 from arkenos_api.phone_numbers.manifests import (
+    ACCOUNT_SID_KEY,
     TWILIO_SECRET_NAME,
     build_twilio_secret,
     is_managed_twilio_secret,
@@ -94,15 +96,44 @@ async def keep_twilio_secret(kube: Kube, namespace: str, account: TwilioAccount)
             f"Secret {TWILIO_SECRET_NAME} in {namespace} exists and is not managed by Arkenos: "
             "rename or delete it, so Arkenos can keep the workspace's Twilio account there",
         )
-    if _decoded(existing.data) == _decoded(
-        twilio_secret_data(account.account_sid, account.auth_token)
-    ):
+    stored = _decoded(existing.data)
+    if stored == _decoded(twilio_secret_data(account.account_sid, account.auth_token)):
         return
+    previous_sid = stored.get(ACCOUNT_SID_KEY, b"").decode(errors="replace")
+    if previous_sid != account.account_sid:
+        await _refuse_moving_lines(kube, namespace, previous_sid)
     await kube.replace_secret(
         build_twilio_secret(
             namespace, account.account_sid, account.auth_token, existing.resource_version
         )
     )
+
+
+async def _refuse_moving_lines(kube: Kube, namespace: str, previous_sid: str) -> None:
+    """A new auth token for the same account is a rotation; another account would move every
+    line that reads the Secret to an account that does not own its number (and the operator
+    would buy again). Refuse that while such lines exist."""
+    users = sorted(
+        line["metadata"]["name"]
+        for line in await kube.list_phone_numbers(namespace)
+        if twilio_secret_name(line) == TWILIO_SECRET_NAME
+    )
+    if users:
+        raise ApiError(
+            409,
+            "twilio_account_in_use",
+            f"the workspace's twilio key now names another Twilio account than the one (AC…"
+            f"{previous_sid[-4:]}) its phone numbers {', '.join(users)} use: release them "
+            "first, or store that account's key again",
+            "keys.twilio",
+        )
+
+
+def twilio_secret_name(line: dict[str, Any]) -> str | None:
+    spec = line.get("spec") or {}
+    ref = ((spec.get("credentials") or {}).get("twilio") or {}).get("secretRef") or {}
+    name = ref.get("name")
+    return name if isinstance(name, str) else None
 
 
 def _decoded(data: dict[str, str]) -> dict[str, bytes]:
