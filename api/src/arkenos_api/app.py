@@ -35,6 +35,9 @@ from arkenos_api.jobs.router import workspace_router as jobs_workspace_router
 from arkenos_api.keys.crypto import Keyring
 from arkenos_api.keys.router import router as keys_router
 from arkenos_api.keys.service import check_keyring
+from arkenos_api.phone_numbers.router import router as phone_numbers_router
+from arkenos_api.phone_numbers.router import search_router as phone_number_search_router
+from arkenos_api.phone_numbers.twilio_client import RebasedHttpClient
 from arkenos_api.pricing.router import router as pricing_router
 from arkenos_api.sessions.router import router as sessions_router
 from arkenos_api.settings import Settings, load_settings
@@ -55,6 +58,8 @@ ROUTERS = (
     code_router,
     assistant_router,
     calls_router,
+    phone_numbers_router,
+    phone_number_search_router,
     sessions_router,
     pricing_router,
     webhooks_router,
@@ -76,6 +81,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             await check_keyring(db_session=db_session, keyring=keyring)
         kube = Kube(await create_api_client(settings.kubeconfig))
         http = httpx.AsyncClient(timeout=settings.provider_timeout_seconds)
+        app.state.twilio_http = twilio_http = RebasedHttpClient(
+            settings.twilio_base_url, settings.provider_timeout_seconds
+        )
         app.state.engine, app.state.sessionmaker = engine, sessionmaker
         app.state.keyring, app.state.kube, app.state.http = keyring, kube, http
         app.state.token_reviews = BoundedCache(
@@ -92,6 +100,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             if livekit is not None:
                 await livekit.close()
             await http.aclose()
+            await twilio_http.close()
             await kube.close()
     finally:
         await engine.dispose()

@@ -31,6 +31,7 @@ from arkenos_api.core.roles import Role, weakest
 from arkenos_api.internal.runtime_config import ConfigCache
 from arkenos_api.internal.service import OwnerCache
 from arkenos_api.keys.crypto import Keyring
+from arkenos_api.phone_numbers.twilio_client import RebasedHttpClient
 from arkenos_api.settings import Settings
 from arkenos_api.workspaces.models import Workspace
 from arkenos_api.workspaces.service import membership
@@ -79,6 +80,11 @@ async def _http(request: Request) -> httpx.AsyncClient:
 async def _keyring(request: Request) -> Keyring:
     keyring: Keyring = request.app.state.keyring
     return keyring
+
+
+async def _twilio_http(request: Request) -> RebasedHttpClient:
+    http: RebasedHttpClient = request.app.state.twilio_http
+    return http
 
 
 async def _sessionmaker(request: Request) -> async_sessionmaker[AsyncSession]:
@@ -143,6 +149,7 @@ SettingsDep = Annotated[Settings, Depends(_settings)]
 KubeDep = Annotated[Kube, Depends(_kube)]
 HttpDep = Annotated[httpx.AsyncClient, Depends(_http)]
 KeyringDep = Annotated[Keyring, Depends(_keyring)]
+TwilioHttpDep = Annotated[RebasedHttpClient, Depends(_twilio_http)]
 SessionmakerDep = Annotated[async_sessionmaker[AsyncSession], Depends(_sessionmaker)]
 CodeStoreDep = Annotated[CodeStore, Depends(_code_store)]
 CodeLimitsDep = Annotated[Limits, Depends(_code_limits)]

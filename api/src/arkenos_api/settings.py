@@ -113,7 +113,11 @@ class Settings(BaseSettings):
     openai_base_url: str = "https://api.openai.com/v1"
     cartesia_base_url: str = "https://api.cartesia.ai"
     deepgram_base_url: str = "https://api.deepgram.com/v1"
-    twilio_base_url: str = "https://api.twilio.com/2010-04-01"
+    twilio_base_url: str = Field(
+        default="https://api.twilio.com/2010-04-01",
+        description="Twilio's 2010-04-01 API, for key checks and phone number searches (tests "
+        "point it at a double).",
+    )
     google_base_url: str = "https://generativelanguage.googleapis.com/v1beta"
     provider_timeout_seconds: float = 10.0
     s3_endpoint: str | None = Field(

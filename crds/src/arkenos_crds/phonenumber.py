@@ -29,7 +29,8 @@ class ReleasePolicy(StrEnum):
 
 
 class PurchaseCriteria(KubeModel):
-    """What number to buy."""
+    """What number to buy: a specific one (``phoneNumber``, from a search of available
+    numbers), or any matching the other criteria."""
 
     country: str = Field(
         pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2 country code, for example US."
@@ -44,6 +45,11 @@ class PurchaseCriteria(KubeModel):
     )
     number_type: Literal["Local", "TollFree", "Mobile"] = Field(
         default="Local", description="Kind of number."
+    )
+    phone_number: PhoneNumberE164 | None = Field(
+        default=None,
+        description="The one E.164 number to buy (as a search of available numbers offered "
+        "it); when Twilio no longer sells it, Ready says so and no other number is bought.",
     )
 
 

@@ -276,6 +276,9 @@ SECRET_OPT_IN = "true"  # noqa: S105 - a label value, not a secret
 TOOL_SECRET_LABEL = "arkenos.io/tool-secret"  # noqa: S105 - HTTP tool headers' valueFrom
 CREDENTIALS_SECRET_LABEL = "arkenos.io/credentials-secret"  # noqa: S105 - credentials.secretRef
 WEBHOOK_SECRET_LABEL = "arkenos.io/webhook-secret"  # noqa: S105 - webhook signing secrets
+#: On the Secret the API keeps with a workspace's own Twilio account for its PhoneNumbers
+#: (spec.credentials.twilio.secretRef): the operator's to read, never an agent's.
+TWILIO_SECRET_LABEL = "arkenos.io/twilio-secret"  # noqa: S105 - a label name
 
 # --- Internal API paths (workers → API) ------------------------------------------------------
 

@@ -35,6 +35,7 @@ async def list_available(request: web.Request) -> web.Response:
         request.match_info["kind"],
         request.query.get("AreaCode"),
         request.query.get("Contains"),
+        wire.form_bool(request.query, "VoiceEnabled"),
     )
     return wire.page_2010(request, "available_phone_numbers", numbers, wire.available_number)
 

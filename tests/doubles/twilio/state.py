@@ -37,6 +37,7 @@ class AvailableNumber:
     number_type: str
     locality: str = "San Francisco"
     region: str = "CA"
+    voice: bool = True
 
 
 @dataclass
@@ -147,7 +148,12 @@ class TwilioState:
             raise not_found(f"/2010-04-01/Accounts/{account_sid}.json") from None
 
     def search_available(
-        self, country: str, number_type: str, area_code: str | None, contains: str | None
+        self,
+        country: str,
+        number_type: str,
+        area_code: str | None,
+        contains: str | None,
+        voice: bool | None = None,
     ) -> list[AvailableNumber]:
         if number_type not in NUMBER_TYPES:
             raise not_found(f"AvailablePhoneNumbers/{country}/{number_type}")
@@ -160,6 +166,7 @@ class TwilioState:
                 and n.number_type == number_type
                 and (not area_code or _national(n.phone_number).startswith(area_code))
                 and (pattern is None or pattern.search(n.phone_number[1:]))
+                and (voice is None or n.voice == voice)
             ]
 
     def buy(
@@ -371,7 +378,13 @@ def _national(e164: str) -> str:
 
 
 def _contains_pattern(contains: str) -> re.Pattern[str]:
-    return re.compile("".join("[0-9]" if c == "*" else re.escape(c) for c in contains))
+    """Twilio's Contains, over the digits of the E.164 number: ``*`` one digit, ``%`` any
+    digits, a leading ``+`` anchors the start (the country code) and a trailing ``$`` the end."""
+    start, end = contains.startswith("+"), contains.endswith("$")
+    body = contains.removeprefix("+").removesuffix("$")
+    wildcards = {"*": "[0-9]", "%": "[0-9]*"}
+    regex = "".join(wildcards.get(c) or re.escape(c) for c in body)
+    return re.compile(("^" if start else "") + regex + ("$" if end else ""))
 
 
 def _pretty(e164: str) -> str:

@@ -140,7 +140,7 @@ def available_number(number: AvailableNumber) -> dict[str, Any]:
         "iso_country": number.country,
         "address_requirements": "none",
         "beta": False,
-        "capabilities": {"voice": True, "SMS": True, "MMS": True, "fax": False},
+        "capabilities": {"voice": number.voice, "SMS": True, "MMS": True, "fax": False},
     }
 
 

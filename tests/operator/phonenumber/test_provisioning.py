@@ -11,6 +11,7 @@ from tests.doubles.livekit import LiveKitDouble
 from tests.doubles.twilio import TwilioDouble
 from tests.operator.phonenumber.conftest import (
     ACCOUNT_SID,
+    AVAILABLE_415,
     OWNED,
     SIP_URI,
     WORKSPACE,
@@ -81,6 +82,36 @@ def test_adopt_uses_the_owned_number_without_buying(
     assert adopted.friendly_name == "Support line"
     assert twilio.state.origination_for(OWNED) == [SIP_URI]
     assert livekit.state.simulate_inbound_call(OWNED, "+15550001234").dispatches
+
+
+def test_a_pinned_purchase_buys_exactly_that_number(
+    cluster: Cluster, run_operator: OperatorFactory, twilio: TwilioDouble, livekit: LiveKitDouble
+) -> None:
+    cluster.create_agent("receptionist")
+    chosen = AVAILABLE_415[-1]
+    cluster.create_line(
+        "chosen",
+        {
+            "purchase": {"country": "US", "phoneNumber": chosen},
+            "agentRef": {"name": "receptionist"},
+        },
+    )
+    twilio.state.buy(ACCOUNT_SID, AVAILABLE_415[0], None, "someone else")
+    cluster.create_line(
+        "taken",
+        {
+            "purchase": {"country": "US", "phoneNumber": AVAILABLE_415[0]},
+            "agentRef": {"name": "receptionist"},
+        },
+    )
+    with run_operator():
+        cluster.wait_condition("chosen", "Ready", "True")
+        taken = cluster.wait_condition("taken", "NumberReady", "False", "NumberTaken")
+
+    assert cluster.status("chosen")["phoneNumber"] == chosen
+    assert [p[1] for p in twilio.state.purchases] == [AVAILABLE_415[0], chosen]
+    assert taken["message"].startswith(f"Twilio no longer sells {AVAILABLE_415[0]} (PhoneNumber")
+    assert "choose another number" in taken["message"]
 
 
 def test_adopting_a_number_the_account_does_not_own_says_so(

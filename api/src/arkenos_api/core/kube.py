@@ -97,6 +97,61 @@ class Kube:
             GROUP, VERSION, namespace, VOICEAGENTS, name
         )
 
+    async def list_phone_numbers(self, namespace: str) -> list[dict[str, Any]]:
+        result = await self.custom.list_namespaced_custom_object(
+            GROUP, VERSION, namespace, PHONENUMBERS
+        )
+        items: list[dict[str, Any]] = result.get("items", [])
+        return items
+
+    async def create_phone_number(self, namespace: str, body: dict[str, Any]) -> dict[str, Any]:
+        result: dict[str, Any] = await self.custom.create_namespaced_custom_object(
+            GROUP, VERSION, namespace, PHONENUMBERS, body
+        )
+        return result
+
+    async def patch_phone_number(
+        self, namespace: str, name: str, patch: dict[str, Any]
+    ) -> dict[str, Any]:
+        result: dict[str, Any] = await self.custom.patch_namespaced_custom_object(
+            GROUP,
+            VERSION,
+            namespace,
+            PHONENUMBERS,
+            name,
+            patch,
+            _content_type="application/merge-patch+json",  # type: ignore[call-arg]
+        )
+        return result
+
+    async def delete_phone_number(self, namespace: str, name: str, resource_version: str) -> None:
+        """Delete the PhoneNumber if it is still at ``resource_version`` (409 otherwise)."""
+        await self.custom.delete_namespaced_custom_object(
+            GROUP,
+            VERSION,
+            namespace,
+            PHONENUMBERS,
+            name,
+            body=client.V1DeleteOptions(
+                preconditions=client.V1Preconditions(resource_version=resource_version)
+            ),
+        )
+
+    async def create_secret(self, body: dict[str, Any]) -> bool:
+        """Create a Secret; False when one of that name already exists."""
+        try:
+            await self.core.create_namespaced_secret(body["metadata"]["namespace"], body)  # type: ignore[arg-type]
+        except ApiException as exc:
+            if exc.status == 409:
+                return False
+            raise
+        return True
+
+    async def replace_secret(self, body: dict[str, Any]) -> None:
+        """Replace a Secret; the body's ``metadata.resourceVersion`` makes a racing change 409."""
+        meta = body["metadata"]
+        await self.core.replace_namespaced_secret(meta["name"], meta["namespace"], body)  # type: ignore[arg-type]
+
     async def read_secret_data(self, namespace: str, name: str) -> SecretData | None:
         """A Secret's resourceVersion, labels and base64 data, or None when it does not exist.
 

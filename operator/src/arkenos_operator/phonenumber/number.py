@@ -28,6 +28,8 @@ from arkenos_operator.phonenumber.twilio_client import NumberRecord, TwilioClien
 NUMBER_NOT_AVAILABLE = 21422
 #: Base wait before searching again when every candidate was taken (jittered up to twice).
 TAKEN_RETRY_SECONDS = 1.0
+#: Wait before trying a pinned number again that someone else bought (it rarely comes back).
+PINNED_TAKEN_RETRY_SECONDS = 300.0
 
 
 async def ensure_number(line: Line, twilio: TwilioClient) -> NumberRecord:
@@ -74,6 +76,8 @@ async def _adopt(e164: str, twilio: TwilioClient) -> NumberRecord:
 async def _buy(line: Line, twilio: TwilioClient) -> NumberRecord:
     criteria = line.spec.purchase
     assert criteria is not None  # the spec has exactly one of number and purchase
+    if criteria.phone_number:
+        return await _buy_pinned(line, twilio, criteria.phone_number)
     candidates = await twilio.search_available(
         criteria.country, criteria.number_type, criteria.area_code, criteria.contains
     )
@@ -108,3 +112,20 @@ async def _buy(line: Line, twilio: TwilioClient) -> NumberRecord:
         condition=C.NUMBER_READY,
         delay=TAKEN_RETRY_SECONDS * (1 + random.random()),  # noqa: S311 - jitter
     )
+
+
+async def _buy_pinned(line: Line, twilio: TwilioClient, e164: str) -> NumberRecord:
+    """Buy exactly ``e164``; when someone else bought it first, say so and buy nothing else
+    (the person chose that number), checking again only slowly."""
+    try:
+        return await twilio.buy_number(e164, builders.marker(line.uid))
+    except ServiceError as error:
+        if error.code != NUMBER_NOT_AVAILABLE:
+            raise
+        raise ReconcileError(
+            Reason.NUMBER_TAKEN,
+            f"Twilio no longer sells {e164} ({error.message.rstrip('.')}). Delete this "
+            "PhoneNumber and choose another number.",
+            condition=C.NUMBER_READY,
+            delay=PINNED_TAKEN_RETRY_SECONDS,
+        ) from error
