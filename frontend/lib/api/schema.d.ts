@@ -581,6 +581,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/workspaces/{workspace}/available-phone-numbers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search Numbers
+         * @description Numbers Twilio sells, searched with the workspace's Twilio account (or the platform's).
+         */
+        get: operations["search_numbers_api_v1_workspaces__workspace__available_phone_numbers_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/workspaces/{workspace}/calls": {
         parameters: {
             query?: never;
@@ -724,6 +744,95 @@ export interface paths {
          * @description Remove a member (not one whose role is above yours).
          */
         delete: operations["remove_member_api_v1_workspaces__workspace__members__user_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{workspace}/phone-numbers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Numbers
+         * @description Every PhoneNumber in the workspace, however it was created, with its Ready condition.
+         */
+        get: operations["list_numbers_api_v1_workspaces__workspace__phone_numbers_get"];
+        put?: never;
+        /**
+         * Buy Number
+         * @description Buy a number a search offered: a PhoneNumber pinned to it (the operator buys it).
+         */
+        post: operations["buy_number_api_v1_workspaces__workspace__phone_numbers_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{workspace}/phone-numbers/adopt": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Adopt Number
+         * @description Use a number the Twilio account already owns.
+         */
+        post: operations["adopt_number_api_v1_workspaces__workspace__phone_numbers_adopt_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{workspace}/phone-numbers/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Number
+         * @description One line with its status and resourceVersion.
+         */
+        get: operations["get_number_api_v1_workspaces__workspace__phone_numbers__name__get"];
+        put?: never;
+        post?: never;
+        /**
+         * Release Number
+         * @description Release the number: the line is deleted with releasePolicy Release, and the operator
+         *     gives the number back to Twilio.
+         */
+        delete: operations["release_number_api_v1_workspaces__workspace__phone_numbers__name__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{workspace}/phone-numbers/{name}/agent": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Assign Agent
+         * @description Point the line at another agent; 409 when resourceVersion is stale.
+         */
+        put: operations["assign_agent_api_v1_workspaces__workspace__phone_numbers__name__agent_put"];
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -1159,6 +1268,25 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         /**
+         * AgentAssign
+         * @example {
+         *       "agent": "after-hours",
+         *       "resourceVersion": "12345"
+         *     }
+         */
+        AgentAssign: {
+            /**
+             * Agent
+             * @description The new VoiceAgent.
+             */
+            agent: string;
+            /**
+             * Resourceversion
+             * @description resourceVersion the change was made from; a stale one gets 409.
+             */
+            resourceVersion: string;
+        };
+        /**
          * AgentCreate
          * @example {
          *       "name": "front-desk",
@@ -1472,6 +1600,76 @@ export interface components {
             model?: string | null;
         };
         /**
+         * AvailableNumberOut
+         * @example {
+         *       "addressRequirements": "none",
+         *       "capabilities": {
+         *         "fax": false,
+         *         "mms": true,
+         *         "sms": true,
+         *         "voice": true
+         *       },
+         *       "friendlyName": "(415) 555-0101",
+         *       "isoCountry": "US",
+         *       "locality": "San Francisco",
+         *       "phoneNumber": "+14155550101",
+         *       "postalCode": "94103",
+         *       "region": "CA"
+         *     }
+         */
+        AvailableNumberOut: {
+            /**
+             * Addressrequirements
+             * @description Whether Twilio needs an address on file to sell it.
+             */
+            addressRequirements?: string | null;
+            capabilities: components["schemas"]["Capabilities"];
+            /** Friendlyname */
+            friendlyName?: string | null;
+            /** Isocountry */
+            isoCountry?: string | null;
+            /** Locality */
+            locality?: string | null;
+            /**
+             * Phonenumber
+             * @description E.164 number; send it back to buy it.
+             */
+            phoneNumber: string;
+            /** Postalcode */
+            postalCode?: string | null;
+            /** Region */
+            region?: string | null;
+        };
+        /**
+         * AvailableNumbersOut
+         * @example {
+         *       "credentials": "Workspace",
+         *       "numbers": [
+         *         {
+         *           "addressRequirements": "none",
+         *           "capabilities": {
+         *             "fax": false,
+         *             "mms": true,
+         *             "sms": true,
+         *             "voice": true
+         *           },
+         *           "friendlyName": "(415) 555-0101",
+         *           "isoCountry": "US",
+         *           "locality": "San Francisco",
+         *           "phoneNumber": "+14155550101",
+         *           "postalCode": "94103",
+         *           "region": "CA"
+         *         }
+         *       ]
+         *     }
+         */
+        AvailableNumbersOut: {
+            /** @description Whose Twilio account was searched. */
+            credentials: components["schemas"]["CredentialsSource"];
+            /** Numbers */
+            numbers: components["schemas"]["AvailableNumberOut"][];
+        };
+        /**
          * BatchAccepted
          * @description How many events of a batch were new (the rest were retries already stored).
          */
@@ -1535,6 +1733,25 @@ export interface components {
          * @enum {string}
          */
         CallStatus: "Dialing" | "Ringing" | "Active" | "Ended" | "Busy" | "NoAnswer" | "Failed";
+        /**
+         * Capabilities
+         * @example {
+         *       "fax": false,
+         *       "mms": true,
+         *       "sms": true,
+         *       "voice": true
+         *     }
+         */
+        Capabilities: {
+            /** Fax */
+            fax: boolean;
+            /** Mms */
+            mms: boolean;
+            /** Sms */
+            sms: boolean;
+            /** Voice */
+            voice: boolean;
+        };
         /** CodeIssueOut */
         CodeIssueOut: {
             /** Line */
@@ -1632,6 +1849,20 @@ export interface components {
             /** @description Secret in the agent's namespace holding provider keys under the keys OPENAI_API_KEY, CARTESIA_API_KEY, DEEPGRAM_API_KEY, GOOGLE_API_KEY. */
             secretRef: components["schemas"]["SecretReference"];
         };
+        /**
+         * CredentialsRef
+         * @description A Secret holding one service's credentials.
+         */
+        CredentialsRef: {
+            /** @description Secret in the resource's namespace. */
+            secretRef: components["schemas"]["SecretReference"];
+        };
+        /**
+         * CredentialsSource
+         * @description Whose Twilio account a line or a search uses.
+         * @enum {string}
+         */
+        CredentialsSource: "Workspace" | "Platform";
         /**
          * CustomSpec
          * @description Settings that apply only to a custom agent.
@@ -2297,6 +2528,38 @@ export interface components {
             tts: components["schemas"]["Percentiles"];
         };
         /**
+         * LiveKitStatus
+         * @description LiveKit SIP objects that belong to this line.
+         */
+        LiveKitStatus: {
+            /**
+             * Dispatchruleid
+             * @description Dispatch rule id (SDR_...).
+             */
+            dispatchRuleId?: string | null;
+            /**
+             * Inboundtrunkid
+             * @description Inbound trunk id (ST_...).
+             */
+            inboundTrunkId?: string | null;
+            /**
+             * Outboundtrunkid
+             * @description Outbound trunk id (ST_...), when outbound is enabled.
+             */
+            outboundTrunkId?: string | null;
+        };
+        /**
+         * LocalObjectReference
+         * @description A reference to another object in the same namespace.
+         */
+        LocalObjectReference: {
+            /**
+             * Name
+             * @description Name of the referenced object.
+             */
+            name: string;
+        };
+        /**
          * LogIn
          * @example {
          *       "email": "ada@example.com",
@@ -2444,6 +2707,268 @@ export interface components {
             /** P95 */
             p95?: number | null;
         };
+        /**
+         * PhoneNumberAdopt
+         * @example {
+         *       "agent": "front-desk",
+         *       "name": "support",
+         *       "phoneNumber": "+14155559000"
+         *     }
+         */
+        PhoneNumberAdopt: {
+            /**
+             * Agent
+             * @description VoiceAgent that answers the line.
+             */
+            agent: string;
+            /**
+             * Inbound
+             * @description Route incoming calls to the agent.
+             * @default true
+             */
+            inbound?: boolean;
+            /**
+             * Name
+             * @description Name of the PhoneNumber.
+             */
+            name: string;
+            /**
+             * Outbound
+             * @description Let the agent place calls from it.
+             * @default false
+             */
+            outbound?: boolean;
+            /**
+             * Phonenumber
+             * @description A number the Twilio account owns.
+             */
+            phoneNumber: string;
+        };
+        /**
+         * PhoneNumberBuy
+         * @example {
+         *       "agent": "front-desk",
+         *       "country": "US",
+         *       "inbound": true,
+         *       "name": "front-desk",
+         *       "numberType": "Local",
+         *       "outbound": true,
+         *       "phoneNumber": "+14155550101"
+         *     }
+         */
+        PhoneNumberBuy: {
+            /**
+             * Agent
+             * @description VoiceAgent that answers the line.
+             */
+            agent: string;
+            /**
+             * Country
+             * @description Country the search was in.
+             */
+            country: string;
+            /**
+             * Inbound
+             * @description Route incoming calls to the agent.
+             * @default true
+             */
+            inbound?: boolean;
+            /**
+             * Name
+             * @description Name of the PhoneNumber.
+             */
+            name: string;
+            /**
+             * Numbertype
+             * @description Kind of number searched.
+             * @default Local
+             * @enum {string}
+             */
+            numberType?: "Local" | "TollFree" | "Mobile";
+            /**
+             * Outbound
+             * @description Let the agent place calls from it.
+             * @default false
+             */
+            outbound?: boolean;
+            /**
+             * Phonenumber
+             * @description The number a search offered.
+             */
+            phoneNumber: string;
+        };
+        /**
+         * PhoneNumberCredentials
+         * @description Per-resource credential overrides. Unset ones use the platform defaults.
+         */
+        PhoneNumberCredentials: {
+            /** @description Secret with keys url, apiKey and apiSecret for the LiveKit server. */
+            livekit?: components["schemas"]["CredentialsRef"] | null;
+            /** @description Secret with keys accountSid and authToken for the Twilio account. */
+            twilio?: components["schemas"]["CredentialsRef"] | null;
+        };
+        /**
+         * PhoneNumberOut
+         * @example {
+         *       "agent": "front-desk",
+         *       "credentials": "Workspace",
+         *       "name": "front-desk",
+         *       "namespace": "acme",
+         *       "phoneNumber": "+14155550101",
+         *       "ready": {
+         *         "message": "+14155550101 is answered by VoiceAgent front-desk.",
+         *         "reason": "Ready",
+         *         "status": "True"
+         *       },
+         *       "resourceVersion": "12345",
+         *       "spec": {
+         *         "agentRef": {
+         *           "name": "front-desk"
+         *         },
+         *         "credentials": {
+         *           "twilio": {
+         *             "secretRef": {
+         *               "name": "arkenos-twilio"
+         *             }
+         *           }
+         *         },
+         *         "inbound": true,
+         *         "outbound": true,
+         *         "provider": "Twilio",
+         *         "purchase": {
+         *           "country": "US",
+         *           "numberType": "Local",
+         *           "phoneNumber": "+14155550101"
+         *         },
+         *         "releasePolicy": "Retain"
+         *       },
+         *       "status": {
+         *         "conditions": [
+         *           {
+         *             "lastTransitionTime": "2026-01-01T00:00:00Z",
+         *             "message": "+14155550101 is answered by VoiceAgent front-desk.",
+         *             "reason": "Ready",
+         *             "status": "True",
+         *             "type": "Ready"
+         *           }
+         *         ],
+         *         "livekit": {
+         *           "dispatchRuleId": "SDR_abc",
+         *           "inboundTrunkId": "ST_abc"
+         *         },
+         *         "observedGeneration": 1,
+         *         "phoneNumber": "+14155550101",
+         *         "twilio": {
+         *           "numberSid": "PN0123456789abcdef0123456789abcdef"
+         *         }
+         *       }
+         *     }
+         */
+        PhoneNumberOut: {
+            /**
+             * Agent
+             * @description The VoiceAgent that answers it.
+             */
+            agent: string;
+            /**
+             * Createdat
+             * @description creationTimestamp.
+             */
+            createdAt?: string | null;
+            credentials: components["schemas"]["CredentialsSource"];
+            /** Generation */
+            generation?: number | null;
+            /** Name */
+            name: string;
+            /** Namespace */
+            namespace: string;
+            /**
+             * Phonenumber
+             * @description The line's number: known once bought, or the one asked for.
+             */
+            phoneNumber?: string | null;
+            /** @description The Ready condition (Unknown until the operator runs). */
+            ready: components["schemas"]["ReadyOut"];
+            /**
+             * Resourceversion
+             * @description Send it back on change.
+             */
+            resourceVersion?: string | null;
+            spec: components["schemas"]["PhoneNumberSpec"];
+            /** @description The operator's view: number, Twilio and LiveKit ids. */
+            status?: components["schemas"]["PhoneNumberStatus"] | null;
+            /** Uid */
+            uid?: string | null;
+        };
+        /**
+         * PhoneNumberSpec
+         * @description Desired state of a phone line.
+         */
+        PhoneNumberSpec: {
+            /** @description The VoiceAgent in this namespace that answers calls to the number. */
+            agentRef: components["schemas"]["LocalObjectReference"];
+            /** @description Credential overrides. */
+            credentials?: components["schemas"]["PhoneNumberCredentials"] | null;
+            /**
+             * Inbound
+             * @description Route incoming calls to the agent.
+             * @default true
+             */
+            inbound?: boolean;
+            /**
+             * Number
+             * @description An E.164 number the account already owns, to adopt. Immutable.
+             */
+            number?: string | null;
+            /**
+             * Outbound
+             * @description Allow the agent to place calls from this number.
+             * @default false
+             */
+            outbound?: boolean;
+            /**
+             * @description Telephony provider.
+             * @default Twilio
+             */
+            provider?: components["schemas"]["TelephonyProvider"];
+            /** @description Criteria for a number to buy. Immutable. */
+            purchase?: components["schemas"]["PurchaseCriteria"] | null;
+            /**
+             * @description What happens to the number when the resource is deleted: Retain keeps it in the account, Release gives it back to the provider.
+             * @default Retain
+             */
+            releasePolicy?: components["schemas"]["ReleasePolicy"];
+        };
+        /**
+         * PhoneNumberStatus
+         * @description Observed state of a phone line.
+         */
+        PhoneNumberStatus: {
+            /**
+             * Agentdispatchname
+             * @description Dispatch name the dispatch rule sends calls to.
+             */
+            agentDispatchName?: string | null;
+            /**
+             * Conditions
+             * @description Observations of the resource's state. Ready summarises the others.
+             */
+            conditions?: components["schemas"]["Condition"][];
+            /** @description LiveKit objects. */
+            livekit?: components["schemas"]["LiveKitStatus"];
+            /**
+             * Observedgeneration
+             * @description The .metadata.generation the status was computed from. When it is lower than .metadata.generation the operator has not yet acted on the latest spec.
+             */
+            observedGeneration?: number | null;
+            /**
+             * Phonenumber
+             * @description The line's E.164 number.
+             */
+            phoneNumber?: string | null;
+            /** @description Twilio objects. */
+            twilio?: components["schemas"]["TwilioStatus"];
+        };
         /** PriceIn */
         PriceIn: {
             /**
@@ -2553,10 +3078,66 @@ export interface components {
          */
         Provider: "openai" | "cartesia" | "deepgram" | "google" | "twilio";
         /**
+         * PurchaseCriteria
+         * @description What number to buy: a specific one (``phoneNumber``, from a search of available
+         *     numbers), or any matching the other criteria.
+         */
+        PurchaseCriteria: {
+            /**
+             * Areacode
+             * @description Area code the number must have.
+             */
+            areaCode?: string | null;
+            /**
+             * Contains
+             * @description Digits (or * wildcards) the number must contain.
+             */
+            contains?: string | null;
+            /**
+             * Country
+             * @description ISO 3166-1 alpha-2 country code, for example US.
+             */
+            country: string;
+            /**
+             * Numbertype
+             * @description Kind of number.
+             * @default Local
+             * @enum {string}
+             */
+            numberType?: "Local" | "TollFree" | "Mobile";
+            /**
+             * Phonenumber
+             * @description The one E.164 number to buy (as a search of available numbers offered it); when Twilio no longer sells it, Ready says so and no other number is bought.
+             */
+            phoneNumber?: string | null;
+        };
+        /**
          * ReadinessReason
          * @enum {string}
          */
         ReadinessReason: "NotAWorkspace" | "ProviderKeyMissing" | "SecretMissing";
+        /**
+         * ReadyOut
+         * @example {
+         *       "message": "+14155550101 is answered by VoiceAgent front-desk.",
+         *       "reason": "Ready",
+         *       "status": "True"
+         *     }
+         */
+        ReadyOut: {
+            /**
+             * Message
+             * @description What is wrong, in words.
+             */
+            message?: string | null;
+            /** Reason */
+            reason?: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "True" | "False" | "Unknown";
+        };
         /** Redelivery */
         Redelivery: {
             /** Messageid */
@@ -2564,6 +3145,11 @@ export interface components {
             /** State */
             state: string;
         };
+        /**
+         * ReleasePolicy
+         * @enum {string}
+         */
+        ReleasePolicy: "Retain" | "Release";
         /**
          * ReplicaBounds
          * @description How many pods may run the agent.
@@ -3062,6 +3648,11 @@ export interface components {
             voice?: string;
         };
         /**
+         * TelephonyProvider
+         * @enum {string}
+         */
+        TelephonyProvider: "Twilio";
+        /**
          * Template
          * @enum {string}
          */
@@ -3464,6 +4055,32 @@ export interface components {
              * @description Turn index in the session.
              */
             turn: number;
+        };
+        /**
+         * TwilioStatus
+         * @description Twilio objects that belong to this line.
+         */
+        TwilioStatus: {
+            /**
+             * Credentiallistsid
+             * @description Credential list SID (CL...) used for outbound calls.
+             */
+            credentialListSid?: string | null;
+            /**
+             * Numbersid
+             * @description IncomingPhoneNumber SID (PN...).
+             */
+            numberSid?: string | null;
+            /**
+             * Terminationdomain
+             * @description SIP termination domain for outbound calls.
+             */
+            terminationDomain?: string | null;
+            /**
+             * Trunksid
+             * @description Elastic SIP trunk SID (TK...).
+             */
+            trunkSid?: string | null;
         };
         /**
          * UsageEvent
@@ -6002,6 +6619,92 @@ export interface operations {
             };
         };
     };
+    search_numbers_api_v1_workspaces__workspace__available_phone_numbers_get: {
+        parameters: {
+            query?: {
+                country?: string;
+                numberType?: "Local" | "TollFree" | "Mobile";
+                areaCode?: string | null;
+                /** @description Twilio's pattern: digits or letters, * one digit, % any digits. */
+                contains?: string | null;
+                /** @description Only numbers that take calls. */
+                voice?: boolean | null;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description Workspace (Kubernetes namespace). */
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AvailableNumbersOut"];
+                };
+            };
+            /** @description Twilio refused the request (its message). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description No Twilio account, or Twilio refused it. */
+            424: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Twilio throttles the account. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     start_outbound_call_api_v1_workspaces__workspace__calls_post: {
         parameters: {
             query?: never;
@@ -6563,6 +7266,415 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_numbers_api_v1_workspaces__workspace__phone_numbers_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Workspace (Kubernetes namespace). */
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PhoneNumberOut"][];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    buy_number_api_v1_workspaces__workspace__phone_numbers_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Workspace (Kubernetes namespace). */
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PhoneNumberBuy"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PhoneNumberOut"];
+                };
+            };
+            /** @description Twilio refused the request (its message). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No Twilio account, or Twilio refused it. */
+            424: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Twilio throttles the account. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    adopt_number_api_v1_workspaces__workspace__phone_numbers_adopt_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Workspace (Kubernetes namespace). */
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PhoneNumberAdopt"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PhoneNumberOut"];
+                };
+            };
+            /** @description Twilio refused the request (its message). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No Twilio account, or Twilio refused it. */
+            424: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Twilio throttles the account. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_number_api_v1_workspaces__workspace__phone_numbers__name__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description PhoneNumber name. */
+                name: string;
+                /** @description Workspace (Kubernetes namespace). */
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PhoneNumberOut"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    release_number_api_v1_workspaces__workspace__phone_numbers__name__delete: {
+        parameters: {
+            query?: {
+                /** @description Release only if the line is still at this resourceVersion. */
+                resourceVersion?: string | null;
+            };
+            header?: never;
+            path: {
+                /** @description PhoneNumber name. */
+                name: string;
+                /** @description Workspace (Kubernetes namespace). */
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    assign_agent_api_v1_workspaces__workspace__phone_numbers__name__agent_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description PhoneNumber name. */
+                name: string;
+                /** @description Workspace (Kubernetes namespace). */
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AgentAssign"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PhoneNumberOut"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
