@@ -1,4 +1,4 @@
-"""Reconcile of a custom agent: its ServiceAccount, platform Secret copy and NetworkPolicy,
+"""Reconcile of a custom agent: its ServiceAccount, credential Secrets and NetworkPolicies,
 the build of its bundle, and the Deployment that serves the built artifact (or its image).
 
 The Deployment is only changed once the wanted revision is built: while a new build runs or
@@ -33,6 +33,7 @@ from arkenos_operator.voiceagent import names
 from arkenos_operator.voiceagent.build import BuildOutcome, BuildState, build_job, build_outcome
 from arkenos_operator.voiceagent.builders import (
     build_agent_deployment,
+    build_gateway_secret,
     build_platform_secret,
     build_service_account,
 )
@@ -111,9 +112,8 @@ async def apply_isolation(
     assert livekit is not None
     assert storage is not None
     await asyncio.gather(
-        apply_cached(
-            ctx, state, SECRETS, build_platform_secret(agent, livekit, storage), inputs.force
-        ),
+        apply_cached(ctx, state, SECRETS, build_platform_secret(agent, storage), inputs.force),
+        apply_cached(ctx, state, SECRETS, build_gateway_secret(agent, livekit), inputs.force),
         apply_cached(ctx, state, SERVICE_ACCOUNTS, build_service_account(agent), inputs.force),
         apply_cached(
             ctx,
