@@ -11,7 +11,7 @@ the platform's key like the server does: livekit-server is not built on this mac
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,20 +21,14 @@ import websockets
 from livekit import agents
 from livekit import api as lk
 from livekit.protocol import agent as proto
-from starlette.applications import Starlette
-from starlette.routing import WebSocketRoute
 
-from arkenos_api.core.cache import BoundedCache
-from arkenos_api.core.kube import Kube, create_api_client
-from arkenos_api.gateway.proxy import Upstream, WorkerGateway
-from arkenos_api.gateway.router import WORKER_GATEWAY_ROUTE, worker_gateway
+from arkenos_api.gateway.app import GatewaySettings, create_gateway_app
 from arkenos_crds.gateway import WORKER_GATEWAY_PATH, GatewayKeyId, gateway_secret
 from arkenos_crds.runtime import WORKLOAD_TOKEN_AUDIENCE, custom_agent_service_account
 from arkenos_crds.voiceagent import AgentMode, dispatch_name_for
 from tests.api.helpers import Cluster
 from tests.doubles.livekit_worker import LiveKitWorkerDouble
-from tests.doubles.server import ServedApp, serve_aiohttp
-from tests.realcalls.support.platform import serve_here
+from tests.doubles.server import ServedApp, serve_aiohttp, serve_asgi
 from tests.substrate.waiting import eventually
 
 pytestmark = pytest.mark.k8s
@@ -81,26 +75,23 @@ def livekit() -> Iterator[tuple[LiveKitWorkerDouble, ServedApp]]:
 
 
 @pytest.fixture
-async def gateway(
+def gateway(
     livekit: tuple[LiveKitWorkerDouble, ServedApp], kubeconfig: Path, cluster: Cluster
-) -> AsyncIterator[Gateway]:
+) -> Iterator[Gateway]:
+    """``arkenos-api gateway``'s app (the API serves the same route), configured like the
+    chart configures it."""
     double, served = livekit
-    upstream = Upstream(
-        url=served.url,
-        api_key=PLATFORM_KEY,
-        api_secret=PLATFORM_SECRET,
-        room_url=served.url.replace("http://", "ws://"),
+    settings = GatewaySettings.model_validate(
+        {
+            "LIVEKIT_URL": served.url,
+            "LIVEKIT_API_KEY": PLATFORM_KEY,
+            "LIVEKIT_API_SECRET": PLATFORM_SECRET,
+            "ARKENOS_GATEWAY_ROOM_URL": served.url.replace("http://", "ws://"),
+            "ARKENOS_KUBECONFIG": str(kubeconfig),
+        }
     )
-    kube = Kube(await create_api_client(kubeconfig))
-    app = Starlette(routes=[WebSocketRoute(WORKER_GATEWAY_ROUTE, worker_gateway)])
-    app.state.gateway = WorkerGateway(
-        upstream, kube=kube, reviews=BoundedCache(100, 30.0), platform_namespace="arkenos-system"
-    )
-    try:
-        async with serve_here(app) as url:
-            yield Gateway(url + WORKER_GATEWAY_PATH, double, served, cluster)
-    finally:
-        await kube.close()
+    with serve_asgi(create_gateway_app(settings)) as gateway_served:
+        yield Gateway(gateway_served.url + WORKER_GATEWAY_PATH, double, served, cluster)
 
 
 def dispatch_name(agent: str) -> str:

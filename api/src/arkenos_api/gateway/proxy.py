@@ -49,13 +49,22 @@ class Upstream:
     room_url: str
 
     def agent_url(self) -> str:
-        parsed = urlparse(self.url)
-        scheme = parsed.scheme.replace("http", "ws", 1)
-        return f"{scheme}://{parsed.netloc}{parsed.path.rstrip('/')}/agent"
+        return websocket_url(self.url).rstrip("/") + "/agent"
+
+    def room_websocket_url(self) -> str:
+        return websocket_url(self.room_url)
 
     def worker_token(self) -> str:
         grants = lk.VideoGrants(agent=True)
         return lk.AccessToken(self.api_key, self.api_secret).with_grants(grants).to_jwt()
+
+
+def websocket_url(url: str) -> str:
+    """``url`` with http(s) spelled ws(s), as livekit-agents does for its own URL."""
+    parsed = urlparse(url)
+    if parsed.scheme in ("http", "https"):
+        parsed = parsed._replace(scheme=parsed.scheme.replace("http", "ws", 1))
+    return parsed.geturl()
 
 
 class WorkerGateway:
@@ -72,6 +81,7 @@ class WorkerGateway:
         self._reviews = reviews
         self._platform_namespace = platform_namespace
         self._verifier = lk.TokenVerifier(upstream.api_key, upstream.api_secret)
+        self._room_url = upstream.room_websocket_url()
 
     async def serve(self, websocket: WebSocket) -> None:
         try:
@@ -131,7 +141,7 @@ class WorkerGateway:
                     continue
                 message = proto.ServerMessage()
                 message.ParseFromString(data)
-                forwarded = from_server(message, connection, self._verifier, self.upstream.room_url)
+                forwarded = from_server(message, connection, self._verifier, self._room_url)
                 await websocket.send_bytes(forwarded.SerializeToString())
             # LiveKit closed the worker connection: tell the worker to reconnect.
             await close(websocket, UPSTREAM_GONE, "LiveKit closed the worker connection")
