@@ -112,13 +112,18 @@ def test_bundle_deployment_whole_shape() -> None:
                                     "name": "ARKENOS_DISPATCH_NAME",
                                     "value": "arkenos-custom-team-a-orders",
                                 },
-                                {"name": "LIVEKIT_URL", "value": SETTINGS.livekit_url},
+                                # The worker gateway in the API, never LiveKit itself.
+                                {
+                                    "name": "LIVEKIT_URL",
+                                    "value": "http://arkenos-api.arkenos-system:8000"
+                                    "/internal/v1/worker-gateway",
+                                },
                                 {"name": "HOME", "value": "/tmp"},
                                 {
                                     "name": "LIVEKIT_API_KEY",
                                     "valueFrom": {
                                         "secretKeyRef": {
-                                            "name": "arkenos-agent-orders-platform",
+                                            "name": "arkenos-agent-orders-gateway",
                                             "key": "LIVEKIT_API_KEY",
                                         }
                                     },
@@ -127,7 +132,7 @@ def test_bundle_deployment_whole_shape() -> None:
                                     "name": "LIVEKIT_API_SECRET",
                                     "valueFrom": {
                                         "secretKeyRef": {
-                                            "name": "arkenos-agent-orders-platform",
+                                            "name": "arkenos-agent-orders-gateway",
                                             "key": "LIVEKIT_API_SECRET",
                                         }
                                     },

@@ -21,10 +21,10 @@ from arkenos_operator.kube import (
 from arkenos_operator.settings import OperatorSettings
 from arkenos_operator.voiceagent import names
 from arkenos_operator.voiceagent.build import build_job
-from arkenos_operator.voiceagent.builders import build_agent_deployment
+from arkenos_operator.voiceagent.builders import build_agent_deployment, build_gateway_secret
 from arkenos_operator.voiceagent.network import build_network_policy
 from tests.operator import fake_controllers
-from tests.operator.conftest import WORKSPACE
+from tests.operator.conftest import OPERATOR_NAMESPACE, WORKSPACE
 from tests.operator.custom_agents import (
     ARTIFACT_1,
     BUNDLE_1,
@@ -130,8 +130,6 @@ def test_bundle_agent_is_built_then_served_in_isolation(
     assert copy is not None
     assert sorted(copy["data"]) == sorted(
         [
-            "LIVEKIT_API_KEY",
-            "LIVEKIT_API_SECRET",
             "ARKENOS_S3_ENDPOINT",
             "ARKENOS_S3_BUCKET",
             "ARKENOS_S3_ACCESS_KEY",
@@ -139,7 +137,13 @@ def test_bundle_agent_is_built_then_served_in_isolation(
             "ARKENOS_S3_SECURE",
         ]
     )
-    for child in (deployment, policy, account, copy):
+    # The runner's LiveKit credentials are the agent's own gateway key pair, not the platform's.
+    gateway_key = api.get(SECRETS, WORKSPACE, "arkenos-agent-orders-gateway")
+    assert gateway_key is not None
+    assert without_server_fields(gateway_key) == build_gateway_secret(
+        agent, api.get(SECRETS, OPERATOR_NAMESPACE, operator_settings.livekit_secret_name) or {}
+    )
+    for child in (deployment, policy, account, copy, gateway_key):
         assert owned_by(child, agent)
         assert child["metadata"]["labels"]["arkenos.io/agent"] == "orders"
         assert child["metadata"]["labels"]["app.kubernetes.io/managed-by"] == "arkenos-operator"

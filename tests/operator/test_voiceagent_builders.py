@@ -1,11 +1,15 @@
 """Pure builders of a custom agent's other children (NetworkPolicy, build Job, ServiceAccount,
-Secret copy), compared as whole dicts."""
+Secrets), compared as whole dicts."""
 
 from __future__ import annotations
 
+import base64
+
+from arkenos_crds.gateway import GatewayKeyId, gateway_secret
 from arkenos_operator.voiceagent import names
 from arkenos_operator.voiceagent.build import build_job
 from arkenos_operator.voiceagent.builders import (
+    build_gateway_secret,
     build_platform_secret,
     build_service_account,
 )
@@ -180,11 +184,8 @@ def test_service_account_and_platform_secret() -> None:
         },
         "automountServiceAccountToken": False,
     }
-    livekit = {
-        "data": {"LIVEKIT_API_KEY": "a2V5", "LIVEKIT_API_SECRET": "c2VjcmV0", "OTHER": "eA=="}
-    }
     storage = {"data": {"ARKENOS_S3_BUCKET": "YnVja2V0", "ROOT_PASSWORD": "cm9vdA=="}}
-    assert build_platform_secret(body, livekit, storage) == {
+    assert build_platform_secret(body, storage) == {
         "apiVersion": "v1",
         "kind": "Secret",
         "metadata": {
@@ -194,10 +195,35 @@ def test_service_account_and_platform_secret() -> None:
             "ownerReferences": OWNER,
         },
         "type": "Opaque",
-        # Only the named keys travel to the workspace namespace.
-        "data": {
-            "LIVEKIT_API_KEY": "a2V5",
-            "LIVEKIT_API_SECRET": "c2VjcmV0",
-            "ARKENOS_S3_BUCKET": "YnVja2V0",
-        },
+        # Only the named keys travel to the workspace namespace, and no LiveKit key.
+        "data": {"ARKENOS_S3_BUCKET": "YnVja2V0"},
     }
+
+
+def test_gateway_secret_is_the_agents_own_key_pair_derived_from_the_platform_secret() -> None:
+    body = agent({"bundle": {"digest": BUNDLE}})
+    livekit = {"data": {"LIVEKIT_API_KEY": _b64("key"), "LIVEKIT_API_SECRET": _b64("secret")}}
+    secret = build_gateway_secret(body, livekit)
+    assert secret["metadata"] == {
+        "name": "arkenos-agent-orders-gateway",
+        "namespace": "team-a",
+        "labels": labels("gateway-credentials"),
+        "ownerReferences": OWNER,
+    }
+    data = {k: base64.b64decode(v).decode() for k, v in secret["data"].items()}
+    key_id = GatewayKeyId("team-a", "orders", "uid-1")
+    assert data == {
+        "LIVEKIT_API_KEY": "arkenos-gw/team-a/orders/uid-1",
+        "LIVEKIT_API_SECRET": gateway_secret("secret", key_id),
+    }
+    assert "secret" not in data["LIVEKIT_API_SECRET"]
+    # Another platform secret, or another agent (a recreated one has a new uid), another pair.
+    other_platform = {"data": {"LIVEKIT_API_SECRET": _b64("other")}}
+    assert build_gateway_secret(body, other_platform)["data"] != secret["data"]
+    recreated = {**body, "metadata": {**body["metadata"], "uid": "uid-2"}}
+    recreated_secret = build_gateway_secret(recreated, livekit)["data"]["LIVEKIT_API_SECRET"]
+    assert recreated_secret != secret["data"]["LIVEKIT_API_SECRET"]
+
+
+def _b64(value: str) -> str:
+    return base64.b64encode(value.encode()).decode()

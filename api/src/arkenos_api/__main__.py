@@ -1,4 +1,5 @@
-"""The ``arkenos-api`` command: serve, run jobs, migrate, rotate the master key, write OpenAPI."""
+"""The ``arkenos-api`` command: serve, run the worker gateway alone, run jobs, migrate, rotate
+the master key, write OpenAPI."""
 
 from __future__ import annotations
 
@@ -23,6 +24,24 @@ def _serve(args: argparse.Namespace) -> int:
     # the app reads it only from the proxies in ARKENOS_TRUSTED_PROXIES (core/addresses.py).
     uvicorn.run(
         create_app(settings),
+        host=args.host,
+        port=args.port,
+        log_config=None,
+        access_log=False,
+        proxy_headers=False,
+    )
+    return 0
+
+
+def _gateway(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from arkenos_api.gateway.app import create_gateway_app, load_gateway_settings
+
+    settings = load_gateway_settings()
+    configure_logging()
+    uvicorn.run(
+        create_gateway_app(settings),
         host=args.host,
         port=args.port,
         log_config=None,
@@ -83,6 +102,12 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--host", default="0.0.0.0")  # noqa: S104 - a server in a pod
     serve.add_argument("--port", type=int, default=8000)
     serve.set_defaults(run=_serve)
+    gateway = commands.add_parser(
+        "gateway", help="run only the worker gateway custom agents' LiveKit workers connect to"
+    )
+    gateway.add_argument("--host", default="0.0.0.0")  # noqa: S104 - a server in a pod
+    gateway.add_argument("--port", type=int, default=8090)
+    gateway.set_defaults(run=_gateway)
     commands.add_parser("migrate", help="apply pending database migrations").set_defaults(
         run=_migrate
     )

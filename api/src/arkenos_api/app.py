@@ -28,6 +28,8 @@ from arkenos_api.core.limits import BodySizeLimitMiddleware
 from arkenos_api.core.livekit import create_livekit
 from arkenos_api.core.nul import refuse_lone_surrogates, refuse_nul
 from arkenos_api.core.observability import HttpMetrics, RequestContextMiddleware
+from arkenos_api.gateway.proxy import Upstream, WorkerGateway
+from arkenos_api.gateway.router import install_worker_gateway
 from arkenos_api.health import router as health_router
 from arkenos_api.internal.router import router as internal_router
 from arkenos_api.jobs.router import admin_router as jobs_admin_router
@@ -94,6 +96,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.code_store = CodeStore.from_settings(settings)
         app.state.code_limits = Limits.from_settings(settings)
         app.state.livekit = livekit = create_livekit(settings)
+        app.state.gateway = worker_gateway(settings, kube, app.state.token_reviews)
         try:
             yield
         finally:
@@ -104,6 +107,23 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             await kube.close()
     finally:
         await engine.dispose()
+
+
+def worker_gateway(
+    settings: Settings, kube: Kube, reviews: BoundedCache[bytes, str]
+) -> WorkerGateway | None:
+    """The gateway custom agents' workers connect through, when LiveKit is configured."""
+    if not (settings.livekit_url and settings.livekit_api_key and settings.livekit_api_secret):
+        return None
+    upstream = Upstream(
+        url=settings.livekit_url,
+        api_key=settings.livekit_api_key,
+        api_secret=settings.livekit_api_secret.get_secret_value(),
+        room_url=settings.gateway_room_url or settings.livekit_url,
+    )
+    return WorkerGateway(
+        upstream, kube=kube, reviews=reviews, platform_namespace=settings.platform_namespace
+    )
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -121,6 +141,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
+    install_worker_gateway(app)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=app.state.settings.max_request_body_bytes)
     app.add_middleware(RequestContextMiddleware, metrics=app.state.metrics)
     return app

@@ -169,6 +169,12 @@ class Settings(BaseSettings):
     livekit_api_secret: SecretStr | None = Field(
         default=None, description="LiveKit API secret; also verifies LiveKit's webhooks."
     )
+    gateway_room_url: str | None = Field(
+        default=None,
+        description="LiveKit URL custom agents' jobs join their rooms at, as reached from "
+        "their pods (the worker gateway puts it in each job assignment); defaults to "
+        "livekit_url.",
+    )
     call_token_ttl_seconds: int = Field(
         default=300, ge=30, le=3600, description="How long a browser's join token is valid."
     )

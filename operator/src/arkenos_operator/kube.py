@@ -194,6 +194,9 @@ class KubeClient:
     async def apply(self, kind: Kind, body: Body) -> Body:
         """Merge-patch the fields ``body`` sets onto the object, or create it if it is missing.
 
+        A None in ``body`` removes that field from an existing object (merge-patch semantics);
+        :meth:`create` leaves it out.
+
         ``body`` holds exactly the fields the operator owns, so the patch resets anything
         edited by hand among them and leaves fields set by others (status, defaults) alone.
         Patching first costs one request on every resync of an existing object; creating

@@ -163,7 +163,15 @@ class OperatorSettings(EnvSettings):
         }
     )
     api_port: int = Field(default=8000, ge=1, le=65535)
-    livekit_url: str = Field(min_length=1, description="LIVEKIT_URL given to the workers.")
+    livekit_url: str = Field(
+        min_length=1, description="LIVEKIT_URL given to the shared pool's workers."
+    )
+    worker_gateway_url: str | None = Field(
+        default=None,
+        description="LIVEKIT_URL given to custom agents: the API's worker gateway, through "
+        "which they register without any LiveKit credential (default: api_url followed by "
+        "the gateway's path).",
+    )
     livekit_secret_name: str = Field(
         default="arkenos-livekit",
         description="Secret in the operator namespace with LIVEKIT_API_KEY and LIVEKIT_API_SECRET.",

@@ -12,6 +12,7 @@ import pytest
 from arkenos_operator.voiceagent.build import build_job
 from arkenos_operator.voiceagent.builders import (
     build_agent_deployment,
+    build_gateway_secret,
     build_platform_secret,
     build_service_account,
 )
@@ -36,18 +37,28 @@ def _everything_for_a_custom_agent() -> list[dict[str, Any]]:
     return [
         build_agent_deployment(body, spec, SETTINGS, ARTIFACT),
         build_job(body, spec.custom, SETTINGS),
-        build_platform_secret(body, _secret(LIVEKIT), _secret(STORAGE)),
+        build_platform_secret(body, _secret(STORAGE)),
+        build_gateway_secret(body, _secret(LIVEKIT)),
         build_service_account(body),
         build_network_policy(body, spec.custom, SETTINGS),
         build_build_network_policy(body, SETTINGS),
     ]
 
 
+def test_no_livekit_credential_reaches_a_custom_agents_objects() -> None:
+    """The runner connects through the worker gateway with the agent's own key pair: neither
+    the platform's LiveKit Secret nor its key or secret appears anywhere."""
+    found = platform_credential_uses(
+        _everything_for_a_custom_agent(), {SETTINGS.livekit_secret_name}, set(LIVEKIT.values())
+    )
+    assert found == []
+
+
 @pytest.mark.xfail(
     strict=True,
-    reason="not done yet: the runner still gets LIVEKIT_API_KEY/SECRET (needs the worker "
-    "gateway) and the build Job and fetch container the bucket keys (need bundles and "
-    "artifacts served through the API); this test passes, and so fails as XPASS, once they go",
+    reason="not done yet: the build Job and the fetch container still get the bucket keys "
+    "(they need bundles and artifacts served through the API); this test passes, and so fails "
+    "as XPASS, once they go",
 )
 def test_no_platform_credential_reaches_a_custom_agents_objects() -> None:
     found = platform_credential_uses(

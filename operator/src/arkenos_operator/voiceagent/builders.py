@@ -1,11 +1,14 @@
-"""Pure builders of a custom agent's children: ServiceAccount, platform Secret copy and
-Deployment. Dict in, dict out, no I/O; the handler applies what they return."""
+"""Pure builders of a custom agent's children: ServiceAccount, the Secrets of its own
+credentials (object storage copy, worker gateway key pair) and Deployment. Dict in, dict out,
+no I/O; the handler applies what they return."""
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 from arkenos_crds.custom import Resources
+from arkenos_crds.gateway import WORKER_GATEWAY_PATH, GatewayKeyId, gateway_secret
 from arkenos_crds.runtime import WORKLOAD_TOKEN_PATH
 from arkenos_crds.voiceagent import AgentMode, VoiceAgentSpec, dispatch_name_for
 from arkenos_operator import pods
@@ -42,20 +45,35 @@ def build_service_account(agent: Body) -> Body:
     }
 
 
-def build_platform_secret(agent: Body, livekit: Body, storage: Body) -> Body:
-    """The agent's copy of the LiveKit and object storage keys, taken from the operator's
-    namespace: a pod can only read Secrets of its own namespace. Only the named keys are
-    copied, and each container is given only the keys it needs."""
+def build_platform_secret(agent: Body, storage: Body) -> Body:
+    """The agent's copy of the object storage keys, taken from the operator's namespace: a pod
+    can only read Secrets of its own namespace. Only the named keys are copied. No LiveKit
+    credential: the runner connects through the worker gateway (:func:`build_gateway_secret`).
+    """
     name = agent["metadata"]["name"]
-    data = {k: v for k, v in (livekit.get("data") or {}).items() if k in LIVEKIT_KEYS}
-    data |= {k: v for k, v in (storage.get("data") or {}).items() if k in S3_KEYS}
+    data = {k: v for k, v in (storage.get("data") or {}).items() if k in S3_KEYS}
+    return _secret(agent, names.platform_secret_name(name), names.COMPONENT_PLATFORM, data)
+
+
+def build_gateway_secret(agent: Body, livekit: Body) -> Body:
+    """The agent's worker gateway key pair, under the names livekit-agents reads
+    (LIVEKIT_API_KEY/SECRET): the key id names this agent (namespace, name, uid), the secret is
+    derived from the platform's LiveKit secret, which it does not reveal. Only the API's
+    gateway accepts it, and only for this agent; LiveKit does not know the key."""
+    meta = agent["metadata"]
+    key_id = GatewayKeyId(meta["namespace"], meta["name"], meta["uid"])
+    platform = base64.b64decode((livekit.get("data") or {}).get("LIVEKIT_API_SECRET", "")).decode()
+    data = {"LIVEKIT_API_KEY": str(key_id), "LIVEKIT_API_SECRET": gateway_secret(platform, key_id)}
+    encoded = {k: base64.b64encode(v.encode()).decode() for k, v in data.items()}
+    return _secret(agent, names.gateway_secret_name(meta["name"]), names.COMPONENT_GATEWAY, encoded)
+
+
+def _secret(agent: Body, name: str, component: str, data: dict[str, str]) -> Body:
     return {
         "apiVersion": "v1",
         "kind": "Secret",
         "metadata": child_metadata(
-            agent,
-            names.platform_secret_name(name),
-            names.agent_labels(name, names.COMPONENT_PLATFORM),
+            agent, name, names.agent_labels(agent["metadata"]["name"], component)
         ),
         "type": "Opaque",
         "data": data,
@@ -67,8 +85,14 @@ def storage_env(agent_name: str) -> list[Body]:
     return [pods.secret_env(key, secret) for key in S3_KEYS]
 
 
+def worker_gateway_url(settings: OperatorSettings) -> str:
+    return settings.worker_gateway_url or settings.api_url.rstrip("/") + WORKER_GATEWAY_PATH
+
+
 def runner_env(namespace: str, name: str, settings: OperatorSettings) -> list[Body]:
-    secret = names.platform_secret_name(name)
+    """The runner's environment: the agent's own identity and gateway key pair, no platform
+    credential. LIVEKIT_URL is the gateway; each job's assignment names LiveKit's room URL."""
+    secret = names.gateway_secret_name(name)
     return [
         *pods.plain_env(
             {
@@ -77,7 +101,7 @@ def runner_env(namespace: str, name: str, settings: OperatorSettings) -> list[Bo
                 "ARKENOS_WORKSPACE": namespace,
                 "ARKENOS_AGENT": name,
                 "ARKENOS_DISPATCH_NAME": dispatch_name_for(namespace, name, AgentMode.CUSTOM),
-                "LIVEKIT_URL": settings.livekit_url,
+                "LIVEKIT_URL": worker_gateway_url(settings),
                 "HOME": "/tmp",  # noqa: S108 - the root filesystem is read-only
             }
         ),

@@ -1,4 +1,4 @@
-"""Reconcile of a custom agent: its ServiceAccount, platform Secret copy and NetworkPolicy,
+"""Reconcile of a custom agent: its ServiceAccount, credential Secrets and NetworkPolicies,
 the build of its bundle, and the Deployment that serves the built artifact (or its image).
 
 The Deployment is only changed once the wanted revision is built: while a new build runs or
@@ -32,7 +32,9 @@ from arkenos_operator.kube import (
 from arkenos_operator.voiceagent import names
 from arkenos_operator.voiceagent.build import BuildOutcome, BuildState, build_job, build_outcome
 from arkenos_operator.voiceagent.builders import (
+    LIVEKIT_KEYS,
     build_agent_deployment,
+    build_gateway_secret,
     build_platform_secret,
     build_service_account,
 )
@@ -112,8 +114,13 @@ async def apply_isolation(
     assert storage is not None
     await asyncio.gather(
         apply_cached(
-            ctx, state, SECRETS, build_platform_secret(agent, livekit, storage), inputs.force
+            ctx,
+            state,
+            SECRETS,
+            retiring_livekit_keys(build_platform_secret(agent, storage)),
+            inputs.force,
         ),
+        apply_cached(ctx, state, SECRETS, build_gateway_secret(agent, livekit), inputs.force),
         apply_cached(ctx, state, SERVICE_ACCOUNTS, build_service_account(agent), inputs.force),
         apply_cached(
             ctx,
@@ -126,6 +133,13 @@ async def apply_isolation(
             ctx, state, NETWORK_POLICIES, build_build_network_policy(agent, settings), inputs.force
         ),
     )
+
+
+def retiring_livekit_keys(storage_copy: Body) -> Body:
+    """The storage copy with the LiveKit keys that operators before the worker gateway copied
+    into the same Secret set to None: the merge patch removes them from a Secret an upgrade
+    finds, and a new Secret is created without them."""
+    return {**storage_copy, "data": {**storage_copy["data"], **dict.fromkeys(LIVEKIT_KEYS)}}
 
 
 async def apply_cached(

@@ -12,6 +12,7 @@ APP_NAME = "arkenos-agent"
 COMPONENT_AGENT = "custom-agent"
 COMPONENT_BUILD = "build"
 COMPONENT_PLATFORM = "platform-credentials"
+COMPONENT_GATEWAY = "gateway-credentials"
 
 ANNOTATION_BUNDLE = "arkenos.io/bundle-digest"
 ANNOTATION_ENTRYPOINT = "arkenos.io/entrypoint"
@@ -35,8 +36,13 @@ def service_account_name(agent: str) -> str:
 
 
 def platform_secret_name(agent: str) -> str:
-    """The agent's copy of the LiveKit and object storage credentials its pods mount."""
+    """The agent's copy of the object storage credentials its build and fetch pods mount."""
     return f"arkenos-agent-{agent}-platform"
+
+
+def gateway_secret_name(agent: str) -> str:
+    """The agent's own worker gateway key pair (useless against LiveKit itself)."""
+    return f"arkenos-agent-{agent}-gateway"
 
 
 def build_job_name(agent: str, bundle_digest: str, entrypoint: str) -> str:
