@@ -82,9 +82,10 @@ async def analysed_agent(
     webhook: tuple[str, str] | None = None,
     llm: dict[str, Any] | None = None,
     credentials_key: str | None = None,
+    events: tuple[str, ...] = ("AnalysisCompleted",),
 ) -> None:
-    """An agent with ``analysis``; ``webhook`` (url, signing secret) asks for
-    AnalysisCompleted; ``credentials_key`` goes in its credentials Secret."""
+    """An agent with ``analysis``; ``webhook`` (url, signing secret) asks for ``events``;
+    ``credentials_key`` goes in its credentials Secret."""
     spec: dict[str, Any] = {**STANDARD, "analysis": analysis, "maxCallDurationSeconds": 60}
     if llm is not None:
         spec["llm"] = llm
@@ -98,7 +99,7 @@ async def analysed_agent(
             {
                 "name": "crm",
                 "url": url,
-                "events": ["AnalysisCompleted"],
+                "events": list(events),
                 "secretRef": {"name": hook},
             }
         ]
