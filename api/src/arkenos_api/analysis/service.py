@@ -7,6 +7,7 @@ any transaction, so no database connection waits on the provider."""
 
 from __future__ import annotations
 
+import logging
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -34,6 +35,8 @@ from arkenos_api.workspaces.models import Workspace
 from arkenos_crds.runtime import KEY_OF
 from arkenos_crds.secret_refs import SecretUse
 from arkenos_crds.voiceagent import VoiceAgentSpec, WebhookEvent
+
+log = logging.getLogger(__name__)
 
 #: A self-hosted OpenAI-compatible server may want no key; the SDK still needs one (as the
 #: worker does).
@@ -196,6 +199,8 @@ def _completed(session_id: uuid.UUID, plan: Plan, found: Extraction) -> dict[str
 
 
 def _failed(session_id: uuid.UUID, failure: AnalysisFailed, plan: Plan | None) -> dict[str, Any]:
+    # The reason and its words only: they never carry a key.
+    log.info("analysis of session %s failed (%s): %s", session_id, failure.reason, failure.message)
     return {
         "session_id": session_id,
         "state": AnalysisState.FAILED,
