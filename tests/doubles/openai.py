@@ -1,4 +1,5 @@
-"""A scripted OpenAI-compatible server: chat completions (streamed text and tool calls),
+"""A scripted OpenAI-compatible server: chat completions (streamed text and tool calls, or
+not streamed with a structured-output ``response_format``, see :mod:`.openai_structured`),
 audio transcriptions and speech, as the openai SDK and livekit's openai plugin call them.
 
 It checks the Bearer key like the real service (401 with OpenAI's error shape), answers
@@ -18,6 +19,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
+
+from tests.doubles.openai_structured import (
+    BadRequest,
+    StructuredReply,
+    check_request,
+    completion,
+    content_of,
+)
 
 SPEECH_SAMPLE_RATE = 24000
 TONE_AMPLITUDE = 8000
@@ -72,7 +81,11 @@ class OpenAIDouble:
     speech_tone_hz: float = 0.0
     requests: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     faults: list[Fault] = field(default_factory=list)
+    #: Answers to non-streamed structured-output requests, in order; the last one repeats.
+    #: Empty: every answer is made from the requested schema (valid).
+    structured: list[StructuredReply] = field(default_factory=list)
     _transcript_index: int = 0
+    _structured_index: int = 0
 
     def app(self) -> web.Application:
         app = web.Application(middlewares=[self._auth, self._inject_faults])
@@ -110,10 +123,10 @@ class OpenAIDouble:
                 return _error(400, f"Missing required parameter: '{required}'.", None)
         if self.chat_delay:
             await asyncio.sleep(self.chat_delay)
+        if not body.get("stream"):
+            return self._structured_reply(body)
         text, tool_call = self._reply_for(body["messages"])
         chunks = _chat_chunks(body["model"], text, tool_call)
-        if not body.get("stream"):
-            return _error(400, "this double only streams, as the livekit plugin does", None)
         response = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
         await response.prepare(request)
         for chunk in chunks:
@@ -124,6 +137,20 @@ class OpenAIDouble:
         await response.write(b"data: [DONE]\n\n")
         await response.write_eof()
         return response
+
+    def _structured_reply(self, body: dict[str, Any]) -> web.Response:
+        try:
+            schema = check_request(body)
+        except BadRequest as exc:
+            return _error(400, exc.message, None, exc.param)
+        reply = StructuredReply()
+        if self.structured:
+            reply = self.structured[min(self._structured_index, len(self.structured) - 1)]
+            self._structured_index += 1
+        if reply.status is not None:
+            return _error(reply.status, "scripted provider error", "server_error")
+        prompt = sum(len(_content_text(m.get("content")).split()) for m in body["messages"])
+        return web.json_response(completion(body["model"], content_of(reply, schema), prompt))
 
     def _reply_for(self, messages: list[dict[str, Any]]) -> tuple[str, ToolCallReply | None]:
         last = messages[-1] if messages else {}
@@ -194,9 +221,9 @@ def _speech_pcm(seconds: float, tone_hz: float) -> bytes:
     return array.array("h", (round(v) for v in wave)).tobytes()
 
 
-def _error(status: int, message: str, code: str | None) -> web.Response:
+def _error(status: int, message: str, code: str | None, param: str | None = None) -> web.Response:
     kind = "invalid_request_error" if status < 500 else "server_error"
-    body = {"error": {"message": message, "type": kind, "param": None, "code": code}}
+    body = {"error": {"message": message, "type": kind, "param": param, "code": code}}
     return web.json_response(body, status=status)
 
 

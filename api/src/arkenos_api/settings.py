@@ -233,6 +233,41 @@ class Settings(BaseSettings):
         default="* * * * *", description="When the sweeper of sessions that never ended runs."
     )
 
+    analysis_max_attempts: int = Field(
+        default=3,
+        ge=1,
+        le=10,
+        description="Answers asked of the model for one call's analysis before invalid output "
+        "is stored as a failure.",
+    )
+    analysis_provider_retries: int = Field(
+        default=2,
+        ge=0,
+        le=10,
+        description="Retries of a provider error (429, 5xx, timeout) within one analysis "
+        "request, with the openai client's backoff.",
+    )
+    analysis_timeout_seconds: float = Field(
+        default=60.0, gt=0, le=600, description="Timeout of one analysis request."
+    )
+    analysis_max_output_tokens: int = Field(
+        default=2048, ge=64, le=32768, description="Upper bound on an analysis answer's tokens."
+    )
+    analysis_max_transcript_chars: int = Field(
+        default=200_000,
+        ge=1000,
+        description="Longest transcript sent for analysis; a longer one is cut at its end.",
+    )
+    outbox_retention_days: int = Field(
+        default=30,
+        ge=1,
+        description="Webhook messages delivered (or given up) longer ago than this are "
+        "deleted with their attempts, and so are events left without messages.",
+    )
+    outbox_retention_cron: str = Field(
+        default="17 * * * *", description="When the outbox retention job runs."
+    )
+
     @model_validator(mode="after")
     def _refuse_placeholders(self) -> Settings:
         if self.environment is Environment.DEVELOPMENT:

@@ -20,6 +20,9 @@ from tests.api.sessions.factories import add_session
 CALLS = 24
 #: Jobs a worker runs at once: the most requests a kill can leave half-acknowledged.
 IN_FLIGHT = 4
+#: Seconds a worker process may take to start: imports alone take 40 s on a loaded 2-core
+#: machine (measured), most of it the openai SDK the analysis job uses.
+WORKER_START = 180
 
 
 def start_worker(settings: Settings, log: Path) -> subprocess.Popen[bytes]:
@@ -34,6 +37,8 @@ def start_worker(settings: Settings, log: Path) -> subprocess.Popen[bytes]:
         "ARKENOS_JOBS_HEARTBEAT_TIMEOUT_SECONDS": "2",
         "ARKENOS_JOBS_BATCH_SIZE": "2",
         "ARKENOS_JOBS_CONCURRENCY": str(IN_FLIGHT),
+        "ARKENOS_OPENAI_BASE_URL": settings.openai_base_url,
+        "ARKENOS_ANALYSIS_PROVIDER_RETRIES": str(settings.analysis_provider_retries),
     }
     with log.open("ab") as out:
         return subprocess.Popen(
@@ -70,7 +75,7 @@ async def test_sigkill_mid_batch_then_restart_delivers_every_webhook_once(
             assert first.poll() is None, log.read_text()
             return len(receiver.deliveries) >= 4
 
-        await until(some_delivered, seconds=60)
+        await until(some_delivered, seconds=WORKER_START)
     finally:
         first.send_signal(signal.SIGKILL)
         first.wait()
@@ -83,7 +88,7 @@ async def test_sigkill_mid_batch_then_restart_delivers_every_webhook_once(
             found = [m for s in sessions for m in await messages(api, s)]
             return len(found) == CALLS and all(m.state == "Delivered" for m in found)
 
-        await until(all_delivered, seconds=90)
+        await until(all_delivered, seconds=WORKER_START + 60)
     finally:
         second.send_signal(signal.SIGTERM)
         await asyncio.to_thread(second.wait, 30)

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from arkenos_api.analysis.requests import analysis_requested
 from arkenos_api.calls import rooms
 from arkenos_api.calls.destinations import check_destination
 from arkenos_api.calls.policy import policy_for, reserve_call_slot
@@ -49,7 +50,11 @@ def ready_dispatch_name(resource: dict[str, Any], name: str) -> str:
 
 
 def _new_session(
-    ctx: WorkspaceContext, agent: str, direction: CallDirection, variables: dict[str, str]
+    ctx: WorkspaceContext,
+    resource: dict[str, Any],
+    agent: str,
+    direction: CallDirection,
+    variables: dict[str, str],
 ) -> CallSession:
     now = utcnow()
     return CallSession(
@@ -64,6 +69,7 @@ def _new_session(
         started_at=now,
         status=CallStatus.DIALING,
         variables=variables or None,
+        analysis_requested=analysis_requested(resource),
     )
 
 
@@ -104,7 +110,7 @@ async def start_web_call(
     if resource is None:
         raise not_found(f"agent {agent}")
     dispatch_name = ready_dispatch_name(resource, agent)
-    session = _new_session(ctx, agent, CallDirection.WEB, body.variables)
+    session = _new_session(ctx, resource, agent, CallDirection.WEB, body.variables)
     await _register(db_session, settings, ctx, session)
     metadata = DispatchMetadata(
         workspace=namespace,
@@ -170,7 +176,7 @@ async def start_outbound_call(
     check_destination(
         body.to, allowed_countries=policy.allowed_countries, allow_premium=policy.allow_premium
     )
-    session = _new_session(ctx, agent, CallDirection.OUTBOUND, body.variables)
+    session = _new_session(ctx, resource, agent, CallDirection.OUTBOUND, body.variables)
     session.caller, session.callee, session.phone_number = number, body.to, number
     session.sip_identity = f"sip_{body.to}"
     await _register(db_session, settings, ctx, session)

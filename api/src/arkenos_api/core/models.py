@@ -1,5 +1,6 @@
 """Every table, imported in one place for Alembic's autogenerate and the migration check."""
 
+from arkenos_api.analysis.models import SessionAnalysis
 from arkenos_api.auth.models import ApiToken, AuthSession, LoginAttempt, User
 from arkenos_api.calls.models import CallPolicy
 from arkenos_api.code.models import (
@@ -41,6 +42,7 @@ __all__ = [
     "OutboxEvent",
     "PriceOverride",
     "ProviderKey",
+    "SessionAnalysis",
     "ToolCallRow",
     "TranscriptSegmentRow",
     "TurnMetricRow",

@@ -34,9 +34,7 @@ def build_config(
         raise ApiError(
             424,
             "missing_provider_key",
-            f"no key for {', '.join(missing)}: store one in workspace {inputs.namespace} or set "
-            + ", ".join(PROVIDER_SECRET_KEYS.get(p, p.upper()) for p in missing)
-            + " in the agent's credentials Secret",
+            missing_keys_message(inputs.namespace, missing),
             f"keys.{missing[0]}",
         )
     return RuntimeConfig(
@@ -47,6 +45,15 @@ def build_config(
         spec=spec,
         keys=keys,
         tool_secrets=tool_secret_values(inputs),
+    )
+
+
+def missing_keys_message(namespace: str, missing: list[Provider]) -> str:
+    """What to do about providers without a key, naming them."""
+    return (
+        f"no key for {', '.join(missing)}: store one in workspace {namespace} or set "
+        + ", ".join(PROVIDER_SECRET_KEYS.get(p, p.upper()) for p in missing)
+        + " in the agent's credentials Secret"
     )
 
 

@@ -91,9 +91,16 @@ async def read_agent(kube: Kube, namespace: str, name: str) -> dict[str, Any]:
 
 
 async def gather_inputs(
-    *, db_session: AsyncSession, kube: Kube, namespace: str, name: str, resource: dict[str, Any]
+    *,
+    db_session: AsyncSession,
+    kube: Kube,
+    namespace: str,
+    name: str,
+    resource: dict[str, Any],
+    uses: frozenset[SecretUse] = CONFIG_SECRET_USES,
 ) -> ConfigInputs:
-    """The rest of the inputs of an agent already read (and authorised)."""
+    """The rest of the inputs of an agent already read (and authorised), reading the Secrets
+    its spec names for ``uses`` (the post-call analysis needs only its credentials)."""
     row = (
         await db_session.execute(
             select(Workspace.id, Workspace.keys_version).where(Workspace.namespace == namespace)
@@ -101,7 +108,7 @@ async def gather_inputs(
     ).first()
     if row is None:
         raise ApiError(404, "not_a_workspace", f"namespace {namespace} is not an Arkenos workspace")
-    refs = [ref for ref in secret_refs(resource.get("spec") or {}) if ref.use in CONFIG_SECRET_USES]
+    refs = [ref for ref in secret_refs(resource.get("spec") or {}) if ref.use in uses]
     secrets: dict[str, SecretData] = {}
     for ref in refs:
         # Read once per Secret; a Secret named for two uses must carry both labels.

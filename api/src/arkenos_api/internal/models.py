@@ -63,8 +63,9 @@ class CallSession(Base):
     cost_micros: Mapped[int | None] = mapped_column(BigInteger, default=None)
     cost: Mapped[dict[str, Any] | None] = mapped_column(JSONB, default=None)
     pricing_version: Mapped[str | None] = mapped_column(String(32), default=None)
-    #: Post-call analysis, written by the background-jobs issue's analysis job.
-    analysis: Mapped[dict[str, Any] | None] = mapped_column(JSONB, default=None)
+    #: Whether the agent's spec asked for post-call analysis when the call was registered
+    #: (the spec it was served with); its end then enqueues the analysis job.
+    analysis_requested: Mapped[bool] = mapped_column(default=False, server_default="false")
 
 
 def _session_fk() -> Mapped[uuid.UUID]:

@@ -27,7 +27,7 @@ from arkenos_api.internal.config_inputs import ConfigInputs, Version, gather_inp
 from arkenos_api.internal.identity import Workload
 from arkenos_api.keys.crypto import Keyring
 from arkenos_api.keys.service import read_keys
-from arkenos_crds.runtime import providers_for
+from arkenos_crds.runtime import Provider, providers_for
 
 
 @dataclass(frozen=True)
@@ -73,14 +73,30 @@ async def cached_config(
         return cached.body
     spec = parse_spec(inputs)
     required, optional = providers_for(spec)
-    from_secret = credentials_keys(inputs, required | optional)
+    keys = await resolve_keys(
+        db_session=db_session, keyring=keyring, inputs=inputs, providers=required | optional
+    )
+    config = build_config(inputs, spec, keys)
+    body = config.model_dump_json(by_alias=True, exclude_none=True).encode()
+    cache.put(key, ResolvedConfig(version, body))
+    return body
+
+
+async def resolve_keys(
+    *,
+    db_session: AsyncSession,
+    keyring: Keyring,
+    inputs: ConfigInputs,
+    providers: set[Provider],
+) -> dict[Provider, str]:
+    """The keys of ``providers`` that an agent's calls use, in the order the platform resolves
+    them everywhere (the worker's config, the post-call analysis): the agent's
+    ``credentials.secretRef`` Secret first, then the workspace's stored keys."""
+    from_secret = credentials_keys(inputs, providers)
     stored = await read_keys(
         db_session=db_session,
         keyring=keyring,
         workspace_id=inputs.workspace_id,
-        providers=(required | optional) - from_secret.keys(),
+        providers=providers - from_secret.keys(),
     )
-    config = build_config(inputs, spec, {**stored, **from_secret})
-    body = config.model_dump_json(by_alias=True, exclude_none=True).encode()
-    cache.put(key, ResolvedConfig(version, body))
-    return body
+    return {**stored, **from_secret}

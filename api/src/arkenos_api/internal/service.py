@@ -10,6 +10,7 @@ from sqlalchemy import case, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from arkenos_api.analysis.requests import analysis_requested
 from arkenos_api.core.cache import BoundedCache
 from arkenos_api.core.errors import ApiError, forbidden, not_found
 from arkenos_api.core.kube import Kube
@@ -63,6 +64,7 @@ async def register_session(
             served_by=workload.username,
             dispatched_at=start.dispatched_at,
             started_at=start.started_at,
+            analysis_requested=analysis_requested(resource),
         )
         .on_conflict_do_nothing(index_elements=["job_id"])
         .returning(CallSession.id)

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from arkenos_api.analysis.service import session_analysis
 from arkenos_api.internal.models import CallSession, TranscriptSegmentRow
 from arkenos_crds.voiceagent import WebhookEvent
 
@@ -58,5 +59,9 @@ async def event_body(
             "transcript": await _transcript(db_session, session),
         }
     elif event is WebhookEvent.ANALYSIS_COMPLETED:
-        data |= {"analysis": session.analysis}
+        analysis = await session_analysis(db_session, session)
+        data |= {
+            "endedAt": _iso(session.ended_at),
+            "analysis": analysis.model_dump(by_alias=True, mode="json") if analysis else None,
+        }
     return {"type": event.value, "timestamp": _iso(occurred_at), "data": data}

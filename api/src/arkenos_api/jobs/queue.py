@@ -22,6 +22,8 @@ class Entrypoint(StrEnum):
     FAN_OUT = "webhooks.fan_out"  # an outbox event -> one message per interested webhook
     DELIVER = "webhooks.deliver"  # one message to its webhook
     SWEEP = "sessions.sweep"  # close sessions open far past their agent's limit
+    ANALYSE = "sessions.analyse"  # post-call analysis of one ended session
+    PRUNE_OUTBOX = "webhooks.prune"  # delete delivered messages older than the retention
 
 
 async def session_queries(db_session: AsyncSession) -> Queries:

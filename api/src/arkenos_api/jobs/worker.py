@@ -1,5 +1,6 @@
 """The ``arkenos-api jobs`` process: pgqueuer's queue manager and scheduler over the API's
-database, running the outgoing webhooks and the sweeper. Separate from the API server, so the
+database, running the post-call analysis, the outgoing webhooks, the sweeper and the outbox
+retention. Separate from the API server, so the
 chart scales it on its own; a killed worker's picked jobs are picked again once their
 heartbeat is older than the timeout."""
 
@@ -14,16 +15,19 @@ from datetime import timedelta
 
 import asyncpg
 import httpx
+import openai
 from pgqueuer import PgQueuer
 from pgqueuer.core.executors import DatabaseRetryEntrypointExecutor, EntrypointExecutorParameters
 from pgqueuer.domain.models import Job, Schedule
 from sqlalchemy.engine import make_url
 
+from arkenos_api.analysis.service import AnalysisContext, analyse
 from arkenos_api.core.db import check_migrated, create_engine, session_factory
 from arkenos_api.core.kube import Kube, create_api_client
 from arkenos_api.jobs.delivery import DeliveryContext, deliver
 from arkenos_api.jobs.fanout import fan_out
 from arkenos_api.jobs.queue import Entrypoint, decode
+from arkenos_api.jobs.retention import prune_outbox
 from arkenos_api.jobs.sweeper import sweep
 from arkenos_api.settings import Settings
 
@@ -56,9 +60,31 @@ def _retrying(max_attempts: int) -> object:
     return factory
 
 
-def register(pgq: PgQueuer, settings: Settings, context: DeliveryContext) -> None:
+def analysis_client(settings: Settings) -> openai.DefaultAsyncHttpxClient:
+    """The connection pool of every analysis request (one TLS context for all of them)."""
+    return openai.DefaultAsyncHttpxClient(
+        timeout=settings.analysis_timeout_seconds, follow_redirects=False
+    )
+
+
+def register(
+    pgq: PgQueuer, settings: Settings, context: DeliveryContext, analysis: AnalysisContext
+) -> None:
     """Every job of the worker, with exponential backoff and held once they give up."""
     retrying = _retrying(settings.jobs_max_attempts)
+
+    @pgq.entrypoint(Entrypoint.ANALYSE, on_failure="hold", executor_factory=retrying)  # type: ignore[arg-type]
+    async def _analyse(job: Job) -> None:
+        await analyse(analysis, uuid.UUID(decode(job.payload)["session"]))
+
+    @pgq.schedule(Entrypoint.PRUNE_OUTBOX, settings.outbox_retention_cron)
+    async def _prune(_: Schedule) -> None:
+        messages, events = await prune_outbox(
+            sessionmaker=context.sessionmaker,
+            retention=timedelta(days=settings.outbox_retention_days),
+        )
+        if messages or events:
+            log.info("outbox retention deleted %d message(s), %d event(s)", messages, events)
 
     @pgq.entrypoint(Entrypoint.FAN_OUT, on_failure="hold", executor_factory=retrying)  # type: ignore[arg-type]
     async def _fan_out(job: Job) -> None:
@@ -96,6 +122,7 @@ async def run_worker(settings: Settings, *, stop: asyncio.Event | None = None) -
     api_client = await create_api_client(settings.kubeconfig)
     connection = await asyncpg.connect(asyncpg_dsn(url))
     http = webhook_client(settings)
+    model_http = analysis_client(settings)
     try:
         await check_migrated(engine)
         context = DeliveryContext(
@@ -105,8 +132,11 @@ async def run_worker(settings: Settings, *, stop: asyncio.Event | None = None) -
             retry_delays=settings.webhook_retry_delays_seconds,
             allow_loopback=settings.webhook_allow_loopback,
         )
+        analysis = AnalysisContext.from_settings(
+            settings, sessionmaker=context.sessionmaker, kube=context.kube, http=model_http
+        )
         pgq = PgQueuer.from_asyncpg_connection(connection)
-        register(pgq, settings, context)
+        register(pgq, settings, context, analysis)
         relay = None
         if stop is None:
             loop = asyncio.get_running_loop()
@@ -125,6 +155,7 @@ async def run_worker(settings: Settings, *, stop: asyncio.Event | None = None) -
             relay.cancel()
     finally:
         await http.aclose()
+        await model_http.aclose()
         await connection.close()
         await api_client.close()
         await engine.dispose()

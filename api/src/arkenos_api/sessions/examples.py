@@ -83,7 +83,19 @@ DETAIL: dict[str, Any] = {
             }
         ],
     },
-    "analysis": None,
+    "analysis": {
+        "state": "Completed",
+        "reason": None,
+        "error": None,
+        "summary": "The caller booked a table for four on Friday at 7 pm.",
+        "success": True,
+        "sentiment": "Positive",
+        "topics": ["reservation", "opening hours"],
+        "fields": {"party_size": 4, "wants_callback": False},
+        "model": "gpt-4o-mini",
+        "attempts": 1,
+        "createdAt": "2026-11-20T12:01:05Z",
+    },
 }
 CSV = (
     "id,agent,direction,status,endReason,phoneNumber,caller,callee,room,startedAt,endedAt,"

@@ -1,7 +1,7 @@
 """The one way a session ends, whoever ends it (its worker, LiveKit's webhook for a worker
 that died, a call that was never answered): the end is recorded once, the call is priced, and
-everything happens in the caller's transaction, so the post-call jobs the background-jobs work
-adds are enqueued here, atomically with the end they follow from."""
+everything happens in the caller's transaction, so the post-call jobs (webhooks, analysis) are
+enqueued here, atomically with the end they follow from."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from arkenos_api.internal.models import CallSession
 from arkenos_api.jobs.events import record_event
+from arkenos_api.jobs.queue import Entrypoint, enqueue
 from arkenos_api.pricing.service import price_session
 from arkenos_crds.runtime import EndReason
 from arkenos_crds.voiceagent import WebhookEvent
@@ -53,6 +54,9 @@ async def finish_session(
     await db_session.flush()
     await db_session.refresh(session, ["duration_ms"])
     await price_session(db_session=db_session, session=session)
-    # Post-call jobs (outgoing webhooks) are enqueued here, in this transaction.
+    # Post-call jobs (outgoing webhooks, analysis) are enqueued here, in this transaction.
     await record_event(db_session, session.id, WebhookEvent.CALL_ENDED)
+    if session.analysis_requested and status == CallStatus.ENDED:
+        # Only a call that connected has a conversation to analyse.
+        await enqueue(db_session, Entrypoint.ANALYSE, {"session": str(session.id)})
     return True

@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import Field
 
+from arkenos_api.analysis.schemas import SessionAnalysisOut
 from arkenos_api.core.schemas import Schema
 from arkenos_api.sessions.lifecycle import CallStatus
 from arkenos_crds.runtime import CallDirection
@@ -84,6 +85,8 @@ class SessionDetail(SessionSummary):
     cost: dict[str, Any] | None = Field(
         default=None, description="Cost breakdown with the catalogue version it used."
     )
-    analysis: dict[str, Any] | None = Field(
-        default=None, description="Post-call analysis, once the analysis job has run."
+    analysis: SessionAnalysisOut | None = Field(
+        default=None,
+        description="Post-call analysis: Pending until the job has run, then Completed or "
+        "Failed with the reason; null when the agent does not analyse its calls.",
     )

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from arkenos_api.analysis.service import session_analysis
 from arkenos_api.core.errors import not_found
 from arkenos_api.internal.models import (
     CallSession,
@@ -145,7 +146,7 @@ async def get_session(
         usage=[UsageTotal.model_validate(u._mapping) for u in usage],
         tool_calls=[_tool_call(t) for t in tools],
         cost=session.cost,
-        analysis=session.analysis,
+        analysis=await session_analysis(db_session, session),
     )
 
 
