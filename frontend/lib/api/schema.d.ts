@@ -1534,6 +1534,11 @@ export interface components {
              */
             summary?: boolean;
         };
+        /**
+         * AnalysisState
+         * @enum {string}
+         */
+        AnalysisState: "Pending" | "Completed" | "Failed";
         /** Analytics */
         Analytics: {
             /**
@@ -3359,17 +3364,57 @@ export interface components {
              */
             name: string;
         };
+        /** SessionAnalysisOut */
+        SessionAnalysisOut: {
+            /**
+             * Attempts
+             * @description Answers asked of the model.
+             * @default 0
+             */
+            attempts?: number;
+            /** Createdat */
+            createdAt?: string | null;
+            /**
+             * Error
+             * @description What went wrong, in words.
+             */
+            error?: string | null;
+            /**
+             * Fields
+             * @description The agent's analysis fields by name (null: not stated).
+             */
+            fields?: {
+                [key: string]: unknown;
+            } | null;
+            /** Model */
+            model?: string | null;
+            /**
+             * Reason
+             * @description Why it failed: NoKey, CredentialsError, ProviderError, InvalidOutput, NoTranscript or InvalidAgent.
+             */
+            reason?: string | null;
+            /**
+             * Sentiment
+             * @description Positive, Neutral or Negative.
+             */
+            sentiment?: string | null;
+            state: components["schemas"]["AnalysisState"];
+            /**
+             * Success
+             * @description Whether the call met the agent's successCriteria.
+             */
+            success?: boolean | null;
+            /** Summary */
+            summary?: string | null;
+            /** Topics */
+            topics?: string[] | null;
+        };
         /** SessionDetail */
         SessionDetail: {
             /** Agent */
             agent: string;
-            /**
-             * Analysis
-             * @description Post-call analysis, once the analysis job has run.
-             */
-            analysis?: {
-                [key: string]: unknown;
-            } | null;
+            /** @description Post-call analysis: Pending until the job has run, then Completed or Failed with the reason; null when the agent does not analyse its calls. */
+            analysis?: components["schemas"]["SessionAnalysisOut"] | null;
             /** Callee */
             callee?: string | null;
             /** Caller */
@@ -7992,6 +8037,23 @@ export interface operations {
                     /**
                      * @example {
                      *       "agent": "front-desk",
+                     *       "analysis": {
+                     *         "attempts": 1,
+                     *         "createdAt": "2026-11-20T12:01:05Z",
+                     *         "fields": {
+                     *           "party_size": 4,
+                     *           "wants_callback": false
+                     *         },
+                     *         "model": "gpt-4o-mini",
+                     *         "sentiment": "Positive",
+                     *         "state": "Completed",
+                     *         "success": true,
+                     *         "summary": "The caller booked a table for four on Friday at 7 pm.",
+                     *         "topics": [
+                     *           "reservation",
+                     *           "opening hours"
+                     *         ]
+                     *       },
                      *       "callee": "+14155559000",
                      *       "caller": "+14155550123",
                      *       "cost": {

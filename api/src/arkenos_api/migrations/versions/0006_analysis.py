@@ -1,7 +1,7 @@
 """Post-call analysis: one stored analysis per session (its own table, replacing the unused
 sessions.analysis column) and whether the call asked for one
 
-Revision ID: 0006_analysis
+Revision ID: 0006
 Revises: 0005
 Create Date: 2026-12-02 02:45:00
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision = "0006_analysis"
+revision = "0006"
 down_revision = "0005"
 branch_labels = None
 depends_on = None
