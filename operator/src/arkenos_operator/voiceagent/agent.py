@@ -20,7 +20,14 @@ from arkenos_operator.voiceagent.state import ParsedSpec, VoiceAgentState
 
 Body = dict[str, Any]
 RESOURCE = "voiceagent"
-SERVING_FIELDS = ("revision", "artifactDigest", "replicas", "readyReplicas")
+SERVING_FIELDS = (
+    "revision",
+    "artifactDigest",
+    "replicas",
+    "readyReplicas",
+    "activeSessions",
+    "lastDecision",
+)
 
 
 def cached_spec(state: VoiceAgentState, agent: Body) -> VoiceAgentSpec:
@@ -60,7 +67,9 @@ class AgentReconciler:
         if spec.mode == AgentMode.CUSTOM:
             # Asked first: in a namespace that is not a workspace nothing should run.
             await self.readiness.check(obj["metadata"]["namespace"], obj["metadata"]["name"])
-            serving = await reconcile_custom(self.ctx, self.state, obj, spec, life, self.inputs)
+            serving = await reconcile_custom(
+                self.ctx, self.state, obj, spec, life, self.inputs, self.readiness.session
+            )
             life.summarize(serving.revision)
             return agent_status(obj, life, serving)
         await reconcile_standard(self.ctx, obj, spec, life, self.inputs, self.readiness)
@@ -89,6 +98,8 @@ def agent_status(agent: Body, life: AgentLifecycle, serving: Serving | None) -> 
             "replicas": (replicas.get("spec") or {}).get("replicas"),
             "readyReplicas": (replicas.get("status") or {}).get("readyReplicas") or 0,
         }
+        if serving.scale is not None:
+            status |= serving.scale.status()
     elif mode == AgentMode.STANDARD:
         # An agent switched from custom to standard no longer has a revision of its own.
         status |= dict.fromkeys(SERVING_FIELDS)
