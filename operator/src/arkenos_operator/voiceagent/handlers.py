@@ -138,12 +138,14 @@ def register_agent_handlers(registry: kopf.OperatorRegistry, settings: OperatorS
         id="scale",
         registry=registry,
     )
-    async def scale(namespace: str | None, name: str, memo: Any, **kwargs: Any) -> None:
+    async def scale(
+        body: kopf.Body, namespace: str | None, name: str, memo: Any, **kwargs: Any
+    ) -> None:
         # Sessions on the agent's pods move without any watch event: read them on a timer,
-        # as the pool's scaler does. Unchanged children are not re-applied.
-        await context_of(memo).runner.run(
-            reconciler(memo, kwargs, force=False), str(namespace), name
-        )
+        # as the pool's scaler does, and reconcile only when the sizing has news.
+        agents = reconciler(memo, kwargs, force=False)
+        if await agents.scale_has_news(dict(body)):
+            await context_of(memo).runner.run(agents, str(namespace), name)
 
     @kopf.index(*AGENTS, id=SECRET_INDEX, registry=registry)
     async def agents_by_secret(

@@ -25,8 +25,10 @@ from arkenos_operator.scaling.decisions import (
     ScalePolicy,
     counted_sessions,
     decide,
+    deletion_costs,
 )
 from arkenos_operator.scaling.pods import (
+    DELETION_COST,
     Measured,
     decision_status,
     last_change,
@@ -122,3 +124,19 @@ async def plan(
     policy = policy_of(custom, settings)
     waiting = waiting_calls(agent, now, settings.custom_wake_seconds)
     return Scale(policy, decide_replicas(policy, agent, measured, waiting, now), measured, now)
+
+
+def needs_reconcile(agent: Body, scale: Scale) -> bool:
+    """Whether a scaler tick has anything to do: the replicas change, the sessions in status
+    moved, or a pod's deletion cost is stale. An idle agent's tick stops here (no apply, no
+    readiness question), which is most ticks of most agents."""
+    status = agent.get("status") or {}
+    if scale.decision.changed or status.get("activeSessions") != scale.active_sessions:
+        return True
+    if status.get("replicas") != scale.decision.replicas:
+        return True
+    costs = deletion_costs([load for _, load in scale.measured], scale.policy.sessions_per_replica)
+    return any(
+        (pod["metadata"].get("annotations") or {}).get(DELETION_COST) != str(costs[load.name])
+        for pod, load in scale.measured
+    )
