@@ -1,6 +1,7 @@
 """A custom agent's replicas, decided by the pool's scaling function: sessions on its pods
 between min and max, no warm buffer (so min 0 reaches zero), the API's wake mark counted as a
-call waiting for a pod while it is recent, and the pool's paced scale-down back to min."""
+call waiting for a pod while it is recent, and the pool's paced scale-down back to min; an
+idle scaler tick has nothing to reconcile."""
 
 from __future__ import annotations
 
@@ -10,8 +11,11 @@ from typing import Any
 from arkenos_crds.custom import CustomSpec
 from arkenos_crds.runtime import WAKE_ANNOTATION
 from arkenos_operator.scaling.decisions import Direction, PodLoad, ScalePolicy
+from arkenos_operator.scaling.pods import DELETION_COST
 from arkenos_operator.voiceagent.scale import (
+    Scale,
     decide_replicas,
+    needs_reconcile,
     policy_of,
     waiting_calls,
     wake_requested_at,
@@ -129,3 +133,23 @@ def test_idle_with_min_one_stays_at_one() -> None:
     old = NOW - timedelta(hours=1)
     decision = decide_replicas(policy(1, 3), agent(replicas=2, changed=old), pods(0, 0), 0, NOW)
     assert decision.replicas == 1
+
+
+def test_an_idle_tick_has_no_news_and_moved_sessions_or_costs_do() -> None:
+    def tick(status: Body, measured: list[tuple[Body, PodLoad]]) -> bool:
+        body = agent(replicas=status.get("replicas"), changed=NOW - timedelta(hours=1))
+        body["status"] |= status
+        return needs_reconcile(body, plan_of(body, measured))
+
+    def plan_of(body: Body, measured: list[tuple[Body, PodLoad]]) -> Scale:
+        decision = decide_replicas(policy(), body, measured, waiting=0, now=NOW)
+        return Scale(policy(), decision, measured, NOW)
+
+    asleep = {"replicas": 0, "activeSessions": 0}
+    assert not tick(asleep, [])
+    costed = [({"metadata": {"name": "p0", "annotations": {DELETION_COST: "1"}}}, PodLoad("p0", 1))]
+    assert not tick({"replicas": 1, "activeSessions": 1}, costed)
+    assert tick({"replicas": 1, "activeSessions": 0}, costed)  # a call started
+    assert tick({"replicas": 1, "activeSessions": 1}, pods(1))  # its pod's cost is not set yet
+    idle = [({"metadata": {"name": "p0", "annotations": {DELETION_COST: "0"}}}, PodLoad("p0", 0))]
+    assert tick({"replicas": 1, "activeSessions": 0}, idle)  # idle long enough: step down
