@@ -153,3 +153,10 @@ def test_an_idle_tick_has_no_news_and_moved_sessions_or_costs_do() -> None:
     assert tick({"replicas": 1, "activeSessions": 1}, pods(1))  # its pod's cost is not set yet
     idle = [({"metadata": {"name": "p0", "annotations": {DELETION_COST: "0"}}}, PodLoad("p0", 0))]
     assert tick({"replicas": 1, "activeSessions": 0}, idle)  # idle long enough: step down
+
+
+def test_a_tick_before_the_first_deployment_leaves_it_to_the_build() -> None:
+    body = agent()  # no status.replicas: the first build is still running
+    decision = decide_replicas(policy(1, 3), body, [], waiting=0, now=NOW)
+    assert decision.changed  # a reconcile would create one pod...
+    assert not needs_reconcile(body, Scale(policy(1, 3), decision, [], NOW))  # ...not the tick

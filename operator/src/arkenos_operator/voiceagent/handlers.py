@@ -135,6 +135,8 @@ def register_agent_handlers(registry: kopf.OperatorRegistry, settings: OperatorS
         field="spec.mode",
         value=AgentMode.CUSTOM.value,
         interval=settings.custom_scale_interval_seconds,
+        # Creation and resume reconcile anyway: a first tick then would only repeat it.
+        initial_delay=settings.custom_scale_interval_seconds,
         id="scale",
         registry=registry,
     )

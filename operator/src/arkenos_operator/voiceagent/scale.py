@@ -131,6 +131,10 @@ def needs_reconcile(agent: Body, scale: Scale) -> bool:
     moved, or a pod's deletion cost is stale. An idle agent's tick stops here (no apply, no
     readiness question), which is most ticks of most agents."""
     status = agent.get("status") or {}
+    if status.get("replicas") is None:
+        # No Deployment yet (first build, or not servable): creation and build events drive
+        # that, and a tick would only repeat their reconcile.
+        return False
     if scale.decision.changed or status.get("activeSessions") != scale.active_sessions:
         return True
     if status.get("replicas") != scale.decision.replicas:
