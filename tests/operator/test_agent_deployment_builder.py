@@ -29,7 +29,7 @@ def test_bundle_deployment_whole_shape() -> None:
         isolation={"runtimeClassName": "gvisor"},
         drainTimeoutSeconds=900,
     )
-    assert build_agent_deployment(body, spec_of(body), SETTINGS, ARTIFACT) == {
+    assert build_agent_deployment(body, spec_of(body), SETTINGS, ARTIFACT, replicas=2) == {
         "apiVersion": "apps/v1",
         "kind": "Deployment",
         "metadata": {
@@ -198,9 +198,9 @@ def test_bundle_deployment_whole_shape() -> None:
 def test_image_deployment_runs_the_image_as_is() -> None:
     image = "ghcr.example/acme/survey@sha256:" + "c" * 64
     body = agent({"image": image}, replicas={"min": 0, "max": 2})
-    deployment = build_agent_deployment(body, spec_of(body), SETTINGS, None)
+    deployment = build_agent_deployment(body, spec_of(body), SETTINGS, None, replicas=0)
     pod = deployment["spec"]["template"]
-    assert deployment["spec"]["replicas"] == 1  # min 0 still runs one pod (no scaler yet)
+    assert deployment["spec"]["replicas"] == 0  # the scaler's decision, here scaled to zero
     assert pod["metadata"]["annotations"] == {"arkenos.io/revision": image}
     assert pod["spec"]["initContainers"] == []
     assert pod["spec"]["runtimeClassName"] is None  # a merge patch removes a dropped class

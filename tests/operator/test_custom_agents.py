@@ -86,7 +86,7 @@ def test_bundle_agent_is_built_then_served_in_isolation(
     assert condition_of(built, "Built")["message"] == f"Built artifact {ARTIFACT_1}."
     deployment = api.wait_for(DEPLOYMENTS, WORKSPACE, "arkenos-agent-orders")
     assert without_server_fields(deployment) == build_agent_deployment(
-        agent, spec, operator_settings, ARTIFACT_1
+        agent, spec, operator_settings, ARTIFACT_1, replicas=1
     )
     pod = deployment["spec"]["template"]
     assert pod["metadata"]["annotations"] == {

@@ -9,27 +9,28 @@ from typing import Any
 import pytest
 
 from arkenos_crds.workerpool import WorkerPoolSpec
-from arkenos_operator.workerpool.scaling import (
+from arkenos_operator.scaling.decisions import (
     Direction,
     PodLoad,
+    ScalePolicy,
     counted_sessions,
     decide,
     deletion_costs,
     desired_replicas,
 )
-from arkenos_operator.workerpool.scrape import parse_active_sessions
+from arkenos_operator.scaling.scrape import parse_active_sessions
 
 NOW = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 
 
-def pool(**fields: Any) -> WorkerPoolSpec:
+def pool(**fields: Any) -> ScalePolicy:
     base: dict[str, Any] = {
         "replicas": {"min": 1, "max": 10},
         "sessionsPerReplica": 10,
         "warmBuffer": 2,
         "scaleDown": {"delaySeconds": 300, "step": 1},
     }
-    return WorkerPoolSpec.model_validate(base | fields)
+    return ScalePolicy.of_pool(WorkerPoolSpec.model_validate(base | fields))
 
 
 @pytest.mark.parametrize(

@@ -12,8 +12,9 @@ from kopf.testing import KopfRunner
 
 from arkenos_crds.workerpool import WorkerPoolSpec
 from arkenos_operator.kube import DEPLOYMENTS, PODS, SERVICE_ACCOUNTS, WORKER_POOLS
+from arkenos_operator.scaling.pods import DELETION_COST
 from arkenos_operator.settings import OperatorSettings
-from arkenos_operator.workerpool.builders import DELETION_COST, build_worker_deployment
+from arkenos_operator.workerpool.builders import build_worker_deployment
 from tests.operator import fake_controllers
 from tests.operator.conftest import OPERATOR_NAMESPACE
 from tests.operator.fake_workers import WorkerFleet, worker_fleet

@@ -20,6 +20,7 @@ from arkenos_crds.meta import (
 )
 from arkenos_crds.pipeline import Greeting, LLMConfig, STTConfig, TTSConfig, TurnDetection
 from arkenos_crds.tools import TOOL_NAME, Tool
+from arkenos_crds.workerpool import ScalingDecision
 
 KIND = "VoiceAgent"
 
@@ -187,6 +188,12 @@ class VoiceAgentStatus(ResourceStatus):
     ready_replicas: int | None = Field(
         default=None, ge=0, description="Custom agents: pods ready to take calls."
     )
+    active_sessions: int | None = Field(
+        default=None, ge=0, description="Custom agents: calls in progress on its pods."
+    )
+    last_decision: ScalingDecision | None = Field(
+        default=None, description="Custom agents: the last scaling decision and why."
+    )
 
 
 class VoiceAgent(KubeModel):
@@ -206,5 +213,7 @@ class VoiceAgentConditionType(StrEnum):
     READY = "Ready"
     #: Custom agents from a bundle: True when the current bundle digest is built.
     BUILT = "Built"
-    #: Custom agents: True when the Deployment has the minimum number of pods available.
+    #: Custom agents: True when the Deployment has the minimum number of pods available; with
+    #: ``min: 0`` also at zero pods (reason ScaledToZero) and while the first pod starts for a
+    #: waiting call (reason ColdStart), since a call is then served after a cold start.
     AVAILABLE = "Available"

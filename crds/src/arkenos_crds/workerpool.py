@@ -63,7 +63,7 @@ class WorkerPoolSpec(KubeModel):
 
 
 class ScalingDecision(KubeModel):
-    """The pool scaler's last change of the replica count."""
+    """A scaler's last change of the replica count (the pool's, or a custom agent's)."""
 
     time: datetime = Field(description="When the decision was made.")
     from_replicas: int = Field(ge=0, description="Replicas before.")

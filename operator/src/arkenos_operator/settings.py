@@ -218,6 +218,27 @@ class OperatorSettings(EnvSettings):
         le=1000,
         description="Concurrent calls one custom agent pod takes (its ARKENOS_MAX_SESSIONS).",
     )
+    custom_scale_interval_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        description="How often each custom agent's pods are scraped for live sessions and its "
+        "replicas decided (the pool's scaler, per agent).",
+    )
+    custom_scale_down_delay_seconds: int = Field(
+        default=300,
+        ge=0,
+        le=86400,
+        description="Time between two scale-down steps of a custom agent, and since its last "
+        "scale-up: the idle period before an agent with min 0 goes back to zero.",
+    )
+    custom_wake_seconds: int = Field(
+        default=120,
+        ge=1,
+        le=3600,
+        description="How long the API's wake mark on a custom agent counts as a call waiting "
+        "for a pod: it must cover a cold start (pod scheduled, image pulled, worker "
+        "registered), after which the call is counted on the pod itself.",
+    )
 
     # The shared worker pool.
     pool_name: str = Field(default="standard", description="Name of the WorkerPool to serve.")

@@ -35,7 +35,7 @@ def _everything_for_a_custom_agent() -> list[dict[str, Any]]:
     spec = spec_of(body)
     assert spec.custom is not None
     return [
-        build_agent_deployment(body, spec, SETTINGS, ARTIFACT),
+        build_agent_deployment(body, spec, SETTINGS, ARTIFACT, replicas=1),
         build_job(body, spec.custom, SETTINGS),
         build_platform_secret(body, _secret(STORAGE)),
         build_gateway_secret(body, _secret(LIVEKIT)),

@@ -63,7 +63,7 @@ def test_custom_agent_pods_get_the_same_wiring() -> None:
         }
     )
     agent = owner(WORKSPACE, "orders", "VoiceAgent")
-    env = plain_env(build_agent_deployment(agent, spec, SETTINGS, None))
+    env = plain_env(build_agent_deployment(agent, spec, SETTINGS, None, replicas=1))
 
     runner = load_settings(Settings, env)
     assert (runner.drain_timeout_s, runner.max_sessions) == (1185, 4)

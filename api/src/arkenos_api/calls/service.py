@@ -3,7 +3,8 @@ PhoneNumber, hang-up and transfer of a live call.
 
 A call's session is registered and committed before its room exists, because the worker's own
 registration of that room (a few milliseconds later) claims it; if LiveKit then refuses, the
-session ends as Failed with LiveKit's message.
+session ends as Failed with LiveKit's message. A custom agent with no ready pod is marked for
+waking before the room is made (see :mod:`.wake`); its dispatch waits in LiveKit meanwhile.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from arkenos_api.calls import rooms
 from arkenos_api.calls.destinations import check_destination
 from arkenos_api.calls.policy import policy_for, reserve_call_slot
 from arkenos_api.calls.schemas import OutboundCallIn, OutboundCallOut, WebCallIn, WebCallOut
+from arkenos_api.calls.wake import wake_if_asleep
 from arkenos_api.core.db import utcnow
 from arkenos_api.core.errors import ApiError, not_found
 from arkenos_api.core.kube import Kube
@@ -112,6 +114,7 @@ async def start_web_call(
     dispatch_name = ready_dispatch_name(resource, agent)
     session = _new_session(ctx, resource, agent, CallDirection.WEB, body.variables)
     await _register(db_session, settings, ctx, session)
+    await wake_if_asleep(kube, namespace, agent, resource)
     metadata = DispatchMetadata(
         workspace=namespace,
         agent=agent,
@@ -180,6 +183,7 @@ async def start_outbound_call(
     session.caller, session.callee, session.phone_number = number, body.to, number
     session.sip_identity = f"sip_{body.to}"
     await _register(db_session, settings, ctx, session)
+    await wake_if_asleep(kube, namespace, agent, resource)
     metadata = DispatchMetadata(
         workspace=namespace,
         agent=agent,

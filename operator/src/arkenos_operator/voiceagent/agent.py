@@ -5,6 +5,7 @@ and replicas). The kernel's runner locks, writes the status and maps failures to
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from arkenos_crds.voiceagent import AgentMode, VoiceAgentSpec, dispatch_name_for
@@ -15,12 +16,20 @@ from arkenos_operator.voiceagent.custom import Serving, reconcile_custom
 from arkenos_operator.voiceagent.inputs import Inputs
 from arkenos_operator.voiceagent.lifecycle import AgentLifecycle
 from arkenos_operator.voiceagent.readiness import ReadinessClient
+from arkenos_operator.voiceagent.scale import needs_reconcile, plan
 from arkenos_operator.voiceagent.standard import reconcile_standard
 from arkenos_operator.voiceagent.state import ParsedSpec, VoiceAgentState
 
 Body = dict[str, Any]
 RESOURCE = "voiceagent"
-SERVING_FIELDS = ("revision", "artifactDigest", "replicas", "readyReplicas")
+SERVING_FIELDS = (
+    "revision",
+    "artifactDigest",
+    "replicas",
+    "readyReplicas",
+    "activeSessions",
+    "lastDecision",
+)
 
 
 def cached_spec(state: VoiceAgentState, agent: Body) -> VoiceAgentSpec:
@@ -60,11 +69,27 @@ class AgentReconciler:
         if spec.mode == AgentMode.CUSTOM:
             # Asked first: in a namespace that is not a workspace nothing should run.
             await self.readiness.check(obj["metadata"]["namespace"], obj["metadata"]["name"])
-            serving = await reconcile_custom(self.ctx, self.state, obj, spec, life, self.inputs)
+            serving = await reconcile_custom(
+                self.ctx, self.state, obj, spec, life, self.inputs, self.readiness.session
+            )
             life.summarize(serving.revision)
             return agent_status(obj, life, serving)
         await reconcile_standard(self.ctx, obj, spec, life, self.inputs, self.readiness)
         return agent_status(obj, life, None)
+
+    async def scale_has_news(self, obj: Body) -> bool:
+        """Whether a scaler tick should reconcile: measured without the lock (a read only);
+        the reconcile it triggers measures again under the lock."""
+        try:
+            spec = cached_spec(self.state, obj)
+        except ReconcileError:
+            return False  # an invalid spec: its status already says so
+        if spec.custom is None:
+            return False
+        ctx = self.ctx
+        now = datetime.now(UTC)
+        found = await plan(ctx.kube, ctx.settings, self.readiness.session, obj, spec.custom, now)
+        return needs_reconcile(obj, found)
 
     def failed(self, obj: Body, spec: VoiceAgentSpec | None, error: ReconcileError) -> Body:
         life = lifecycle_of(obj)
@@ -89,6 +114,8 @@ def agent_status(agent: Body, life: AgentLifecycle, serving: Serving | None) -> 
             "replicas": (replicas.get("spec") or {}).get("replicas"),
             "readyReplicas": (replicas.get("status") or {}).get("readyReplicas") or 0,
         }
+        if serving.scale is not None:
+            status |= serving.scale.status()
     elif mode == AgentMode.STANDARD:
         # An agent switched from custom to standard no longer has a revision of its own.
         status |= dict.fromkeys(SERVING_FIELDS)

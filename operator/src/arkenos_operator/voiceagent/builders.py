@@ -114,8 +114,9 @@ def build_agent_deployment(
     spec: VoiceAgentSpec,
     settings: OperatorSettings,
     artifact_digest: str | None,
+    replicas: int,
 ) -> Body:
-    """The Deployment serving a custom agent.
+    """The Deployment serving a custom agent, with ``replicas`` pods (the scaler's decision).
 
     From a bundle, ``artifact_digest`` names the built artifact: an init container fetches it
     into an emptyDir and the runner loads it. From an image, the image runs as built by the
@@ -171,8 +172,7 @@ def build_agent_deployment(
             agent, names.deployment_name(name), names.agent_labels(name, names.COMPONENT_AGENT)
         ),
         "spec": {
-            # Sessions-based scaling between min and max is not done yet: min runs (at least 1).
-            "replicas": max(custom.replicas.min, 1),
+            "replicas": replicas,
             "selector": {"matchLabels": selector},
             # Never below the running count during a rollout: calls in progress finish on the
             # old pods (which drain for terminationGracePeriodSeconds) while new ones start.

@@ -2,7 +2,8 @@
 the build of its bundle, and the Deployment that serves the built artifact (or its image).
 
 The Deployment is only changed once the wanted revision is built: while a new build runs or
-after it failed, the previous revision keeps serving untouched.
+after it failed, the previous revision keeps serving, and only its replica count follows the
+scaler (:mod:`.scale`), so an agent at zero still wakes for a call.
 """
 
 from __future__ import annotations
@@ -11,7 +12,10 @@ import asyncio
 import hashlib
 import json
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
+
+import aiohttp
 
 from arkenos_crds.custom import CustomSpec
 from arkenos_crds.runtime import AGENT_LABEL
@@ -41,6 +45,7 @@ from arkenos_operator.voiceagent.builders import (
 from arkenos_operator.voiceagent.inputs import Inputs
 from arkenos_operator.voiceagent.lifecycle import AgentLifecycle
 from arkenos_operator.voiceagent.network import build_build_network_policy, build_network_policy
+from arkenos_operator.voiceagent.scale import Scale, plan
 from arkenos_operator.voiceagent.state import VoiceAgentState
 
 Body = dict[str, Any]
@@ -53,6 +58,8 @@ class Serving:
     revision: str | None
     artifact_digest: str | None
     deployment: Body | None
+    #: The scaler's sizing, when a Deployment exists or was just made.
+    scale: Scale | None = None
 
 
 async def reconcile_custom(
@@ -62,12 +69,14 @@ async def reconcile_custom(
     spec: VoiceAgentSpec,
     life: AgentLifecycle,
     inputs: Inputs,
+    http: aiohttp.ClientSession,
 ) -> Serving:
     custom = spec.custom
     assert custom is not None  # the schema requires it in Custom mode
     await apply_isolation(ctx, state, agent, custom, inputs)
+    scale = await plan(ctx.kube, ctx.settings, http, agent, custom, datetime.now(UTC))
     status = agent.get("status") or {}
-    serving = Serving(status.get("revision"), status.get("artifactDigest"), None)
+    serving = Serving(status.get("revision"), status.get("artifactDigest"), None, scale)
     artifact: str | None = None
     if custom.source.bundle is not None:
         outcome = await ensure_build(ctx, state, agent, custom, status)
@@ -76,22 +85,24 @@ async def reconcile_custom(
                 agent["metadata"]["name"], custom.source.bundle.digest, custom.entrypoint
             )
             life.mark_building(job, custom.source.bundle.digest)
-            return await keep_serving(ctx, agent, serving, life)
+            return await keep_serving(ctx, state, agent, serving, life, custom)
         if outcome.state is BuildState.FAILED:
             life.mark_build_failed(outcome.reason, outcome.message)
-            return await keep_serving(ctx, agent, serving, life)
+            return await keep_serving(ctx, state, agent, serving, life, custom)
         artifact = outcome.artifact_digest
         assert artifact is not None
         life.mark_built(artifact)
     deployment = await ctx.kube.apply(
-        DEPLOYMENTS, build_agent_deployment(agent, spec, ctx.settings, artifact)
+        DEPLOYMENTS,
+        build_agent_deployment(agent, spec, ctx.settings, artifact, scale.decision.replicas),
     )
     remember_own_write(state, DEPLOYMENTS, deployment)
+    await scale.mark_deletion_costs(ctx.kube)
     revision = custom.source.image or (
         custom.source.bundle.digest if custom.source.bundle else None
     )
-    mark_availability(life, deployment)
-    return Serving(revision, artifact, deployment)
+    mark_availability(life, deployment, custom.replicas.min)
+    return Serving(revision, artifact, deployment, scale)
 
 
 async def apply_isolation(
@@ -233,19 +244,34 @@ async def create_job(ctx: OperatorContext, job: Body) -> Body:
 
 
 async def keep_serving(
-    ctx: OperatorContext, agent: Body, serving: Serving, life: AgentLifecycle
+    ctx: OperatorContext,
+    state: VoiceAgentState,
+    agent: Body,
+    serving: Serving,
+    life: AgentLifecycle,
+    custom: CustomSpec,
 ) -> Serving:
-    """Leave the Deployment as it is and report on what it serves."""
+    """Leave the Deployment's pods as they are (no new revision) and report on what it serves;
+    only its replica count follows the scaler."""
     namespace, name = agent["metadata"]["namespace"], agent["metadata"]["name"]
     deployment = await ctx.kube.get_or_none(DEPLOYMENTS, namespace, names.deployment_name(name))
     if deployment is None:
         life.mark_deploying("Waiting for the first build before deploying.")
         return Serving(None, None, None)
-    mark_availability(life, deployment)
-    return Serving(serving.revision, serving.artifact_digest, deployment)
+    scale = serving.scale
+    assert scale is not None  # planned before the build was looked at
+    if (deployment.get("spec") or {}).get("replicas") != scale.decision.replicas:
+        patch = {"spec": {"replicas": scale.decision.replicas}}
+        deployment = await ctx.kube.patch(
+            DEPLOYMENTS, namespace, deployment["metadata"]["name"], patch
+        )
+        remember_own_write(state, DEPLOYMENTS, deployment)
+    await scale.mark_deletion_costs(ctx.kube)
+    mark_availability(life, deployment, custom.replicas.min)
+    return Serving(serving.revision, serving.artifact_digest, deployment, scale)
 
 
-def mark_availability(life: AgentLifecycle, deployment: Body) -> None:
+def mark_availability(life: AgentLifecycle, deployment: Body, min_replicas: int) -> None:
     spec = deployment.get("spec") or {}
     status = deployment.get("status") or {}
     desired = int(spec.get("replicas") or 0)
@@ -261,5 +287,12 @@ def mark_availability(life: AgentLifecycle, deployment: Body) -> None:
             progressing.get("reason") or "ProgressDeadlineExceeded",
             progressing.get("message") or "The Deployment stopped making progress.",
         )
+        return
+    if min_replicas == 0:
+        # Zero pods is this agent's minimum: a call is served, after a cold start.
+        if desired == 0:
+            life.mark_scaled_to_zero()
+        else:
+            life.mark_cold_start(desired)
         return
     life.mark_deploying(f"0 of {desired} pods available.")

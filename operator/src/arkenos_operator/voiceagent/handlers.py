@@ -1,9 +1,11 @@
 """kopf handlers of the VoiceAgent feature: when to reconcile an agent.
 
-The agent itself: on create, update and resume, and (custom agents, which have children that
-can drift) on a timer. Its dependencies: a Secret it names changes (an index maps Secrets to
-the agents naming them), one of its build Jobs or build pods finishes, its Deployment changes,
-or the shared pool becomes ready or unready. Every path runs the same level-based reconcile.
+The agent itself: on create, update (the API's wake mark is an annotation, which kopf counts
+as a change) and resume, and (custom agents, whose children can drift and whose pods' sessions
+are read) on two timers: the drift resync and the scaler. Its dependencies: a Secret it names
+changes (an index maps Secrets to the agents naming them), one of its build Jobs or build pods
+finishes, its Deployment changes, or the shared pool becomes ready or unready. Every path runs
+the same level-based reconcile.
 
 Standard agents have no timer on purpose: kopf gives every object with a timer a finalizer,
 and a standard agent has nothing to clean up and nothing that drifts.
@@ -127,6 +129,25 @@ def register_agent_handlers(registry: kopf.OperatorRegistry, settings: OperatorS
         await context_of(memo).runner.run(
             reconciler(memo, kwargs, force=True), str(namespace), name
         )
+
+    @kopf.timer(
+        *AGENTS,
+        field="spec.mode",
+        value=AgentMode.CUSTOM.value,
+        interval=settings.custom_scale_interval_seconds,
+        # Creation and resume reconcile anyway: a first tick then would only repeat it.
+        initial_delay=settings.custom_scale_interval_seconds,
+        id="scale",
+        registry=registry,
+    )
+    async def scale(
+        body: kopf.Body, namespace: str | None, name: str, memo: Any, **kwargs: Any
+    ) -> None:
+        # Sessions on the agent's pods move without any watch event: read them on a timer,
+        # as the pool's scaler does, and reconcile only when the sizing has news.
+        agents = reconciler(memo, kwargs, force=False)
+        if await agents.scale_has_news(dict(body)):
+            await context_of(memo).runner.run(agents, str(namespace), name)
 
     @kopf.index(*AGENTS, id=SECRET_INDEX, registry=registry)
     async def agents_by_secret(

@@ -15,6 +15,13 @@ from arkenos_operator.conditions import ConditionSet
 Body = dict[str, Any]
 
 STANDARD_READY_MESSAGE = "Served by the shared worker pool."
+#: Available reasons of an agent with ``min: 0`` and no pod available: Ready is True (a call is
+#: served, after a cold start) and says so.
+SCALED_TO_ZERO = "ScaledToZero"
+COLD_START = "ColdStart"
+SCALED_TO_ZERO_MESSAGE = (
+    "Scaled to zero; the next call starts a pod and waits for it (a cold start)."
+)
 
 
 class AgentLifecycle:
@@ -55,6 +62,17 @@ class AgentLifecycle:
             T.AVAILABLE, "MinimumReplicasAvailable", f"{available} of {desired} pods available."
         )
 
+    def mark_scaled_to_zero(self) -> None:
+        self.conditions.mark_true(T.AVAILABLE, SCALED_TO_ZERO, SCALED_TO_ZERO_MESSAGE)
+
+    def mark_cold_start(self, desired: int) -> None:
+        self.conditions.mark_true(
+            T.AVAILABLE,
+            COLD_START,
+            f"Starting from zero: 0 of {desired} pods available yet; waiting calls are served "
+            "when the first pod registers.",
+        )
+
     def mark_deploying(self, message: str) -> None:
         self.conditions.mark_unknown(T.AVAILABLE, "Deploying", message)
 
@@ -64,6 +82,14 @@ class AgentLifecycle:
     def summarize(self, serving_revision: str | None) -> None:
         """Ready from Built and Available; a failed build names the revision still serving."""
         ready = self.conditions.summarize("Serving.")
+        available = self.conditions.get(T.AVAILABLE)
+        if (
+            ready.status == "True"
+            and available is not None
+            and available.reason in (SCALED_TO_ZERO, COLD_START)
+        ):
+            self.conditions.mark_true(T.READY, available.reason, available.message)
+            ready = self.conditions.get(T.READY) or ready
         built = self.conditions.get(T.BUILT)
         if built is not None and built.status == "False" and serving_revision:
             self.conditions.mark_false(

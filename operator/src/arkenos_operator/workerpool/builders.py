@@ -17,7 +17,6 @@ WORKER_NAME = "arkenos-worker"
 COMPONENT = "worker"
 HEALTH_PORT = 8081
 METRICS_PORT = 9102
-DELETION_COST = "controller.kubernetes.io/pod-deletion-cost"
 
 
 def pool_selector(pool: Body) -> dict[str, str]:

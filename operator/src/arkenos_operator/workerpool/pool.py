@@ -3,7 +3,6 @@ Deployment, mark pods' deletion cost, and report it all in status."""
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -16,83 +15,30 @@ from arkenos_operator.conditions import ConditionSet
 from arkenos_operator.context import OperatorContext
 from arkenos_operator.kernel.errors import ReconcileError, parse_spec
 from arkenos_operator.kernel.reasons import Reason
-from arkenos_operator.kube import DEPLOYMENTS, PODS, SERVICE_ACCOUNTS, WORKER_POOLS
-from arkenos_operator.workerpool import builders
-from arkenos_operator.workerpool.scaling import (
+from arkenos_operator.kube import DEPLOYMENTS, SERVICE_ACCOUNTS, WORKER_POOLS
+from arkenos_operator.scaling.decisions import (
     Decision,
     Direction,
     PodLoad,
+    ScalePolicy,
     counted_sessions,
     decide,
-    deletion_costs,
     desired_replicas,
 )
-from arkenos_operator.workerpool.scrape import scrape_active_sessions
+from arkenos_operator.scaling.pods import (
+    decision_status,
+    last_change,
+    mark_deletion_costs,
+    measure,
+)
+from arkenos_operator.workerpool import builders
 
 Body = dict[str, Any]
 RESOURCE = "workerpool"
 
 
-async def measure(
-    ctx: OperatorContext, session: aiohttp.ClientSession, pool: Body
-) -> list[tuple[Body, PodLoad]]:
-    """Sessions on each live worker pod. Pods still without an IP have none yet; terminating
-    pods are draining and neither need nor give capacity."""
-    namespace = pool["metadata"]["namespace"]
-    found = await ctx.kube.list(PODS, namespace, builders.pool_selector(pool))
-    live = [
-        p
-        for p in found
-        if not p["metadata"].get("deletionTimestamp")
-        and (p.get("status") or {}).get("phase") not in ("Succeeded", "Failed")
-    ]
-    settings = ctx.settings
-
-    async def load(pod: Body) -> tuple[Body, PodLoad]:
-        name = pod["metadata"]["name"]
-        ip = (pod.get("status") or {}).get("podIP")
-        if not ip:
-            return pod, PodLoad(name, 0)
-        url = settings.worker_metrics_url.format(
-            pod_ip=ip, pod_name=name, metrics_port=metrics_port(pod)
-        )
-        timeout = settings.worker_metrics_timeout_seconds
-        return pod, PodLoad(name, await scrape_active_sessions(session, url, timeout))
-
-    return list(await asyncio.gather(*(load(p) for p in live)))
-
-
-def metrics_port(pod: Body) -> int:
-    """The pod's container port named ``metrics`` (the worker's contract says 9102)."""
-    for container in (pod.get("spec") or {}).get("containers") or []:
-        for port in container.get("ports") or []:
-            if port.get("name") == "metrics":
-                return int(port["containerPort"])
-    return builders.METRICS_PORT
-
-
-async def mark_deletion_costs(
-    ctx: OperatorContext, measured: list[tuple[Body, PodLoad]], sessions_per_replica: int
-) -> None:
-    costs = deletion_costs([load for _, load in measured], sessions_per_replica)
-    patches = []
-    for pod, load in measured:
-        cost = str(costs[load.name])
-        annotations = pod["metadata"].get("annotations") or {}
-        if annotations.get(builders.DELETION_COST) != cost:
-            patch = {"metadata": {"annotations": {builders.DELETION_COST: cost}}}
-            patches.append(ctx.kube.patch(PODS, pod["metadata"]["namespace"], load.name, patch))
-    await asyncio.gather(*patches)
-
-
-def last_change(pool: Body) -> datetime | None:
-    decision = (pool.get("status") or {}).get("lastDecision") or {}
-    raw = decision.get("time")
-    return datetime.fromisoformat(raw.replace("Z", "+00:00")) if raw else None
-
-
-def first_decision(spec: WorkerPoolSpec) -> Decision:
-    replicas = desired_replicas(spec, 0)
+def first_decision(policy: ScalePolicy) -> Decision:
+    replicas = desired_replicas(policy, 0)
     return Decision(
         0, replicas, Direction.UP, f"Created with {replicas} worker(s) for the warm buffer."
     )
@@ -124,23 +70,26 @@ class PoolReconciler:
         ctx, settings = self.ctx, self.ctx.settings
         namespace, name = pool["metadata"]["namespace"], pool["metadata"]["name"]
         existing = await ctx.kube.get_or_none(DEPLOYMENTS, namespace, builders.WORKER_NAME)
-        measured = await measure(ctx, self.session, pool)
+        measured = await measure(
+            ctx.kube, settings, self.session, namespace, builders.pool_selector(pool)
+        )
         loads = [load for _, load in measured]
+        policy = ScalePolicy.of_pool(spec)
         active = counted_sessions(loads, spec.sessions_per_replica)
         now = datetime.now(UTC)
         if existing is None:
-            decision = first_decision(spec)
+            decision = first_decision(policy)
         else:
             # Our last decision, not the Deployment's count: a hand edit of replicas is drift.
             current = (pool.get("status") or {}).get("replicas")
             if current is None:
                 current = (existing.get("spec") or {}).get("replicas") or 0
-            decision = decide(spec, int(current), active, last_change(pool), now)
+            decision = decide(policy, int(current), active, last_change(pool), now)
         await ctx.kube.apply(SERVICE_ACCOUNTS, builders.build_worker_service_account(pool))
         deployment = await ctx.kube.apply(
             DEPLOYMENTS, builders.build_worker_deployment(pool, spec, settings, decision.replicas)
         )
-        await mark_deletion_costs(ctx, measured, spec.sessions_per_replica)
+        await mark_deletion_costs(ctx.kube, measured, spec.sessions_per_replica)
         ctx.metrics.pool_decisions.labels(name, decision.direction).inc()
         ctx.metrics.pool_replicas.labels(name).set(decision.replicas)
         ctx.metrics.pool_active_sessions.labels(name).set(active)
@@ -204,10 +153,5 @@ def pool_status(
         "capacity": capacity,
     }
     if decision.changed:
-        status["lastDecision"] = {
-            "time": now.replace(microsecond=0).isoformat().replace("+00:00", "Z"),
-            "fromReplicas": decision.from_replicas,
-            "toReplicas": decision.replicas,
-            "reason": decision.reason,
-        }
+        status["lastDecision"] = decision_status(decision, now)
     return status
