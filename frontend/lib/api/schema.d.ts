@@ -3338,6 +3338,33 @@ export interface components {
             provider?: "OpenAI" | "Deepgram";
         };
         /**
+         * ScalingDecision
+         * @description A scaler's last change of the replica count (the pool's, or a custom agent's).
+         */
+        ScalingDecision: {
+            /**
+             * Fromreplicas
+             * @description Replicas before.
+             */
+            fromReplicas: number;
+            /**
+             * Reason
+             * @description Why, in words.
+             */
+            reason: string;
+            /**
+             * Time
+             * Format: date-time
+             * @description When the decision was made.
+             */
+            time: string;
+            /**
+             * Toreplicas
+             * @description Replicas after.
+             */
+            toReplicas: number;
+        };
+        /**
          * SecretKeySelector
          * @description One key of a Secret in the agent's namespace.
          */
@@ -4318,6 +4345,11 @@ export interface components {
          */
         VoiceAgentStatus: {
             /**
+             * Activesessions
+             * @description Custom agents: calls in progress on its pods.
+             */
+            activeSessions?: number | null;
+            /**
              * Artifactdigest
              * @description Custom agents: digest of the built artifact that is serving now.
              */
@@ -4332,6 +4364,8 @@ export interface components {
              * @description LiveKit agent name that calls to this agent are dispatched to.
              */
             dispatchName?: string | null;
+            /** @description Custom agents: the last scaling decision and why. */
+            lastDecision?: components["schemas"]["ScalingDecision"] | null;
             /**
              * Observedgeneration
              * @description The .metadata.generation the status was computed from. When it is lower than .metadata.generation the operator has not yet acted on the latest spec.
