@@ -3,29 +3,22 @@ nodes, from the real-infrastructure work): every rendered set accepted by the AP
 (`kubectl apply --dry-run=server`), then `helm install`, `helm upgrade` keeping the master key,
 and `helm uninstall` leaving only what is documented (CRDs, the master-key Secret, PVCs).
 
-Expects `tests/substrate/control_plane.py` to provide a `real_control_plane` fixture whose value
-has `kubeconfig` (a Path) and optionally `kubectl` (a Path); skipped until it exists."""
+The chart gets a control plane of its own (the session's is shared by tests that install the
+operator's RBAC into the same platform namespace)."""
 
 from __future__ import annotations
 
-import shutil
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 import yaml
 
+from arkenos_devstack.controlplane import ControlPlane, run_control_plane
 from tests.chart._support import CHART, NAMESPACE, RELEASE, VALUES_SETS, ValuesSet, render
 
-control_plane = pytest.importorskip(
-    "tests.substrate.control_plane",
-    reason="the real control plane fixture (tests/substrate/control_plane.py, from the "
-    "real-infrastructure issue) is not in this tree yet",
-)
-real_control_plane = control_plane.real_control_plane
-
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.realk8s, pytest.mark.slow]
 
 #: Kinds whose CRDs the chart does not install (the Prometheus Operator's).
 NOT_INSTALLED_HERE = {"ServiceMonitor", "PrometheusRule"}
@@ -47,11 +40,9 @@ EXTERNAL_SECRETS = {
 
 
 class Cluster:
-    def __init__(self, plane: Any, helm: Path) -> None:
-        self.kubeconfig = str(plane.kubeconfig)
-        kubectl = getattr(plane, "kubectl", None) or shutil.which("kubectl")
-        assert kubectl, "no kubectl: the control plane fixture should provide one"
-        self.kubectl_path = str(kubectl)
+    def __init__(self, plane: ControlPlane, helm: Path) -> None:
+        self.kubeconfig = str(plane.admin_kubeconfig)
+        self.kubectl_path = str(plane.binaries.kubectl)
         self.helm_path = str(helm)
 
     def kubectl(self, *args: str, stdin: str | None = None) -> str:
@@ -70,8 +61,14 @@ class Cluster:
 
 
 @pytest.fixture(scope="module")
-def cluster(real_control_plane: Any, helm: Path) -> Cluster:
-    cluster = Cluster(real_control_plane, helm)
+def chart_control_plane(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ControlPlane]:
+    with run_control_plane(tmp_path_factory.mktemp("chart-controlplane")) as plane:
+        yield plane
+
+
+@pytest.fixture(scope="module")
+def cluster(chart_control_plane: ControlPlane, helm: Path) -> Cluster:
+    cluster = Cluster(chart_control_plane, helm)
     cluster.kubectl("apply", "--server-side", "--filename", str(CHART / "crds"))
     cluster.kubectl("create", "namespace", NAMESPACE)
     for name, data in EXTERNAL_SECRETS.items():

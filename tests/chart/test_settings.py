@@ -18,6 +18,17 @@ OPERATOR_FIELDS = {ENV_PREFIX + f.upper() for f in OperatorSettings.model_fields
     ENV_PREFIX + f.upper() for f in PhoneNumberSettings.model_fields
 }
 API_FIELDS = {"ARKENOS_" + f.upper() for f in ApiSettings.model_fields}
+API_SECRET_STAND_INS = {
+    "ARKENOS_DATABASE_URL": "postgresql+asyncpg://u:p@db:5432/arkenos",
+    "ARKENOS_LIVEKIT_URL": "ws://livekit:7880",
+    "ARKENOS_LIVEKIT_API_KEY": "platform-key",
+    "ARKENOS_LIVEKIT_API_SECRET": "platform-secret-0123456789abcdef0123456789",
+    "ARKENOS_S3_ENDPOINT": "s3:7070",
+    "ARKENOS_S3_BUCKET": "arkenos",
+    "ARKENOS_S3_ACCESS_KEY": "ACCESSKEY",
+    "ARKENOS_S3_SECRET_KEY": "secret-key-0123456789",
+    "ARKENOS_S3_SECURE": "false",
+}
 
 
 def _env(manifest: Manifest, container: str) -> list[dict[str, Any]]:
@@ -65,12 +76,31 @@ def test_api_variables_are_api_settings(
     env = _env(_deployment(rendered[values.name], "arkenos-api"), "api")
     names = {e["name"] for e in env if e["name"].startswith("ARKENOS_")}
     assert names - API_FIELDS == set()
-    plain = _plain(env, {"ARKENOS_DATABASE_URL": "postgresql+asyncpg://u:p@db:5432/arkenos"})
+    plain = _plain(env, API_SECRET_STAND_INS)
     fields = {k.removeprefix("ARKENOS_").lower(): v for k, v in plain.items() if k != "HOME"}
     settings = ApiSettings.model_validate(fields)
     assert settings.environment.value == "production"
     assert settings.platform_namespace == "arkenos-system"
     assert str(settings.master_keys_file) == "/var/run/secrets/arkenos/master-keys/keys"
+    # Calls, the worker gateway and code deploys answer 503 without these: the API gets them.
+    assert settings.livekit_url == "ws://livekit:7880"
+    assert settings.livekit_api_secret is not None
+    assert (settings.s3_endpoint, settings.s3_bucket) == ("s3:7070", "arkenos")
+    assert settings.s3_secret_key is not None
+
+
+def test_the_api_reads_livekit_and_storage_from_the_releases_secrets(
+    rendered: dict[str, list[Manifest]],
+) -> None:
+    """Both from the same Secrets the workers and the operator use, never as plain values."""
+    env = _env(_deployment(rendered["quickstart"], "arkenos-api"), "api")
+    sources = {
+        item["name"]: item["valueFrom"]["secretKeyRef"]["name"]
+        for item in env
+        if "secretKeyRef" in item.get("valueFrom", {})
+    }
+    assert sources["ARKENOS_LIVEKIT_API_SECRET"] == "arkenos-livekit"
+    assert sources["ARKENOS_S3_SECRET_KEY"] == "arkenos-objectstorage"
 
 
 def test_production_operator_gets_the_phone_number_defaults(

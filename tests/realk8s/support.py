@@ -14,6 +14,8 @@ from typing import Any
 
 from arkenos_devstack.controlplane import ControlPlane
 from arkenos_devstack.process import LOOPBACK, ManagedProcess, free_port, http_ok
+from tests.doubles.arkenos_api import OPERATOR, ArkenosAPIDouble
+from tests.doubles.server import serve
 from tests.substrate.waiting import wait_until
 
 REPO = Path(__file__).resolve().parents[2]
@@ -174,18 +176,32 @@ def operator_process(
         OPERATOR_NAMESPACE, OPERATOR_SERVICE_ACCOUNT, path=log_dir / "operator.kubeconfig"
     )
     metrics_port = free_port()
+    # Agent readiness comes from the Arkenos API: its double here, which finds every provider
+    # key stored (the real API's readiness is tested against PostgreSQL in tests/api).
+    operator_token = base64.urlsafe_b64encode(os.urandom(24)).decode()
+    token_file = log_dir / "operator-api-token"
+    token_file.write_text(operator_token + "\n")
+    api = ArkenosAPIDouble(tokens={operator_token: OPERATOR})
     settings = {
         **OPERATOR_ENV,
         "ARKENOS_METRICS_PORT": str(metrics_port),
         "ARKENOS_PROBE_PORT": str(free_port()),
+        "ARKENOS_API_TOKEN_FILE": str(token_file),
         **(env or {}),
     }
     process_env = {key: value for key, value in _inherited_env().items() if key != "KUBECONFIG"}
     process_env.update(settings, KUBECONFIG=str(kubeconfig))
     entry_point = Path(sys.executable).with_name("arkenos-operator")
-    operator = ManagedProcess(
-        "arkenos-operator", [entry_point], log_file=log_dir / "operator.log", env=process_env
-    ).start()
+    with serve(api.app()) as served:
+        process_env["ARKENOS_API_URL"] = served.url
+        operator = ManagedProcess(
+            "arkenos-operator", [entry_point], log_file=log_dir / "operator.log", env=process_env
+        ).start()
+        yield from _supervised(operator, metrics_port)
+
+
+def _supervised(operator: ManagedProcess, metrics_port: int) -> Iterator[ManagedProcess]:
+    """Wait for the operator's /readyz, yield it, and check it still runs at the end."""
     try:
         operator.wait_ready(
             http_ok(f"http://{LOOPBACK}:{metrics_port}/readyz"), within=60, what="/readyz"

@@ -145,8 +145,10 @@ a Secret's data. `helm template` has no cluster, so it always generates there.
 {{- end -}}
 {{- end -}}
 
-{{/* The environment the API and the jobs runner share (their settings are one class). */}}
-{{- define "arkenos.apiEnv" -}}
+{{/* The environment migrations need: the database and the API's own settings. It names no
+release-made Secret besides the database's, so a pre-install migration hook can start before
+the bundled LiveKit and S3 Secrets exist. */}}
+{{- define "arkenos.apiBaseEnv" -}}
 - name: ARKENOS_ENVIRONMENT
   value: {{ .Values.api.environment | quote }}
 - name: ARKENOS_DATABASE_URL
@@ -166,6 +168,31 @@ a Secret's data. `helm template` has no cluster, so it always generates there.
   value: {{ .Values.api.sessionTtlSeconds | quote }}
 - name: HOME
   value: /tmp
+{{- end -}}
+
+{{/* The environment the API and the jobs runner share (their settings are one class). */}}
+{{- define "arkenos.apiEnv" -}}
+{{ include "arkenos.apiBaseEnv" . }}
+{{- /* LiveKit: browser calls, outbound calls and the worker gateway's upstream. */}}
+- name: ARKENOS_LIVEKIT_URL
+  valueFrom:
+    secretKeyRef: {name: {{ include "arkenos.livekitSecretName" . }}, key: LIVEKIT_URL}
+- name: ARKENOS_LIVEKIT_API_KEY
+  valueFrom:
+    secretKeyRef: {name: {{ include "arkenos.livekitSecretName" . }}, key: LIVEKIT_API_KEY}
+- name: ARKENOS_LIVEKIT_API_SECRET
+  valueFrom:
+    secretKeyRef: {name: {{ include "arkenos.livekitSecretName" . }}, key: LIVEKIT_API_SECRET}
+{{- with .Values.livekit.publicUrl }}
+- name: ARKENOS_LIVEKIT_PUBLIC_URL
+  value: {{ . | quote }}
+{{- end }}
+{{- /* Object storage: custom agents' code blobs and bundles (the Secret's keys are ARKENOS_S3_*). */}}
+{{- range $key := list "ARKENOS_S3_ENDPOINT" "ARKENOS_S3_BUCKET" "ARKENOS_S3_ACCESS_KEY" "ARKENOS_S3_SECRET_KEY" "ARKENOS_S3_SECURE" }}
+- name: {{ $key }}
+  valueFrom:
+    secretKeyRef: {name: {{ include "arkenos.s3SecretName" $ }}, key: {{ $key }}}
+{{- end }}
 {{- end -}}
 
 {{/* The master keys volume the API and the jobs runner mount. */}}

@@ -25,11 +25,6 @@ from tests.substrate.waiting import wait_until
 pytestmark = [
     pytest.mark.realk8s,
     pytest.mark.slow,
-    pytest.mark.skip(
-        reason="on the real control plane the operator's pods never become Running under kwok "
-        "(not yet diagnosed: created, scheduled or moved by kwok?); the same behaviour is "
-        "covered on the emulator in tests/operator"
-    ),
 ]
 BUNDLE = "sha256:" + "1" * 64
 ARTIFACT = "sha256:" + "a1" * 32

@@ -48,6 +48,7 @@ SERVICE_ACCOUNT_ISSUER = "https://kubernetes.default.svc.cluster.local"
 SERVICE_CIDR = "10.96.0.0/16"
 POD_CIDR = "10.244.0.0/16"
 FAKE_NODE_ANNOTATION = ("kwok.x-k8s.io/node", "fake")
+NOT_READY_TAINT = "node.kubernetes.io/not-ready"
 EXIT_CODE_ANNOTATION = "devstack.arkenos.io/exit-code"
 TERMINATION_MESSAGE_ANNOTATION = "devstack.arkenos.io/termination-message"
 START_TIMEOUT_S = 90.0
@@ -368,6 +369,12 @@ class ControlPlane:
             *self.node_names,
             f"--timeout={START_TIMEOUT_S:.0f}s",
         )
+        # The API server's TaintNodesByCondition admission taints every new node not-ready; in a
+        # cluster the node-lifecycle controller lifts it once the kubelet reports Ready. That
+        # controller also evicts pods from nodes whose kubelet stops renewing its lease, which
+        # kwok's fake kubelets need not do, so it does not run here: lift the taint directly,
+        # or the scheduler places no pod ("node(s) had untolerated taint(s)").
+        self.kubectl("taint", "nodes", *self.node_names, f"{NOT_READY_TAINT}:NoSchedule-")
 
 
 def _fake_node(name: str, annotations: dict[str, str]) -> dict[str, object]:
