@@ -15,6 +15,9 @@ const ROUTES = [
   { name: "agent-new", path: `/w/${ADMIN.workspace}/agents/new` },
   { name: "keys", path: `/w/${ADMIN.workspace}/keys` },
   { name: "members", path: `/w/${ADMIN.workspace}/members` },
+  { name: "calls", path: `/w/${ADMIN.workspace}/calls` },
+  { name: "call-detail", path: `/w/${ADMIN.workspace}/calls/`, firstCall: true },
+  { name: "analytics", path: `/w/${ADMIN.workspace}/analytics` },
 ];
 
 const BUDGET_KB = 250;
@@ -25,7 +28,18 @@ test("LCP and JavaScript per route", async ({ browser }) => {
     // A fresh context per route: nothing cached, as a first visit.
     const context = await (route.loggedOut ? anonymousContext(browser) : adminContext(browser));
     const page = await context.newPage();
-    await page.goto(route.path, { waitUntil: "networkidle" });
+    let path = route.path;
+    if ("firstCall" in route) {
+      // The newest call of the workspace (pages.spec reports one; skip the route when none).
+      const listed = await context.request.get(`/api/v1/workspaces/${ADMIN.workspace}/sessions?limit=1`);
+      const [call] = (await listed.json()).items ?? [];
+      if (!call) {
+        await context.close();
+        continue;
+      }
+      path += call.id;
+    }
+    await page.goto(path, { waitUntil: "networkidle" });
     const lcpMs = await page.evaluate(
       () =>
         new Promise<number>((resolve) => {
