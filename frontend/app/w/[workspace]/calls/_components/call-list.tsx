@@ -16,6 +16,10 @@ const ROW_ESTIMATE = 64;
 /** Fetch the next page this many rows before the end, so scrolling rarely waits. */
 const PREFETCH_ROWS = 20;
 
+/** One formatter for every row: building one per toLocaleString call is the costliest part of
+ * mounting a row. */
+const STARTED = new Intl.DateTimeFormat(undefined, { dateStyle: "short", timeStyle: "medium" });
+
 function parties(call: CallSummary): string {
   if (call.caller || call.callee) return `${call.caller ?? "unknown"} → ${call.callee ?? "unknown"}`;
   return call.room;
@@ -25,6 +29,9 @@ function CallRow({ workspace, call }: { workspace: string; call: CallSummary }) 
   return (
     <Link
       href={workspacePath(workspace, "calls", call.id)}
+      // Rows mount and unmount as the list scrolls: prefetching each one's page as it comes
+      // into view would fire a request per row per frame.
+      prefetch={false}
       className="flex flex-col gap-1 px-4 py-3 outline-none hover:bg-accent focus-visible:ring-2 focus-visible:ring-ring focus-visible:ring-inset sm:flex-row sm:items-center sm:gap-4"
     >
       <span className="flex min-w-0 flex-1 flex-col">
@@ -32,7 +39,7 @@ function CallRow({ workspace, call }: { workspace: string; call: CallSummary }) 
           {call.agent} <span className="font-normal text-muted-foreground">· {call.direction}</span>
         </span>
         <span className="truncate text-xs text-muted-foreground">
-          <time dateTime={call.startedAt}>{new Date(call.startedAt).toLocaleString()}</time> · {parties(call)}
+          <time dateTime={call.startedAt}>{STARTED.format(new Date(call.startedAt))}</time> · {parties(call)}
         </span>
       </span>
       <span className="flex items-center gap-3 text-sm sm:justify-end">
@@ -81,7 +88,7 @@ export function CallList({
 
   return (
     <div className="flex flex-col gap-2">
-      <div ref={scroller} className="h-[min(70vh,44rem)] overflow-y-auto rounded-lg border" data-testid="call-scroller">
+      <div ref={scroller} className="max-h-[min(70vh,44rem)] overflow-y-auto rounded-lg border" data-testid="call-scroller">
         <ul aria-label="Calls" className="relative w-full" style={{ height: virtualizer.getTotalSize() }}>
           {items.map((item) => (
             <li
