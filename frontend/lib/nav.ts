@@ -1,5 +1,5 @@
 /** The workspace's sections, in the order the sidebar shows them. Pages whose API has not
- * landed yet (calls, phone numbers, analytics, custom agents) are added here when they do. */
+ * landed yet (phone numbers, custom agents) are added here when they do. */
 
 import type { Role } from "@/lib/api/types";
 
@@ -13,6 +13,8 @@ export interface NavEntry {
 
 export const WORKSPACE_NAV: readonly NavEntry[] = [
   { segment: "agents", label: "Agents", role: "viewer" },
+  { segment: "calls", label: "Call logs", role: "viewer" },
+  { segment: "analytics", label: "Analytics", role: "viewer" },
   { segment: "keys", label: "Provider keys", role: "viewer" },
   { segment: "members", label: "Members", role: "viewer" },
   { segment: "tokens", label: "API tokens", role: "viewer" },

@@ -17,6 +17,10 @@ export const queryKeys = {
   members: (ws: string) => ["workspaces", ws, "members"] as const,
   tokens: (ws: string) => ["workspaces", ws, "tokens"] as const,
   keys: (ws: string) => ["workspaces", ws, "keys"] as const,
+  calls: (ws: string, search: string) => ["workspaces", ws, "calls", search] as const,
+  call: (ws: string, id: string) => ["workspaces", ws, "call", id] as const,
+  callDeliveries: (ws: string, id: string) => ["workspaces", ws, "call", id, "deliveries"] as const,
+  analytics: (ws: string, query: Record<string, string | undefined>) => ["workspaces", ws, "analytics", query] as const,
 };
 
 export function useMe() {

@@ -130,6 +130,10 @@ async function main() {
         E2E_BASE_URL: baseUrl,
         E2E_KUBERNETES_URL: api.kubernetes,
         E2E_VALID_KEYS: JSON.stringify(api.validKeys),
+        // The workers' internal endpoints (not proxied by the dashboard) and the pool's token,
+        // so a test can report a call as a worker does (tests/e2e/support/calls.ts).
+        E2E_API_URL: api.api,
+        E2E_WORKLOAD_TOKEN: api.workloadToken,
       },
     });
     add(playwrightCounts(playwrightReport));

@@ -2,9 +2,11 @@
 
 Starts the test substrate's PostgreSQL (a fresh, migrated database), the emulated Kubernetes API
 with the project's CRDs, and the provider double (which accepts the keys in ``VALID_KEYS``), then
-the API app itself with uvicorn on 127.0.0.1. When everything is up it prints one JSON line with
-the URLs (``api``, ``kubernetes``) and the accepted keys, and serves until SIGTERM, SIGINT or end
-of standard input; then it stops everything it started.
+the API app itself with uvicorn on 127.0.0.1. The emulated cluster answers TokenReviews, so a
+test can report calls through the workers' internal endpoints with the shared pool's token. When
+everything is up it prints one JSON line with the URLs (``api``, ``kubernetes``), the accepted
+keys and the pool's ``workloadToken``, and serves until SIGTERM, SIGINT or end of standard input;
+then it stops everything it started.
 
 Usage: ``python -m tests.dashboard.serve_api --public-url http://127.0.0.1:3000``
 """
@@ -26,6 +28,8 @@ from pathlib import Path
 from arkenos_api.app import create_app
 from arkenos_api.core.db import upgrade
 from arkenos_api.settings import Settings
+from arkenos_crds.runtime import POOL_SERVICE_ACCOUNT, WORKLOAD_TOKEN_AUDIENCE
+from tests.api.token_reviews import TokenAuthority
 from tests.doubles.providers import ProviderState, build_app
 from tests.doubles.server import serve_asgi
 from tests.substrate.k8s_resources import load_crd_manifests
@@ -95,11 +99,21 @@ def main(argv: list[str] | None = None) -> int:
         workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="arkenos-e2e-")))
         database_url = stack.enter_context(postgres_database())
         k8s = stack.enter_context(run_emulator(load_crd_manifests()))
+        authority = TokenAuthority()
+        authority.install(k8s)
         kubeconfig = write_kubeconfig(workdir / "kubeconfig", k8s.url)
         providers = stack.enter_context(serve_asgi(build_app(state)))
         settings = api_settings(database_url, kubeconfig, providers.url, args.public_url)
         api = stack.enter_context(serve_asgi(create_app(settings)))
-        ready = {"api": api.url, "kubernetes": k8s.url, "validKeys": VALID_KEYS}
+        pool_token = authority.issue(
+            settings.platform_namespace, POOL_SERVICE_ACCOUNT, (WORKLOAD_TOKEN_AUDIENCE,)
+        )
+        ready = {
+            "api": api.url,
+            "kubernetes": k8s.url,
+            "validKeys": VALID_KEYS,
+            "workloadToken": pool_token,
+        }
         print(json.dumps(ready), flush=True)  # the runner reads this line
         wait_for_stop()
     return 0

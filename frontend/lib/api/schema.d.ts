@@ -998,6 +998,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/workspaces/{workspace}/sessions/{session_id}/webhook-deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Webhook deliveries about one call
+         * @description Each event of the call sent to the agent's webhooks, newest first, with every
+         *     attempt's time, outcome, status code, latency and error (the call detail page).
+         */
+        get: operations["call_webhook_deliveries_api_v1_workspaces__workspace__sessions__session_id__webhook_deliveries_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/workspaces/{workspace}/tokens": {
         parameters: {
             query?: never;
@@ -1932,6 +1953,11 @@ export interface components {
             messageId: string;
             /** State */
             state: string;
+            /**
+             * Webhook
+             * @description Name of the agent's webhook it was sent to.
+             */
+            webhook: string;
         };
         /**
          * DeployRequest
@@ -6543,7 +6569,8 @@ export interface operations {
                      *           "deliveredAt": "2026-12-01T22:10:06Z",
                      *           "eventType": "CallEnded",
                      *           "messageId": "msg_5f3c2b8e0f7a4d0c9c1e2a3b4c5d6e7f",
-                     *           "state": "Delivered"
+                     *           "state": "Delivered",
+                     *           "webhook": "crm"
                      *         }
                      *       ]
                      *     }
@@ -8415,6 +8442,90 @@ export interface operations {
             };
             /** @description No LiveKit server is configured. */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    call_webhook_deliveries_api_v1_workspaces__workspace__sessions__session_id__webhook_deliveries_get: {
+        parameters: {
+            query?: {
+                /** @description How many, newest first. */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description Session id. */
+                session_id: string;
+                /** @description Workspace (Kubernetes namespace). */
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "attempts": [
+                     *             {
+                     *               "attemptedAt": "2026-12-01T22:10:00Z",
+                     *               "error": "HTTP 503",
+                     *               "latencyMs": 41,
+                     *               "outcome": "Failed",
+                     *               "statusCode": 503
+                     *             },
+                     *             {
+                     *               "attemptedAt": "2026-12-01T22:10:05Z",
+                     *               "latencyMs": 38,
+                     *               "outcome": "Delivered",
+                     *               "statusCode": 204
+                     *             }
+                     *           ],
+                     *           "createdAt": "2026-12-01T22:10:00Z",
+                     *           "deliveredAt": "2026-12-01T22:10:06Z",
+                     *           "eventType": "CallEnded",
+                     *           "messageId": "msg_5f3c2b8e0f7a4d0c9c1e2a3b4c5d6e7f",
+                     *           "state": "Delivered",
+                     *           "webhook": "crm"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["DeliveryLog"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -30,3 +30,14 @@ const ROLE_RANK: Record<Role, number> = { viewer: 0, developer: 1, admin: 2, own
 export function roleAllows(held: Role, needed: Role): boolean {
   return ROLE_RANK[held] >= ROLE_RANK[needed];
 }
+
+export type CallSummary = Schemas["SessionSummary"];
+export type CallDetail = Schemas["SessionDetail"];
+export type CallPage = Schemas["SessionPage"];
+export type CallDirection = Schemas["CallDirection"];
+export type CallStatus = Schemas["CallStatus"];
+export type EndReason = Schemas["EndReason"];
+export type TurnLatency = Schemas["TurnLatency"];
+export type DeliveryLogEntry = Schemas["DeliveryLogEntry"];
+export type Analytics = Schemas["Analytics"];
+export type AnalyticsGroup = Schemas["Group"];

@@ -4,6 +4,7 @@
 import { expect, test, type Page } from "@playwright/test";
 
 import { csrfToken } from "./support/api";
+import { reportCall } from "./support/calls";
 import { adminContext, anonymousContext } from "./support/contexts";
 import { ADMIN } from "./support/env";
 import { expectAccessible, expectNoHorizontalScroll, screenshots } from "./support/pages";
@@ -18,6 +19,7 @@ interface PageCase {
 }
 
 let invitationPath = "";
+let callPath = "";
 
 test.beforeAll(async ({ browser }) => {
   const context = await adminContext(browser);
@@ -31,6 +33,27 @@ test.beforeAll(async ({ browser }) => {
   expect(invitation.status()).toBe(201);
   invitationPath = new URL((await invitation.json()).link).pathname;
   await context.close();
+  const call = await reportCall({
+    workspace: WS,
+    agent: "gallery",
+    direction: "Inbound",
+    caller: "+14155550100",
+    callee: "+14155559000",
+    startedSecondsAgo: 600,
+    seconds: 95,
+    transcript: [
+      ["agent", "Hello, how can I help?"],
+      ["user", "Is the gallery open on Sunday?"],
+      ["agent", "Yes, from ten to four."],
+    ],
+    turns: [
+      [820, 190, 400, 110],
+      [690, 170, 330, 95],
+    ],
+    toolCalls: [{ name: "opening_hours", arguments: { day: "Sunday" }, result: "10:00-16:00", durationMs: 140 }],
+    usage: [{ provider: "openai", model: "gpt-4o-mini", metric: "llm_input_tokens", quantity: 2400 }],
+  });
+  callPath = `/w/${WS}/calls/${call}`;
 });
 
 const heading = (name: string) => async (page: Page) => {
@@ -58,6 +81,24 @@ const CASES: PageCase[] = [
   { name: "keys", path: `/w/${WS}/keys`, ready: async (page) => await expect(page.getByTestId("key-twilio")).toBeVisible() },
   { name: "members", path: `/w/${WS}/members`, ready: async (page) => await expect(page.getByRole("list", { name: "Members" })).toBeVisible() },
   { name: "tokens", path: `/w/${WS}/tokens`, ready: heading("API tokens") },
+  { name: "calls", path: `/w/${WS}/calls`, ready: async (page) => await expect(page.getByRole("list", { name: "Calls" })).toBeVisible() },
+  {
+    name: "call-detail",
+    path: () => callPath,
+    ready: async (page) => {
+      await expect(page.getByRole("list", { name: "Transcript" })).toBeVisible();
+      await expect(page.locator(".recharts-surface").first()).toBeVisible();
+      await page.getByText("Latency table").click();
+    },
+  },
+  {
+    name: "analytics",
+    path: `/w/${WS}/analytics`,
+    ready: async (page) => {
+      await expect(page.getByTestId("total-calls")).toBeVisible();
+      await expect(page.locator(".recharts-wrapper")).toHaveCount(3); // one per chart (legend icons are svgs too)
+    },
+  },
 ];
 
 for (const item of CASES) {

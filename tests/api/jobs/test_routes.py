@@ -3,6 +3,8 @@ delivery log and the manual redelivery of one event."""
 
 from __future__ import annotations
 
+import uuid
+
 from arkenos_api.jobs.queue import Entrypoint, enqueue
 from arkenos_api.settings import Settings
 from tests.api.helpers import Api, Cluster, Person
@@ -67,6 +69,22 @@ async def test_delivery_log_and_manual_redelivery(
             ("Delivered", 204),
         ]
         assert all(a["latencyMs"] is not None for a in entry["attempts"])
+        assert entry["webhook"] == "crm"
+        # The call detail page reads the same entries by call.
+        by_call = await admin.get(
+            f"/api/v1/workspaces/{namespace}/sessions/{session_id}/webhook-deliveries"
+        )
+        assert by_call.status_code == 200, by_call.text
+        assert by_call.json()["items"] == [entry]
+        quiet = await add_session(api, namespace, agent="log")
+        none = await admin.get(
+            f"/api/v1/workspaces/{namespace}/sessions/{quiet}/webhook-deliveries"
+        )
+        assert none.json() == {"items": []}
+        unknown = await admin.get(
+            f"/api/v1/workspaces/{namespace}/sessions/{uuid.uuid4()}/webhook-deliveries"
+        )
+        assert unknown.status_code == 404
         redelivered = await admin.post(
             f"/api/v1/workspaces/{namespace}/webhook-messages/{entry['messageId']}/redeliver"
         )

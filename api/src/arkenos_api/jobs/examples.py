@@ -21,6 +21,7 @@ DELIVERY_LOG: dict[str, Any] = {
     "items": [
         {
             "messageId": "msg_5f3c2b8e0f7a4d0c9c1e2a3b4c5d6e7f",
+            "webhook": "crm",
             "eventType": "CallEnded",
             "state": "Delivered",
             "createdAt": "2026-12-01T22:10:00Z",

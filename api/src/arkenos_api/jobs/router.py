@@ -3,6 +3,7 @@ manual redelivery for a workspace."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
@@ -63,6 +64,23 @@ async def webhook_deliveries(
     """Each event sent to the webhook, newest first, with every attempt's time, outcome,
     status code, latency and error."""
     return await service.delivery_log(db_session, context.workspace.id, name, webhook, limit)
+
+
+@workspace_router.get(
+    "/sessions/{session_id}/webhook-deliveries",
+    openapi_extra=requires(Role.DEVELOPER),
+    summary="Webhook deliveries about one call",
+    responses=examples.example(examples.DELIVERY_LOG),
+)
+async def call_webhook_deliveries(
+    context: WorkspaceDep,
+    db_session: SessionDep,
+    session_id: Annotated[uuid.UUID, Path(description="Session id.")],
+    limit: Limit = 50,
+) -> DeliveryLog:
+    """Each event of the call sent to the agent's webhooks, newest first, with every
+    attempt's time, outcome, status code, latency and error (the call detail page)."""
+    return await service.session_deliveries(db_session, context.workspace.id, session_id, limit)
 
 
 @workspace_router.post(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import AwareDatetime
+from pydantic import AwareDatetime, Field
 
 from arkenos_api.core.schemas import Schema
 
@@ -33,6 +33,7 @@ class DeliveryAttempt(Schema):
 
 class DeliveryLogEntry(Schema):
     message_id: str
+    webhook: str = Field(description="Name of the agent's webhook it was sent to.")
     event_type: str
     state: str
     created_at: AwareDatetime

@@ -6,12 +6,13 @@ from __future__ import annotations
 import json
 import uuid
 
-from sqlalchemy import select, text, update
+from sqlalchemy import Select, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from arkenos_api.core.errors import not_found
+from arkenos_api.internal.models import CallSession
 from arkenos_api.jobs.delivery import MessageState
-from arkenos_api.jobs.models import WebhookAttempt, WebhookMessage
+from arkenos_api.jobs.models import OutboxEvent, WebhookAttempt, WebhookMessage
 from arkenos_api.jobs.queue import Entrypoint, decode, enqueue, session_queries
 from arkenos_api.jobs.schemas import (
     DeliveryAttempt,
@@ -67,16 +68,45 @@ async def retry_job(db_session: AsyncSession, job_id: int) -> None:
 async def delivery_log(
     db_session: AsyncSession, workspace_id: uuid.UUID, agent: str, webhook: str, limit: int
 ) -> DeliveryLog:
+    """One webhook's messages, newest first, with their attempts."""
+    return await _log(
+        db_session,
+        select(WebhookMessage).where(
+            WebhookMessage.workspace_id == workspace_id,
+            WebhookMessage.agent == agent,
+            WebhookMessage.webhook == webhook,
+        ),
+        limit,
+    )
+
+
+async def session_deliveries(
+    db_session: AsyncSession, workspace_id: uuid.UUID, session_id: uuid.UUID, limit: int
+) -> DeliveryLog:
+    """The messages every webhook of the call's agent was sent about one call (its events),
+    newest first; 404 when the workspace has no such call."""
+    found = await db_session.scalar(
+        select(CallSession.id).where(
+            CallSession.id == session_id, CallSession.workspace_id == workspace_id
+        )
+    )
+    if found is None:
+        raise not_found(f"session {session_id}")
+    return await _log(
+        db_session,
+        select(WebhookMessage)
+        .join(OutboxEvent, OutboxEvent.id == WebhookMessage.event_id)
+        .where(WebhookMessage.workspace_id == workspace_id, OutboxEvent.session_id == session_id),
+        limit,
+    )
+
+
+async def _log(
+    db_session: AsyncSession, messages_query: Select[WebhookMessage], limit: int
+) -> DeliveryLog:
     messages = list(
         await db_session.scalars(
-            select(WebhookMessage)
-            .where(
-                WebhookMessage.workspace_id == workspace_id,
-                WebhookMessage.agent == agent,
-                WebhookMessage.webhook == webhook,
-            )
-            .order_by(WebhookMessage.created_at.desc())
-            .limit(limit)
+            messages_query.order_by(WebhookMessage.created_at.desc()).limit(limit)
         )
     )
     attempts = await db_session.scalars(
@@ -99,6 +129,7 @@ async def delivery_log(
         items=[
             DeliveryLogEntry(
                 message_id=m.id,
+                webhook=m.webhook,
                 event_type=m.event_type,
                 state=m.state,
                 created_at=m.created_at,

@@ -8,3 +8,8 @@ export const kubernetesUrl = process.env.E2E_KUBERNETES_URL ?? "";
 export const validKeys: Record<string, string> = JSON.parse(process.env.E2E_VALID_KEYS ?? "{}");
 
 export const baseURL = process.env.E2E_BASE_URL ?? "http://127.0.0.1:3000";
+
+/** The API itself (not through the dashboard, which proxies only /api/*) and the shared worker
+ * pool's workload token: a test reports calls through the workers' internal endpoints. */
+export const apiUrl = process.env.E2E_API_URL ?? "";
+export const workloadToken = process.env.E2E_WORKLOAD_TOKEN ?? "";
