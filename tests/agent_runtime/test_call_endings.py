@@ -1,6 +1,7 @@
 """How calls end, in a real WorkerHost in this process (LiveKit /agent double, API double):
 a call the drain timeout cuts off still has its held reports flushed and ends as Drained; a
-call that reaches the spec's maximum duration is ended and reported as Timeout.
+call that reaches the spec's maximum duration is ended and reported as Timeout; a call's
+telephony hangs up through the API, for the session the call's reporter registered.
 
 Each scenario runs once per entry point (standard and custom): the job is the entry point's own
 step after the room is joined and the config fetched, so its session, built from the config,
@@ -155,5 +156,35 @@ async def test_a_call_is_ended_at_its_maximum_duration_and_reported_as_timeout(
     await eventually(
         now_check(lambda: not host.server.active_jobs), within=10, what="the job's end"
     )
+    host.request_stop()
+    await asyncio.wait_for(running, 30)
+
+
+async def test_a_calls_telephony_hangs_up_its_registered_session_through_the_api(
+    run_host: StartHost,
+    livekit: tuple[LiveKitWorkerDouble, ServedApp],
+    api_double: ArkenosAPIDouble,
+    make_config: Callable[..., RuntimeConfig],
+    entry_point: EntryPoint,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    hung_up: list[bool] = []
+
+    async def start_and_hang_up(self: AgentSession[Any], *_: Any, **__: Any) -> None:
+        # What end_call does once the goodbye is played: the call's own telephony, as the
+        # entry point wired it (no LiveKit server credential in the worker).
+        await self.userdata.telephony.hang_up()
+        hung_up.append(True)
+
+    monkeypatch.setattr(AgentSession, "start", start_and_hang_up)
+    config = make_config()
+    short = config.spec.model_copy(update={"max_call_duration_seconds": 1})
+    host, running = await run_host(call_job(entry_point, config.model_copy(update={"spec": short})))
+    await dispatch(livekit, "call-hung-up")
+
+    await eventually(now_check(lambda: hung_up or None), within=15, what="the hang-up")
+    ((_, session),) = api_double.sessions.items()
+    assert session.hang_ups == 1
+    assert session.start.room == "call-hung-up"
     host.request_stop()
     await asyncio.wait_for(running, 30)

@@ -1,6 +1,7 @@
 """A double of the Arkenos API's internal endpoints, following the contract in
 arkenos_crds.runtime: runtime config, session registration, event batches, session end (for
-workers), and agent readiness (for the operator).
+workers), a worker's hang-up and transfer of its own live call, and agent readiness (for the
+operator).
 
 Readiness is decided as the API does: the namespace must be a workspace (``workspaces``; None
 makes every namespace one), and without ``credentials.secretRef`` every provider the agent's
@@ -12,6 +13,12 @@ It checks the workload's Bearer token and what it may serve (the pool token serv
 agent; an agent token only its own agent), validates bodies with the contract models (422 with
 the errors), keeps sessions and events with per-session sequence deduplication, and can be
 told to fail, to be slow, or to lose its answer after storing (to exercise idempotent retries).
+
+Hang-up and transfer act only on a session the token may serve (404 otherwise, as the API
+answers for another workload's session) that has not ended (409); a transfer of a browser call
+is 409, and one to a number the test lists in ``refused_destinations`` is 422 with its reason
+(the workspace's destination rules, which the API applies). Accepted actions are recorded on
+the session.
 """
 
 from __future__ import annotations
@@ -30,9 +37,12 @@ from arkenos_crds.runtime import (
     RUNTIME_CONFIG_PATH,
     SESSION_END_PATH,
     SESSION_EVENTS_PATH,
+    SESSION_HANGUP_PATH,
+    SESSION_TRANSFER_PATH,
     SESSIONS_PATH,
     AgentReadiness,
     BatchAccepted,
+    CallDirection,
     EventBatch,
     Provider,
     ReadinessReason,
@@ -40,6 +50,7 @@ from arkenos_crds.runtime import (
     SessionEnd,
     SessionStart,
     SessionStarted,
+    SessionTransfer,
     providers_for,
 )
 from arkenos_crds.voiceagent import VoiceAgentSpec
@@ -71,6 +82,8 @@ class StoredSession:
     events: dict[int, dict[str, Any]] = field(default_factory=dict)
     end: SessionEnd | None = None
     batches: int = 0
+    hang_ups: int = 0
+    transfers: list[SessionTransfer] = field(default_factory=list)
 
 
 @dataclass
@@ -91,6 +104,8 @@ class ArkenosAPIDouble:
     stored_keys: dict[str, set[Provider]] = field(default_factory=dict)
     #: Reads an agent's spec (None when it does not exist); None: no agent is inspected.
     agent_spec: Callable[[str, str], Awaitable[dict[str, Any] | None]] | None = None
+    #: Transfer destinations the workspace's rules refuse -> the reason the API gives (422).
+    refused_destinations: dict[str, str] = field(default_factory=dict)
 
     def app(self) -> web.Application:
         app = web.Application(middlewares=[self._faults_and_auth])
@@ -99,6 +114,8 @@ class ArkenosAPIDouble:
         app.router.add_post(SESSIONS_PATH, self._start)
         app.router.add_post(SESSION_EVENTS_PATH, self._events)
         app.router.add_post(SESSION_END_PATH, self._end)
+        app.router.add_post(SESSION_HANGUP_PATH, self._hang_up)
+        app.router.add_post(SESSION_TRANSFER_PATH, self._transfer)
         return app
 
     def events(self, session_id: uuid.UUID) -> list[dict[str, Any]]:
@@ -199,7 +216,16 @@ class ArkenosAPIDouble:
         except (ValueError, KeyError):
             raise web.HTTPNotFound(text='{"detail": "session not found"}') from None
         if not self._may_serve(request, stored.start.workspace, stored.start.agent):
-            raise web.HTTPForbidden(text='{"detail": "not your session"}')
+            # The API reports another workload's session as missing.
+            raise web.HTTPNotFound(text='{"detail": "session not found"}')
+        return stored
+
+    async def _live_session(self, request: web.Request) -> StoredSession:
+        stored = await self._session(request)
+        if stored.end is not None:
+            raise web.HTTPConflict(
+                text=f'{{"detail": "the call ended at {stored.end.ended_at.isoformat()}"}}'
+            )
         return stored
 
     async def _events(self, request: web.Request) -> web.Response:
@@ -223,6 +249,22 @@ class ArkenosAPIDouble:
     async def _end(self, request: web.Request) -> web.Response:
         stored = await self._session(request)
         stored.end = await _parse(request, SessionEnd)
+        return web.Response(status=204)
+
+    async def _hang_up(self, request: web.Request) -> web.Response:
+        stored = await self._live_session(request)
+        stored.hang_ups += 1
+        return web.Response(status=204)
+
+    async def _transfer(self, request: web.Request) -> web.Response:
+        stored = await self._live_session(request)
+        transfer = await _parse(request, SessionTransfer)
+        if stored.start.direction == CallDirection.WEB:
+            return web.json_response({"detail": "only phone calls can be transferred"}, status=409)
+        reason = self.refused_destinations.get(transfer.to)
+        if reason is not None:
+            return web.json_response({"detail": reason}, status=422)
+        stored.transfers.append(transfer)
         return web.Response(status=204)
 
 

@@ -1,5 +1,7 @@
 """The worker's side of the runtime contract with the Arkenos API (arkenos_crds.runtime):
-fetch an agent's runtime config, register a session, send event batches, end the session.
+fetch an agent's runtime config, register a session, send event batches, end the session,
+and hang up or transfer the session's call (the API acts on LiveKit; the worker holds no
+LiveKit server credential).
 
 ``RuntimeAPI`` is the small Protocol the rest of the runtime depends on; ``HTTPRuntimeAPI``
 is the real implementation over httpx, authenticated with the workload's projected token.
@@ -20,6 +22,8 @@ from arkenos_crds.runtime import (
     RUNTIME_CONFIG_PATH,
     SESSION_END_PATH,
     SESSION_EVENTS_PATH,
+    SESSION_HANGUP_PATH,
+    SESSION_TRANSFER_PATH,
     SESSIONS_PATH,
     BatchAccepted,
     EventBatch,
@@ -27,6 +31,7 @@ from arkenos_crds.runtime import (
     SessionEnd,
     SessionStart,
     SessionStarted,
+    SessionTransfer,
 )
 
 #: The kubelet rotates projected tokens well before expiry; re-reading this often is enough.
@@ -53,6 +58,10 @@ class RuntimeAPI(Protocol):
     async def send_events(self, session_id: UUID, batch: EventBatch) -> BatchAccepted: ...
 
     async def end_session(self, session_id: UUID, end: SessionEnd) -> None: ...
+
+    async def hang_up(self, session_id: UUID) -> None: ...
+
+    async def transfer(self, session_id: UUID, transfer: SessionTransfer) -> None: ...
 
 
 class TokenSource:
@@ -110,6 +119,13 @@ class HTTPRuntimeAPI:
 
     async def end_session(self, session_id: UUID, end: SessionEnd) -> None:
         await self._request("POST", SESSION_END_PATH.format(session_id=session_id), end.to_wire())
+
+    async def hang_up(self, session_id: UUID) -> None:
+        await self._request("POST", SESSION_HANGUP_PATH.format(session_id=session_id))
+
+    async def transfer(self, session_id: UUID, transfer: SessionTransfer) -> None:
+        path = SESSION_TRANSFER_PATH.format(session_id=session_id)
+        await self._request("POST", path, transfer.to_wire())
 
     async def _request(
         self, method: str, path: str, body: dict[str, object] | None = None

@@ -139,6 +139,18 @@ class SessionEnd(KubeModel):
     )
 
 
+class SessionTransfer(KubeModel):
+    """Sent by a worker to transfer its live phone call's caller to another number."""
+
+    to: PhoneNumberE164 = Field(description="Number (E.164) to transfer the caller to.")
+    participant_identity: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=256,
+        description="The SIP participant to transfer; the call's phone caller if omitted.",
+    )
+
+
 Seq = Annotated[
     int, Field(ge=0, le=INT64_MAX, description="Sequence number, unique within the session.")
 ]
@@ -292,6 +304,8 @@ RUNTIME_CONFIG_PATH = INTERNAL_PREFIX + "/workspaces/{workspace}/agents/{agent}/
 SESSIONS_PATH = INTERNAL_PREFIX + "/sessions"  # POST SessionStart -> SessionStarted
 SESSION_EVENTS_PATH = INTERNAL_PREFIX + "/sessions/{session_id}/events"  # POST EventBatch
 SESSION_END_PATH = INTERNAL_PREFIX + "/sessions/{session_id}/end"  # POST SessionEnd
+SESSION_HANGUP_PATH = INTERNAL_PREFIX + "/sessions/{session_id}/hangup"  # POST, no body
+SESSION_TRANSFER_PATH = INTERNAL_PREFIX + "/sessions/{session_id}/transfer"  # POST SessionTransfer
 AGENT_READINESS_PATH = INTERNAL_PREFIX + "/readiness/{namespace}/{name}"  # GET -> AgentReadiness
 
 

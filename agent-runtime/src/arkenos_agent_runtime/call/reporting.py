@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
+from uuid import UUID
 
 from livekit.agents import AgentSession, JobContext
 from livekit.agents.voice.events import CloseReason
@@ -26,6 +27,7 @@ def report_session(
     *,
     dispatched: float,
     end_reason: Callable[[], EndReason | None] = lambda: None,
+    on_registered: Callable[[UUID], None] | None = None,
 ) -> SessionReporter:
     start = SessionStart(
         workspace=config.workspace,
@@ -38,7 +40,7 @@ def report_session(
         dispatched_at=datetime.fromtimestamp(dispatched, UTC),
         started_at=datetime.now(UTC),
     )
-    reporter = SessionReporter(services.api, start, services.reporting)
+    reporter = SessionReporter(services.api, start, services.reporting, on_registered=on_registered)
     SessionObserver(reporter, services.metrics, usage_providers(config.spec)).attach(session)
     closed: dict[str, Any] = {}
     session.on("close", lambda event: closed.update(error=event.error, reason=event.reason))

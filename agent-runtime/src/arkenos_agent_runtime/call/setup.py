@@ -14,7 +14,7 @@ from arkenos_agent_runtime.call.dispatch import call_parties, dispatch_metadata
 from arkenos_agent_runtime.call.pipeline import VADCache
 from arkenos_agent_runtime.services import CallParties, CallServices
 from arkenos_agent_runtime.tools.context import CallData
-from arkenos_agent_runtime.tools.telephony import LiveKitTelephony
+from arkenos_agent_runtime.tools.telephony import ApiTelephony, CallSessionId
 from arkenos_crds.runtime import CallDirection, DispatchMetadata, RuntimeConfig
 
 
@@ -56,12 +56,16 @@ async def open_call(
 
 
 def call_data(ctx: JobContext, services: CallServices, start: CallStart) -> CallData:
-    """The per-call data tools read through RunContext."""
+    """The per-call data tools read through RunContext. Telephony goes through the API for
+    the session the call's reporter registers, in every worker (the pool's and a custom
+    agent's alike): no worker needs LiveKit server credentials for it."""
+    session_id = CallSessionId()
     return CallData(
         config=start.config,
         room=ctx.room.name,
         sip_participant=start.parties.sip_identity,
-        telephony=LiveKitTelephony(ctx.api),
+        telephony=ApiTelephony(services.api, session_id),
+        session_id=session_id,
         guard=services.guard,
         http=services.http,
         metrics=services.metrics,

@@ -32,6 +32,7 @@ def supervise_call(
         start.parties,
         dispatched=start.dispatched,
         end_reason=lambda: call.end_reason,
+        on_registered=call.session_id.set,
     )
     _limit_duration(ctx, call, call.config.spec.max_call_duration_seconds)
     return reporter

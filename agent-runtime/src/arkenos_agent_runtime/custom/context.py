@@ -22,8 +22,10 @@ class AgentContext:
 
     - ``config``: the agent's runtime config (spec and provider keys), fetched with the
       agent's own scoped credentials.
-    - ``job``: livekit-agents' JobContext (room, participants, LiveKit server API); None when
-      the agent runs without a room (tests, local text mode).
+    - ``job``: livekit-agents' JobContext (room, participants); None when the agent runs
+      without a room (tests, local text mode). Its LiveKit server API (``job.api``) holds no
+      credential in a custom agent's pod: hang up and transfer with the platform's EndCall
+      and TransferCall tools, which go through the Arkenos API.
     - ``vad``: the prewarmed Silero VAD for the agent's VAD settings.
     - ``build_session()``: an AgentSession with the pipeline the spec describes; pass
       keyword arguments to override any part.

@@ -61,9 +61,16 @@ class ReportCounts:
 
 class SessionReporter:
     def __init__(
-        self, api: RuntimeAPI, start: SessionStart, options: ReportingOptions | None = None
+        self,
+        api: RuntimeAPI,
+        start: SessionStart,
+        options: ReportingOptions | None = None,
+        *,
+        on_registered: Callable[[UUID], None] | None = None,
     ) -> None:
+        """``on_registered``: told the session id once the API has registered the session."""
         self._api = api
+        self._on_registered = on_registered
         self._start = start
         self._options = options or ReportingOptions()
         self._buffer: deque[Event] = deque()
@@ -176,6 +183,8 @@ class SessionReporter:
         started = await self._api.start_session(self._start)
         self.session_id = started.session_id
         self.registered.set()
+        if self._on_registered is not None:
+            self._on_registered(started.session_id)
 
     async def _send_in_flight(self) -> None:
         assert self.session_id is not None

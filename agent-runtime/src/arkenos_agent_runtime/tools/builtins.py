@@ -32,7 +32,7 @@ def build_end_call(tool: Tool) -> AnyTool:
         # Let the goodbye already queued finish before the room goes away.
         await context.wait_for_playout()
         try:
-            await call.telephony.hang_up(call.room)
+            await call.telephony.hang_up()
         except Exception as exc:
             call.count_tool(tool.name, "error")
             logger.exception("hanging up failed", extra={"room": call.room})
@@ -67,7 +67,7 @@ def build_transfer_call(tool: Tool) -> AnyTool:
             raise ToolError("only phone calls can be transferred")
         await context.wait_for_playout()
         try:
-            await call.telephony.transfer(call.room, call.sip_participant, number)
+            await call.telephony.transfer(call.sip_participant, number)
         except Exception as exc:
             call.count_tool(tool.name, "error")
             logger.exception("transfer failed", extra={"room": call.room})

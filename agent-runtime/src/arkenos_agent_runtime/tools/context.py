@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -10,7 +10,7 @@ from livekit.agents.llm import RawFunctionTool
 
 from arkenos_agent_runtime.health.metrics import WorkerMetrics
 from arkenos_agent_runtime.tools.ssrf import SSRFGuard
-from arkenos_agent_runtime.tools.telephony import Telephony
+from arkenos_agent_runtime.tools.telephony import CallSessionId, Telephony
 from arkenos_crds.runtime import EndReason, RuntimeConfig
 
 AnyTool = RawFunctionTool[..., Any]
@@ -26,6 +26,8 @@ class CallData:
     guard: SSRFGuard
     http: httpx.AsyncClient
     metrics: WorkerMetrics | None = None
+    #: The call's session id once registered with the API (telephony acts on that session).
+    session_id: CallSessionId = field(default_factory=CallSessionId)
     #: Set by end_call/transfer_call: why the call ended, for the session report.
     end_reason: EndReason | None = None
 

@@ -213,6 +213,13 @@ async def start_outbound_call(
     )
 
 
+def require_live(session: CallSession) -> CallSession:
+    """``session``, or 409 when its call has ended."""
+    if session.ended_at is not None:
+        raise ApiError(409, "call_ended", f"the call ended at {session.ended_at.isoformat()}")
+    return session
+
+
 async def live_session(
     db_session: AsyncSession, workspace_id: uuid.UUID, session_id: uuid.UUID
 ) -> CallSession:
@@ -223,17 +230,22 @@ async def live_session(
     )
     if session is None:
         raise not_found(f"session {session_id}")
-    if session.ended_at is not None:
-        raise ApiError(409, "call_ended", f"the call ended at {session.ended_at.isoformat()}")
-    return session
+    return require_live(session)
 
 
 async def hang_up(
     *, db_session: AsyncSession, livekit: LiveKit, ctx: WorkspaceContext, session_id: uuid.UUID
 ) -> None:
-    """End the call for everyone. Its worker reports the end; a room LiveKit no longer has
-    means nobody will, so the session ends here as Lost."""
     session = await live_session(db_session, ctx.workspace.id, session_id)
+    await hang_up_session(db_session=db_session, livekit=livekit, session=session)
+
+
+async def hang_up_session(
+    *, db_session: AsyncSession, livekit: LiveKit, session: CallSession
+) -> None:
+    """End the live call for everyone. Its worker reports the end; a room LiveKit no longer
+    has means nobody will, so the session ends here as Lost."""
+    require_live(session)
     if not await rooms.delete_room(livekit, session.room):
         locked = await db_session.get_one(CallSession, session.id, with_for_update=True)
         await finish_session(
@@ -251,11 +263,30 @@ async def transfer_call(
     to: str,
 ) -> None:
     session = await live_session(db_session, ctx.workspace.id, session_id)
+    await transfer_session(
+        db_session=db_session, livekit=livekit, settings=settings, session=session, to=to
+    )
+
+
+async def transfer_session(
+    *,
+    db_session: AsyncSession,
+    livekit: LiveKit,
+    settings: Settings,
+    session: CallSession,
+    to: str,
+    identity: str | None = None,
+) -> None:
+    """Transfer the live phone call's caller (``identity``, else the call's SIP participant)
+    to ``to``, if the workspace's destination rules allow calling it."""
+    require_live(session)
     if session.direction == CallDirection.WEB:
         raise ApiError(409, "not_a_phone_call", "only phone calls can be transferred")
-    policy = await policy_for(db_session, ctx.workspace.id, settings)
+    policy = await policy_for(db_session, session.workspace_id, settings)
     check_destination(
         to, allowed_countries=policy.allowed_countries, allow_premium=policy.allow_premium
     )
-    identity = session.sip_identity or await rooms.sip_participant(livekit, session.room)
+    identity = (
+        identity or session.sip_identity or await rooms.sip_participant(livekit, session.room)
+    )
     await rooms.transfer(livekit, room=session.room, identity=identity, to=to)

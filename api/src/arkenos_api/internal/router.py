@@ -13,13 +13,14 @@ from arkenos_api.core.errors import ApiError, ErrorBody
 from arkenos_api.deps import (
     KeyringDep,
     KubeDep,
+    LiveKitDep,
     RuntimeConfigsDep,
     SessionDep,
     SessionOwnersDep,
     SettingsDep,
     TokenReviewsDep,
 )
-from arkenos_api.internal import examples, service
+from arkenos_api.internal import examples, service, telephony
 from arkenos_api.internal.examples import json_example
 from arkenos_api.internal.identity import Workload, review_operator_token, review_token
 from arkenos_api.internal.readiness import agent_readiness
@@ -29,6 +30,8 @@ from arkenos_crds.runtime import (
     RUNTIME_CONFIG_PATH,
     SESSION_END_PATH,
     SESSION_EVENTS_PATH,
+    SESSION_HANGUP_PATH,
+    SESSION_TRANSFER_PATH,
     SESSIONS_PATH,
     AgentReadiness,
     BatchAccepted,
@@ -37,6 +40,7 @@ from arkenos_crds.runtime import (
     SessionEnd,
     SessionStart,
     SessionStarted,
+    SessionTransfer,
 )
 
 _workload_scheme = HTTPBearer(
@@ -188,6 +192,61 @@ async def end_session(
         workload=workload,
         session_id=session_id,
         end=body,
+    )
+
+
+_call_errors: dict[int | str, dict[str, object]] = {
+    409: {"model": ErrorBody, "description": "The call has ended (or is not a phone call)."},
+    502: {"model": ErrorBody, "description": "LiveKit refused; the message is LiveKit's."},
+    503: {"model": ErrorBody, "description": "No LiveKit server is configured."},
+}
+
+
+@router.post(SESSION_HANGUP_PATH, status_code=status.HTTP_204_NO_CONTENT, responses=_call_errors)
+async def hang_up(
+    session_id: SessionId,
+    workload: WorkloadDep,
+    db_session: SessionDep,
+    owners: SessionOwnersDep,
+    livekit: LiveKitDep,
+) -> None:
+    """End the workload's own live call for everyone in it (the room is deleted)."""
+    await telephony.hang_up(
+        db_session=db_session,
+        owners=owners,
+        livekit=livekit,
+        workload=workload,
+        session_id=session_id,
+    )
+
+
+@router.post(
+    SESSION_TRANSFER_PATH,
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses={
+        **_call_errors,
+        422: {"model": ErrorBody, "description": "The destination may not be called."},
+    },
+)
+async def transfer(
+    session_id: SessionId,
+    body: Annotated[SessionTransfer, Body(examples=[{"to": "+14155550199"}])],
+    workload: WorkloadDep,
+    db_session: SessionDep,
+    owners: SessionOwnersDep,
+    livekit: LiveKitDep,
+    settings: SettingsDep,
+) -> None:
+    """Transfer the phone caller of the workload's own live call, within the workspace's
+    destination rules (the same as the dashboard's transfer)."""
+    await telephony.transfer(
+        db_session=db_session,
+        owners=owners,
+        livekit=livekit,
+        settings=settings,
+        workload=workload,
+        session_id=session_id,
+        body=body,
     )
 
 

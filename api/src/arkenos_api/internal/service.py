@@ -114,9 +114,10 @@ async def _claim_started_call(
     return claimed
 
 
-async def _check_owner(
+async def check_owner(
     db_session: AsyncSession, owners: OwnerCache, workload: Workload, session_id: uuid.UUID
 ) -> None:
+    """404 unless ``workload`` registered the session (the only one that may act on it)."""
     owner = owners.get(session_id)
     if owner is None:
         owner = await db_session.scalar(
@@ -150,7 +151,7 @@ async def store_events(
     batch: EventBatch,
 ) -> BatchAccepted:
     """Store the batch's events whose (session, seq) is new; the rest are retries."""
-    await _check_owner(db_session, owners, workload, session_id)
+    await check_owner(db_session, owners, workload, session_id)
     groups = (
         (TranscriptSegmentRow, batch.transcripts),
         (UsageEventRow, batch.usage),
@@ -174,7 +175,7 @@ async def end_session(
     end: SessionEnd,
 ) -> None:
     """Close the session; a repeated end keeps the first one."""
-    await _check_owner(db_session, owners, workload, session_id)
+    await check_owner(db_session, owners, workload, session_id)
     session = await db_session.get_one(CallSession, session_id, with_for_update=True)
     await finish_session(
         db_session=db_session,
