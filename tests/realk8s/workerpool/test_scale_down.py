@@ -17,6 +17,7 @@ from tests.realk8s.support import (
     apply,
     condition,
     delete_pool,
+    get,
     items,
     operator_process,
 )
@@ -25,11 +26,6 @@ from tests.substrate.waiting import wait_until
 pytestmark = [
     pytest.mark.realk8s,
     pytest.mark.slow,
-    pytest.mark.skip(
-        reason="on the real control plane the operator's pods never become Running under kwok "
-        "(not yet diagnosed: created, scheduled or moved by kwok?); the same behaviour is "
-        "covered on the emulator in tests/operator"
-    ),
 ]
 POOL = "standard"
 WORKERS = "--selector=app.kubernetes.io/name=arkenos-worker"
@@ -113,17 +109,21 @@ def test_scale_down_removes_the_idle_workers_first(
         metrics.sessions = {name: 2 for name in busy} | {name: 0 for name in idle}
         metrics.default = 0
 
-        remaining = wait_until(
-            lambda: (
-                kept
-                if len(kept := sorted(str(p["metadata"]["name"]) for p in _live_workers(plane)))
-                == 2
-                else None
-            ),
-            within=90,
-            interval=0.5,
-            what="the pool to shrink to two workers",
-        )
+        try:
+            remaining = wait_until(
+                lambda: (
+                    kept
+                    if len(kept := sorted(str(p["metadata"]["name"]) for p in _live_workers(plane)))
+                    == 2
+                    else None
+                ),
+                within=90,
+                interval=0.5,
+                what="the pool to shrink to two workers",
+            )
+        except TimeoutError as error:
+            status = (get(plane, "workerpool", OPERATOR_NAMESPACE, POOL) or {}).get("status")
+            raise TimeoutError(f"{error} The pool's status: {status}") from None
 
         assert remaining == busy
         costs = {

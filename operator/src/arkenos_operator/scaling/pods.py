@@ -11,7 +11,7 @@ from typing import Any
 import aiohttp
 
 from arkenos_operator.kube import PODS, KubeClient
-from arkenos_operator.scaling.decisions import Decision, PodLoad, deletion_costs
+from arkenos_operator.scaling.decisions import Decision, Direction, PodLoad, deletion_costs
 from arkenos_operator.scaling.scrape import scrape_active_sessions
 from arkenos_operator.settings import OperatorSettings
 
@@ -65,8 +65,9 @@ def metrics_port(pod: Body) -> int:
 
 async def mark_deletion_costs(
     kube: KubeClient, measured: Measured, sessions_per_replica: int
-) -> None:
-    """Annotate each pod with its sessions as deletion cost (patching only those that moved)."""
+) -> int:
+    """Annotate each pod with its sessions as deletion cost (patching only those that moved);
+    returns how many pods were patched."""
     costs = deletion_costs([load for _, load in measured], sessions_per_replica)
     patches = []
     for pod, load in measured:
@@ -76,6 +77,23 @@ async def mark_deletion_costs(
             patch = {"metadata": {"annotations": {DELETION_COST: cost}}}
             patches.append(kube.patch(PODS, pod["metadata"]["namespace"], load.name, patch))
     await asyncio.gather(*patches)
+    return len(patches)
+
+
+def after_costs_settle(decision: Decision, costs_patched: int) -> Decision:
+    """A scale-down waits one tick when deletion costs just changed: the ReplicaSet controller
+    picks the pods to remove from its own cache, which must already hold the new costs, or it
+    may remove the busy pods instead of the idle ones (seen on a real control plane)."""
+    if decision.direction is not Direction.DOWN or costs_patched == 0:
+        return decision
+    held = decision.from_replicas
+    return Decision(
+        held,
+        held,
+        Direction.HOLD,
+        f"Holding {held} for one tick before scaling down to {decision.replicas}: "
+        "the pods' deletion costs just changed.",
+    )
 
 
 def last_change(obj: Body) -> datetime | None:

@@ -75,6 +75,8 @@ async def reconcile_custom(
     assert custom is not None  # the schema requires it in Custom mode
     await apply_isolation(ctx, state, agent, custom, inputs)
     scale = await plan(ctx.kube, ctx.settings, http, agent, custom, datetime.now(UTC))
+    # Costs first: the ReplicaSet must know which pods are idle before it removes any.
+    scale = await scale.settle_costs(ctx.kube)
     status = agent.get("status") or {}
     serving = Serving(status.get("revision"), status.get("artifactDigest"), None, scale)
     artifact: str | None = None
@@ -97,7 +99,6 @@ async def reconcile_custom(
         build_agent_deployment(agent, spec, ctx.settings, artifact, scale.decision.replicas),
     )
     remember_own_write(state, DEPLOYMENTS, deployment)
-    await scale.mark_deletion_costs(ctx.kube)
     revision = custom.source.image or (
         custom.source.bundle.digest if custom.source.bundle else None
     )
@@ -266,7 +267,6 @@ async def keep_serving(
             DEPLOYMENTS, namespace, deployment["metadata"]["name"], patch
         )
         remember_own_write(state, DEPLOYMENTS, deployment)
-    await scale.mark_deletion_costs(ctx.kube)
     mark_availability(life, deployment, custom.replicas.min)
     return Serving(serving.revision, serving.artifact_digest, deployment, scale)
 

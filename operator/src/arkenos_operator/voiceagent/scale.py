@@ -10,7 +10,7 @@ pod's own sessions hold it, and idle agents step back to ``min`` at the scale-do
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -30,6 +30,7 @@ from arkenos_operator.scaling.decisions import (
 from arkenos_operator.scaling.pods import (
     DELETION_COST,
     Measured,
+    after_costs_settle,
     decision_status,
     last_change,
     mark_deletion_costs,
@@ -54,8 +55,11 @@ class Scale:
     def active_sessions(self) -> int:
         return sum(load.active or 0 for _, load in self.measured)
 
-    async def mark_deletion_costs(self, kube: KubeClient) -> None:
-        await mark_deletion_costs(kube, self.measured, self.policy.sessions_per_replica)
+    async def settle_costs(self, kube: KubeClient) -> Scale:
+        """Mark the pods' deletion costs before any replica change, and hold a scale-down
+        for one tick when they moved (see ``after_costs_settle``)."""
+        patched = await mark_deletion_costs(kube, self.measured, self.policy.sessions_per_replica)
+        return replace(self, decision=after_costs_settle(self.decision, patched))
 
     def status(self) -> Body:
         """The scaling fields of the agent's status (lastDecision only when it changed)."""

@@ -26,6 +26,7 @@ from arkenos_operator.scaling.decisions import (
     desired_replicas,
 )
 from arkenos_operator.scaling.pods import (
+    after_costs_settle,
     decision_status,
     last_change,
     mark_deletion_costs,
@@ -85,11 +86,13 @@ class PoolReconciler:
             if current is None:
                 current = (existing.get("spec") or {}).get("replicas") or 0
             decision = decide(policy, int(current), active, last_change(pool), now)
+        # Costs first: the ReplicaSet must know which pods are idle before it removes any.
+        patched = await mark_deletion_costs(ctx.kube, measured, spec.sessions_per_replica)
+        decision = after_costs_settle(decision, patched)
         await ctx.kube.apply(SERVICE_ACCOUNTS, builders.build_worker_service_account(pool))
         deployment = await ctx.kube.apply(
             DEPLOYMENTS, builders.build_worker_deployment(pool, spec, settings, decision.replicas)
         )
-        await mark_deletion_costs(ctx.kube, measured, spec.sessions_per_replica)
         ctx.metrics.pool_decisions.labels(name, decision.direction).inc()
         ctx.metrics.pool_replicas.labels(name).set(decision.replicas)
         ctx.metrics.pool_active_sessions.labels(name).set(active)
