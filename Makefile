@@ -16,12 +16,12 @@ up: ## Bring the platform up on a local kind cluster with the Helm chart
 down: ## Delete the local kind cluster `make up` made
 	@hack/down.sh
 
-dev: sync postgres media-deps tools ## The platform as local processes, no Docker (control plane with kwok, PostgreSQL, API, operator); Ctrl-C stops it
+dev: sync postgres media-deps tools frontend ## The platform as local processes, no Docker (control plane with kwok, PostgreSQL, LiveKit and SIP, S3, API, operator, a worker, the dashboard); Ctrl-C stops it
 	$(RUN) arkenos-dev
 
-test: sync lint postgres media-deps tools ## Install what the tests need (real servers built or reused), lint, and run every test
+test: sync lint postgres media-deps tools frontend ## Install what the tests need (real servers built or reused, the dashboard built), lint, and run every test
 	$(RUN) pytest
-	$(MAKE) frontend-test
+	$(MAKE) frontend-run
 
 lint: sync ## ruff, formatting, mypy, import contracts, CRD drift
 	$(RUN) ruff check .
@@ -65,7 +65,7 @@ tools: sync media-deps ## Build the real servers from their pinned Go modules (c
 
 media-deps:
 	@hack/install-media-deps.sh
-.PHONY: frontend frontend-client frontend-test
+.PHONY: frontend frontend-client frontend-test frontend-run
 
 frontend: ## Install the dashboard's npm dependencies and make its production build
 	cd frontend && nice -n 10 npm install --no-audit --no-fund
@@ -74,6 +74,8 @@ frontend: ## Install the dashboard's npm dependencies and make its production bu
 frontend-client: ## Regenerate the dashboard's typed API client from api/openapi.json
 	cd frontend && npm run gen:api
 
-frontend-test: sync postgres frontend ## Dashboard: vitest for lib/, Playwright in Chromium against the real API
+frontend-test: sync postgres frontend frontend-run ## Dashboard: vitest for lib/, Playwright in Chromium against the real API
+
+frontend-run: # the dashboard's runners on the build `make frontend` made
 	@command -v chromium >/dev/null 2>&1 || (apt-get update && apt-get install -y chromium)
 	cd frontend && UV=$(UV) nice -n 10 node scripts/run-tests.mjs

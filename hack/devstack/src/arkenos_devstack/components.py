@@ -1,6 +1,7 @@
-"""The components of `make dev`: the control plane, PostgreSQL, the API and the operator, each
-run the way the tests run them, on 127.0.0.1. The operator and the API authenticate as their own
-ServiceAccounts with the RBAC the project ships, never as the admin."""
+"""The components of `make dev`: the control plane, PostgreSQL, LiveKit, object storage, the
+API, the operator, one standard worker and the dashboard, each run the way the tests run them, on
+127.0.0.1. The operator, the API and the worker authenticate as their own ServiceAccounts with
+the RBAC the project ships, never as the admin."""
 
 from __future__ import annotations
 
@@ -12,14 +13,20 @@ import sys
 from pathlib import Path
 
 from arkenos_devstack.controlplane import MANIFESTS, Binaries, ControlPlane
+from arkenos_devstack.media import DashboardComponent, LiveKitComponent, ObjectStoreComponent
 from arkenos_devstack.postgres import Postgres
-from arkenos_devstack.process import LOOPBACK, free_port
-from arkenos_devstack.stack import Component, PythonServer, Stack
+from arkenos_devstack.process import LOOPBACK, ManagedProcess, free_port, http_ok
+from arkenos_devstack.stack import Component, PythonServer, Stack, without_settings
 
 REPO = Path(__file__).resolve().parents[4]
 PLATFORM_NAMESPACE = "arkenos-system"
 # Images the operator writes into pods; kwok's fake kubelets never pull them.
 PLACEHOLDER_IMAGE = "ghcr.io/arkenos/{name}@sha256:" + "0" * 64
+#: The shared pool's ServiceAccount, whose token the API maps to the standard worker.
+POOL_SERVICE_ACCOUNT = "arkenos-worker"
+#: The audience the API asks TokenReview for (the resource model's WORKLOAD_TOKEN_AUDIENCE).
+WORKLOAD_AUDIENCE = "arkenos-api"
+WORKER_STARTUP_S = 180.0
 
 
 class ControlPlaneComponent:
@@ -182,6 +189,66 @@ class OperatorComponent:
         return [f"metrics http://{LOOPBACK}:{self.port}/metrics (logs {log})"]
 
 
+class WorkerComponent:
+    """One standard worker (the pool's entry point), as the pool's ServiceAccount."""
+
+    name = "worker"
+
+    def __init__(self) -> None:
+        self.health_port = free_port()
+        self.process: ManagedProcess | None = None
+
+    def start(self, stack: Stack) -> None:
+        plane = _control_plane(stack)
+        account = {
+            "apiVersion": "v1",
+            "kind": "ServiceAccount",
+            "metadata": {"name": POOL_SERVICE_ACCOUNT, "namespace": PLATFORM_NAMESPACE},
+        }
+        plane.kubectl("apply", "--server-side", "-f", "-", input=json.dumps(account))
+        token_file = stack.base_dir / "worker-token"
+        token = plane.service_account_token(
+            PLATFORM_NAMESPACE, POOL_SERVICE_ACCOUNT, audiences=(WORKLOAD_AUDIENCE,)
+        )
+        token_file.write_text(token)
+        token_file.chmod(0o600)
+        env = {
+            **without_settings(os.environ),
+            "ARKENOS_API_URL": stack.env["ARKENOS_API_URL"],
+            "ARKENOS_TOKEN_FILE": str(token_file),
+            "LIVEKIT_URL": stack.env["ARKENOS_LIVEKIT_URL"],
+            "LIVEKIT_API_KEY": stack.env["ARKENOS_LIVEKIT_API_KEY"],
+            "LIVEKIT_API_SECRET": stack.env["ARKENOS_LIVEKIT_API_SECRET"],
+            "ARKENOS_HEALTH_PORT": str(self.health_port),
+            "ARKENOS_METRICS_PORT": str(free_port()),
+            "ARKENOS_IDLE_PROCESSES": "1",
+        }
+        argv = [sys.executable, "-m", "arkenos_agent_runtime.standard"]
+        log_file = stack.base_dir / "logs" / "arkenos-worker.log"
+        self.process = ManagedProcess("arkenos-worker", argv, log_file=log_file, env=env).start()
+        ready = f"http://{LOOPBACK}:{self.health_port}/ready"
+        self.process.wait_ready(http_ok(ready), within=WORKER_STARTUP_S, what="registered")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.stop()
+
+    def describe(self) -> list[str]:
+        log = self.process.log_file if self.process else "-"
+        return [f"standard worker, health http://{LOOPBACK}:{self.health_port}/ (logs {log})"]
+
+
 def default_components() -> list[Component]:
-    """The platform in start order; other modules append theirs (LiveKit before the API)."""
-    return [ControlPlaneComponent(), PostgresComponent(), ApiComponent(), OperatorComponent()]
+    """The platform in start order: what a component reads from ``stack.env`` was published
+    by one before it (LiveKit and S3 before the API, the API before the worker)."""
+    api = ApiComponent()
+    return [
+        ControlPlaneComponent(),
+        PostgresComponent(),
+        LiveKitComponent(api_port=api.port),
+        ObjectStoreComponent(),
+        api,
+        OperatorComponent(),
+        WorkerComponent(),
+        DashboardComponent(),
+    ]

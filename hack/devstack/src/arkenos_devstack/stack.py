@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -77,7 +78,7 @@ class PythonServer:
             self.name,
             [executable, *self.argv[1:]],
             log_file=stack.base_dir / "logs" / f"{self.name}.log",
-            env={**_base_env(), **stack.env, **env},
+            env={**without_settings(os.environ), **stack.env, **env},
         ).start()
         self.process.wait_ready(
             http_ok(f"http://{LOOPBACK}:{self.port}{self.ready_path}"),
@@ -90,6 +91,6 @@ class PythonServer:
             self.process.stop()
 
 
-def _base_env() -> dict[str, str]:
+def without_settings(environ: Mapping[str, str]) -> dict[str, str]:
     """This shell's environment without ARKENOS_* settings, so only the stack's apply."""
-    return {key: value for key, value in os.environ.items() if not key.startswith("ARKENOS_")}
+    return {key: value for key, value in environ.items() if not key.startswith("ARKENOS_")}
