@@ -119,8 +119,19 @@ async def sdk_worker(gateway_url: str, key: Key, agent_name: str, entrypoint: En
         port=0,
     )
     server.rtc_session(entrypoint, agent_name=agent_name)
+    registered = asyncio.Event()
+    server.on("worker_registered", lambda *_: registered.set())
     running = asyncio.create_task(server.run())
     try:
+        # As a pod is Ready only once registered: LiveKit offers a room's job only to workers
+        # registered when it dispatches (a room made earlier waits 5 s, then gives up).
+        waiting = asyncio.create_task(registered.wait())
+        await asyncio.wait({waiting, running}, timeout=60, return_when=asyncio.FIRST_COMPLETED)
+        if not registered.is_set():
+            waiting.cancel()
+            if running.done():
+                running.result()  # the worker's own error, if it stopped
+            raise TimeoutError("the worker did not register through the gateway within 60 s")
         yield server
     finally:
         await server.aclose()
