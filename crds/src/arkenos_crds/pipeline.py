@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from arkenos_crds._base import CelRule, KubeModel
 from arkenos_crds.meta import HTTP_URL, LANGUAGE_TAG
@@ -16,6 +16,7 @@ from arkenos_crds.providers import (
     default_model,
     default_voice,
     schema_of,
+    with_provider_defaults,
 )
 
 
@@ -84,6 +85,11 @@ class STTConfig(KubeModel):
     )
     base_url: str | None = BASE_URL_FIELD
 
+    @model_validator(mode="before")
+    @classmethod
+    def _provider_defaults(cls, data: Any) -> Any:
+        return with_provider_defaults(Stage.STT, data)
+
 
 class LLMConfig(KubeModel):
     """Language model settings."""
@@ -107,6 +113,11 @@ class LLMConfig(KubeModel):
         description="Upper bound on tokens generated per reply.",
     )
     base_url: str | None = BASE_URL_FIELD
+
+    @model_validator(mode="before")
+    @classmethod
+    def _provider_defaults(cls, data: Any) -> Any:
+        return with_provider_defaults(Stage.LLM, data)
 
 
 class TTSConfig(KubeModel):
@@ -132,6 +143,11 @@ class TTSConfig(KubeModel):
         description='Speaking rate as a decimal string, "1" being normal speed.',
     )
     base_url: str | None = BASE_URL_FIELD
+
+    @model_validator(mode="before")
+    @classmethod
+    def _provider_defaults(cls, data: Any) -> Any:
+        return with_provider_defaults(Stage.TTS, data)
 
 
 class VADSettings(KubeModel):

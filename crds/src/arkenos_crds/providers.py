@@ -55,7 +55,7 @@ DEFAULT_VOICES: Mapping[ModelProvider, str] = {
 
 
 def _provider_in(data: Mapping[str, Any], stage: Stage) -> ModelProvider:
-    """The provider already validated in ``data``, or the stage's default one."""
+    """The provider ``data`` names when the stage admits it, or the stage's default one."""
     provider = data.get("provider")
     return (
         ModelProvider(provider) if provider in STAGE_PROVIDERS[stage] else STAGE_PROVIDERS[stage][0]
@@ -63,14 +63,29 @@ def _provider_in(data: Mapping[str, Any], stage: Stage) -> ModelProvider:
 
 
 def default_model(stage: Stage) -> Callable[[dict[str, Any]], str]:
-    """A pydantic ``default_factory`` giving the default model of the provider the spec names
-    (the provider field is declared, and so validated, before the model field)."""
+    """A pydantic ``default_factory`` giving the default model of the provider the spec names:
+    no static default in the schema. ``with_provider_defaults`` fills the field before
+    validation, so this runs only when a model is built field by field."""
     return lambda data: DEFAULT_MODELS[stage][_provider_in(data, stage)]
 
 
 def default_voice(data: dict[str, Any]) -> str:
     """A pydantic ``default_factory`` giving the TTS provider's default voice."""
     return DEFAULT_VOICES[_provider_in(data, Stage.TTS)]
+
+
+def with_provider_defaults(stage: Stage, data: Any) -> Any:
+    """The stage's input with its provider's default model (and TTS voice) where it names
+    none. Done before validation: a default factory reading validated data would add a second,
+    confusing error to a spec whose provider is refused."""
+    if not isinstance(data, Mapping):
+        return data
+    provider = _provider_in(data, stage)
+    filled = dict(data)
+    filled.setdefault("model", DEFAULT_MODELS[stage][provider])
+    if stage is Stage.TTS:
+        filled.setdefault("voice", DEFAULT_VOICES[provider])
+    return filled
 
 
 def admitted_by(stage: Stage) -> BeforeValidator:
