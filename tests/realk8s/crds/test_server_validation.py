@@ -65,10 +65,17 @@ def test_every_example_is_applied_server_side(control_plane: ControlPlane, works
     }
     # The `voice` category lists them all.
     assert set(listed.stdout.split()) == expected, (listed.stdout, expected)
-    pool = control_plane.kubectl(
-        "get", "workerpool", "standard", f"--namespace={PLATFORM_NAMESPACE}", "-o", "json"
-    )
-    assert json.loads(pool.stdout)["spec"]["sessionsPerReplica"] == 25
+    try:
+        pool = control_plane.kubectl(
+            "get", "workerpool", "standard", f"--namespace={PLATFORM_NAMESPACE}", "-o", "json"
+        )
+        assert json.loads(pool.stdout)["spec"]["sessionsPerReplica"] == 25
+    finally:
+        # The platform namespace is shared with the operator's tests, which apply their own pool.
+        control_plane.kubectl(
+            "delete", "workerpool", "standard", f"--namespace={PLATFORM_NAMESPACE}",
+            "--ignore-not-found",
+        )  # fmt: skip
 
 
 def test_the_server_applies_the_schema_defaults(
