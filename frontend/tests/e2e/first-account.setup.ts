@@ -11,6 +11,9 @@ setup("the first person to sign up gets the first workspace", async ({ page }) =
   await page.goto("/");
   await expect(page).toHaveURL(/\/login/);
   await page.getByRole("link", { name: "Sign up" }).click();
+  // The log-in page has an Email field too: fill only once the sign-up page has replaced it.
+  await expect(page).toHaveURL(/\/signup/);
+  await expect(page.getByRole("heading", { name: "Create your account" })).toBeVisible();
   await page.getByLabel("Email").fill(ADMIN.email);
   await page.getByLabel("Password").fill("short");
   await page.getByRole("button", { name: "Sign up" }).click();

@@ -23,6 +23,8 @@ test("invite someone, who signs up through the link and joins; the owner changes
   const grace = await graceContext.newPage();
   await grace.goto(link ?? "");
   await grace.getByRole("link", { name: "Sign up" }).click();
+  // The invitation page may offer an Email field too: fill the sign-up page's.
+  await expect(grace.getByRole("heading", { name: "Create your account" })).toBeVisible();
   await grace.getByLabel("Email").fill("grace@example.com");
   await grace.getByLabel("Password").fill(PASSWORD);
   await grace.getByRole("button", { name: "Sign up" }).click();
