@@ -73,7 +73,7 @@ export function CallDialog({ workspace, lines }: { workspace: string; lines: Pho
           <DialogFooter>
             <DialogClose asChild>
               <Button type="button" variant="outline">
-                Close
+                Done
               </Button>
             </DialogClose>
             <Button type="submit" disabled={call.isPending}>
