@@ -56,7 +56,7 @@ test("search, buy, assign and release a phone number", async ({ page }) => {
 
   await offered.getByRole("button", { name: `Buy ${NUMBER}` }).click();
   dialog = page.getByRole("dialog", { name: `Buy ${NUMBER}?` });
-  await dialog.getByLabel("Agent").selectOption("phones-day");
+  await dialog.getByLabel("Agent", { exact: true }).selectOption("phones-day");
   await dialog.getByRole("button", { name: "Buy number" }).click();
   await expect(dialog).toHaveCount(0);
 
@@ -66,7 +66,7 @@ test("search, buy, assign and release a phone number", async ({ page }) => {
   await expect(line.getByTestId("ready-badge")).toHaveText(/^Pending/); // no operator buys it here
 
   // Assign it to the other agent: the API says so on the next read.
-  await line.getByLabel("Agent").selectOption("phones-night");
+  await line.getByLabel("Agent", { exact: true }).selectOption("phones-night");
   await line.getByRole("button", { name: "Assign" }).click();
   await expect(line.getByText(/answered by phones-night/)).toBeVisible();
   await expect(line.getByRole("button", { name: "Assign" })).toBeDisabled();
@@ -74,11 +74,11 @@ test("search, buy, assign and release a phone number", async ({ page }) => {
   // An outbound call: a bad destination is caught in the form; a good one gets the API's reason.
   await page.getByRole("button", { name: "Call a phone" }).click();
   const call = page.getByRole("dialog", { name: "Call a phone" });
-  await call.getByLabel("From").selectOption(LINE);
-  await call.getByLabel("To").fill("415 555 0123");
+  await call.getByLabel("From", { exact: true }).selectOption(LINE);
+  await call.getByLabel("To", { exact: true }).fill("415 555 0123");
   await call.getByRole("button", { name: "Call", exact: true }).click();
   await expect(call.getByText(/An E\.164 number/)).toBeVisible();
-  await call.getByLabel("To").fill("+1 415 555 0123");
+  await call.getByLabel("To", { exact: true }).fill("+1 415 555 0123");
   await call.getByRole("button", { name: "Call", exact: true }).click();
   await expect(call.getByRole("alert")).toContainText(`PhoneNumber ${LINE} is not Ready`);
   await call.getByRole("button", { name: "Done" }).click();

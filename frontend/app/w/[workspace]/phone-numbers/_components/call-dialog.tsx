@@ -24,7 +24,8 @@ export function CallDialog({ workspace, lines }: { workspace: string; lines: Pho
   const [open, setOpen] = useState(false);
   const outbound = lines.filter((line) => line.spec.outbound);
   const choices = outbound.length > 0 ? outbound : lines;
-  const form = useForm<CallFormInput, unknown, CallFormValues>({ resolver: zodResolver(callFormSchema), defaultValues: { phoneNumber: choices[0]?.name ?? "", to: "" } });
+  const defaults = (): CallFormInput => ({ phoneNumber: choices[0]?.name ?? "", to: "" });
+  const form = useForm<CallFormInput, unknown, CallFormValues>({ resolver: zodResolver(callFormSchema), defaultValues: defaults() });
   const errors = form.formState.errors;
   const call = useMutation({
     mutationFn: (values: CallFormValues) => unwrap(api.POST("/api/v1/workspaces/{workspace}/calls", { params: { path: { workspace } }, body: values })),
@@ -35,7 +36,8 @@ export function CallDialog({ workspace, lines }: { workspace: string; lines: Pho
       open={open}
       onOpenChange={(next) => {
         setOpen(next);
-        if (!next) call.reset();
+        if (next) form.reset(defaults()); // lines may have come or gone since
+        else call.reset();
       }}
     >
       <DialogTrigger asChild>
