@@ -22,14 +22,14 @@ describe("the search form", () => {
     expect(searchQuery(searchFormSchema.parse(SEARCH_DEFAULTS))).toEqual({ country: "US", numberType: "Local", voice: true, limit: 20 });
   });
   it("sends the area code, the pattern and an upper-cased country", () => {
-    const values = searchFormSchema.parse({ ...SEARCH_DEFAULTS, country: " gb ", numberType: "Mobile", areaCode: "415", contains: "55%", voiceOnly: false });
+    const values = searchFormSchema.parse({ ...SEARCH_DEFAULTS, country: " gb ", numberType: "Mobile", areaCode: "415", pattern: "55%", voiceOnly: false });
     expect(searchQuery(values, 10)).toEqual({ country: "GB", numberType: "Mobile", areaCode: "415", contains: "55%", voice: false, limit: 10 });
   });
   it("refuses what the API would", () => {
-    const result = searchFormSchema.safeParse({ ...SEARCH_DEFAULTS, country: "USA", areaCode: "4", contains: "a b" });
+    const result = searchFormSchema.safeParse({ ...SEARCH_DEFAULTS, country: "USA", areaCode: "4", pattern: "a b" });
     expect(result.success).toBe(false);
     const paths = result.error?.issues.map((i) => i.path.join("."));
-    expect(paths).toEqual(expect.arrayContaining(["country", "areaCode", "contains"]));
+    expect(paths).toEqual(expect.arrayContaining(["country", "areaCode", "pattern"]));
   });
 });
 

@@ -32,13 +32,14 @@ export const searchFormSchema = z.object({
     .pipe(z.string().regex(/^[A-Z]{2}$/, "Two letters, e.g. US.")),
   numberType: z.enum(NUMBER_TYPES),
   areaCode: optional(AREA_CODE, "2 to 5 digits, e.g. 415."),
-  contains: optional(CONTAINS, "2 to 15 digits or letters; * is one digit, % any digits."),
+  // Not "contains": a form control of that name shadows HTMLFormElement.contains().
+  pattern: optional(CONTAINS, "2 to 15 digits or letters; * is one digit, % any digits."),
   voiceOnly: z.boolean(),
 });
 export type SearchFormInput = z.input<typeof searchFormSchema>;
 export type SearchFormValues = z.output<typeof searchFormSchema>;
 
-export const SEARCH_DEFAULTS: SearchFormInput = { country: "US", numberType: "Local", areaCode: "", contains: "", voiceOnly: true };
+export const SEARCH_DEFAULTS: SearchFormInput = { country: "US", numberType: "Local", areaCode: "", pattern: "", voiceOnly: true };
 
 export interface SearchQuery {
   country: string;
@@ -53,7 +54,7 @@ export interface SearchQuery {
 export function searchQuery(values: SearchFormValues, limit = 20): SearchQuery {
   const query: SearchQuery = { country: values.country, numberType: values.numberType, limit };
   if (values.areaCode) query.areaCode = values.areaCode;
-  if (values.contains) query.contains = values.contains;
+  if (values.pattern) query.contains = values.pattern;
   query.voice = values.voiceOnly;
   return query;
 }

@@ -55,8 +55,8 @@ export function SearchPanel({ workspace, agents, agentsError }: { workspace: str
           <Field id="search-area" label="Area code" hint="Optional, e.g. 415." error={errors.areaCode?.message}>
             <Input id="search-area" inputMode="numeric" autoComplete="off" aria-invalid={!!errors.areaCode} aria-describedby={describedBy("search-area", errors.areaCode?.message)} {...form.register("areaCode")} />
           </Field>
-          <Field id="search-contains" label="Contains" hint="Optional digits; * one digit, % any." error={errors.contains?.message}>
-            <Input id="search-contains" autoComplete="off" aria-invalid={!!errors.contains} aria-describedby={describedBy("search-contains", errors.contains?.message)} {...form.register("contains")} />
+          <Field id="search-contains" label="Contains" hint="Optional digits; * one digit, % any." error={errors.pattern?.message}>
+            <Input id="search-contains" autoComplete="off" aria-invalid={!!errors.pattern} aria-describedby={describedBy("search-contains", errors.pattern?.message)} {...form.register("pattern")} />
           </Field>
         </div>
         <div className="flex flex-wrap items-center gap-4">
