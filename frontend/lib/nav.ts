@@ -1,5 +1,5 @@
 /** The workspace's sections, in the order the sidebar shows them. Pages whose API has not
- * landed yet (phone numbers, custom agents) are added here when they do. */
+ * landed yet (custom agents) are added here when they do. */
 
 import type { Role } from "@/lib/api/types";
 
@@ -13,6 +13,7 @@ export interface NavEntry {
 
 export const WORKSPACE_NAV: readonly NavEntry[] = [
   { segment: "agents", label: "Agents", role: "viewer" },
+  { segment: "phone-numbers", label: "Phone numbers", role: "viewer" },
   { segment: "calls", label: "Call logs", role: "viewer" },
   { segment: "analytics", label: "Analytics", role: "viewer" },
   { segment: "keys", label: "Provider keys", role: "viewer" },

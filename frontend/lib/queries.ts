@@ -20,6 +20,8 @@ export const queryKeys = {
   calls: (ws: string, search: string) => ["workspaces", ws, "calls", search] as const,
   call: (ws: string, id: string) => ["workspaces", ws, "call", id] as const,
   callDeliveries: (ws: string, id: string) => ["workspaces", ws, "call", id, "deliveries"] as const,
+  phoneNumbers: (ws: string) => ["workspaces", ws, "phone-numbers"] as const,
+  availableNumbers: (ws: string, query: object) => ["workspaces", ws, "available-phone-numbers", query] as const,
   analytics: (ws: string, query: Record<string, string | undefined>) => ["workspaces", ws, "analytics", query] as const,
 };
 

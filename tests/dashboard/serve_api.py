@@ -1,7 +1,8 @@
 """Serve the real API for the dashboard's browser tests, until told to stop.
 
 Starts the test substrate's PostgreSQL (a fresh, migrated database), the emulated Kubernetes API
-with the project's CRDs, and the provider double (which accepts the keys in ``VALID_KEYS``), then
+with the project's CRDs, the provider double (which accepts the keys in ``VALID_KEYS``), the
+Twilio double (the platform's account, selling ``TWILIO_INVENTORY``), then
 the API app itself with uvicorn on 127.0.0.1. The emulated cluster answers TokenReviews, so a
 test can report calls through the workers' internal endpoints with the shared pool's token. When
 everything is up it prints one JSON line with the URLs (``api``, ``kubernetes``), the accepted
@@ -31,13 +32,17 @@ from arkenos_api.settings import Settings
 from arkenos_crds.runtime import POOL_SERVICE_ACCOUNT, WORKLOAD_TOKEN_AUDIENCE
 from tests.api.token_reviews import TokenAuthority
 from tests.doubles.providers import ProviderState, build_app
-from tests.doubles.server import serve_asgi
+from tests.doubles.server import serve, serve_asgi
+from tests.doubles.twilio import TwilioDouble
 from tests.substrate.k8s_resources import load_crd_manifests
 from tests.substrate.kubernetes import run_emulator, write_kubeconfig
 from tests.substrate.postgres import PostgresServer, find_postgres_bin_dir
 
 #: Keys the provider double accepts; the browser tests type them to see a key test succeed.
 VALID_KEYS = {"openai": "sk-e2e-valid-openai-key-0001", "cartesia": "e2e-valid-cartesia-key-0002"}
+#: The platform's Twilio account on the Twilio double, and the numbers its inventory sells.
+TWILIO_ACCOUNT = ("AC" + "e2e0" * 8, "e2e-twilio-auth-token")
+TWILIO_INVENTORY = ["+14155550101", "+14155550102", "+14155550103"]
 
 
 @contextlib.contextmanager
@@ -54,7 +59,7 @@ def postgres_database() -> Iterator[str]:
 
 
 def api_settings(
-    database_url: str, kubeconfig: Path, providers_url: str, public_url: str
+    database_url: str, kubeconfig: Path, providers_url: str, twilio_url: str, public_url: str
 ) -> Settings:
     """Production settings (Secure cookies, a real master key) pointed at the doubles."""
     return Settings(
@@ -66,7 +71,9 @@ def api_settings(
         cartesia_base_url=f"{providers_url}/cartesia",
         deepgram_base_url=f"{providers_url}/deepgram/v1",
         google_base_url=f"{providers_url}/google/v1beta",
-        twilio_base_url=f"{providers_url}/twilio/2010-04-01",
+        twilio_base_url=f"{twilio_url}/2010-04-01",
+        twilio_account_sid=TWILIO_ACCOUNT[0],
+        twilio_auth_token=TWILIO_ACCOUNT[1],  # type: ignore[arg-type]
         database_pool_size=5,
     )
 
@@ -103,7 +110,13 @@ def main(argv: list[str] | None = None) -> int:
         authority.install(k8s)
         kubeconfig = write_kubeconfig(workdir / "kubeconfig", k8s.url)
         providers = stack.enter_context(serve_asgi(build_app(state)))
-        settings = api_settings(database_url, kubeconfig, providers.url, args.public_url)
+        twilio = TwilioDouble()
+        twilio.state.add_account(*TWILIO_ACCOUNT)
+        twilio.state.seed_available("US", "Local", TWILIO_INVENTORY)
+        twilio_server = stack.enter_context(serve(twilio.app()))
+        settings = api_settings(
+            database_url, kubeconfig, providers.url, twilio_server.url, args.public_url
+        )
         api = stack.enter_context(serve_asgi(create_app(settings)))
         pool_token = authority.issue(
             settings.platform_namespace, POOL_SERVICE_ACCOUNT, (WORKLOAD_TOKEN_AUDIENCE,)

@@ -41,3 +41,7 @@ export type TurnLatency = Schemas["TurnLatency"];
 export type DeliveryLogEntry = Schemas["DeliveryLogEntry"];
 export type Analytics = Schemas["Analytics"];
 export type AnalyticsGroup = Schemas["Group"];
+export type PhoneNumber = Schemas["PhoneNumberOut"];
+export type AvailableNumber = Schemas["AvailableNumberOut"];
+export type AvailableNumbers = Schemas["AvailableNumbersOut"];
+export type OutboundCall = Schemas["OutboundCallOut"];

@@ -29,6 +29,11 @@ test.beforeAll(async ({ browser }) => {
     data: { name: "gallery", spec: { displayName: "Gallery agent", instructions: "Say hello.", tools: [{ name: "end_call", type: "EndCall" }] } },
   });
   expect([201, 409]).toContain(created.status());
+  const line = await context.request.post(`/api/v1/workspaces/${WS}/phone-numbers`, {
+    headers,
+    data: { name: "gallery-line", agent: "gallery", phoneNumber: "+14155550103", country: "US", outbound: true },
+  });
+  expect([201, 409], await line.text()).toContain(line.status());
   const invitation = await context.request.post(`/api/v1/workspaces/${WS}/invitations`, { headers, data: { email: "lin@example.com", role: "viewer" } });
   expect(invitation.status()).toBe(201);
   invitationPath = new URL((await invitation.json()).link).pathname;
@@ -79,6 +84,15 @@ const CASES: PageCase[] = [
   },
   { name: "agent-edit", path: `/w/${WS}/agents/gallery`, ready: async (page) => await expect(page.getByRole("button", { name: "Save changes" })).toBeVisible() },
   { name: "keys", path: `/w/${WS}/keys`, ready: async (page) => await expect(page.getByTestId("key-twilio")).toBeVisible() },
+  {
+    name: "phone-numbers",
+    path: `/w/${WS}/phone-numbers`,
+    ready: async (page) => {
+      await expect(page.getByTestId("line-gallery-line")).toBeVisible();
+      await page.getByRole("form", { name: "Search numbers" }).getByRole("button", { name: "Search" }).click();
+      await expect(page.getByRole("list", { name: "Available numbers" })).toBeVisible();
+    },
+  },
   { name: "members", path: `/w/${WS}/members`, ready: async (page) => await expect(page.getByRole("list", { name: "Members" })).toBeVisible() },
   { name: "tokens", path: `/w/${WS}/tokens`, ready: heading("API tokens") },
   { name: "calls", path: `/w/${WS}/calls`, ready: async (page) => await expect(page.getByRole("list", { name: "Calls" })).toBeVisible() },
