@@ -43,10 +43,10 @@ class Kube:
         self.custom = client.CustomObjectsApi(api_client)
         self.authn = client.AuthenticationV1Api(api_client)
 
-    async def get_voice_agent(self, namespace: str, name: str) -> dict[str, Any] | None:
+    async def _get(self, plural: str, namespace: str, name: str) -> dict[str, Any] | None:
         try:
             result: dict[str, Any] = await self.custom.get_namespaced_custom_object(
-                GROUP, VERSION, namespace, VOICEAGENTS, name
+                GROUP, VERSION, namespace, plural, name
             )
         except ApiException as exc:
             if exc.status == 404:
@@ -54,43 +54,47 @@ class Kube:
             raise
         return result
 
-    async def get_phone_number(self, namespace: str, name: str) -> dict[str, Any] | None:
-        try:
-            result: dict[str, Any] = await self.custom.get_namespaced_custom_object(
-                GROUP, VERSION, namespace, PHONENUMBERS, name
-            )
-        except ApiException as exc:
-            if exc.status == 404:
-                return None
-            raise
-        return result
-
-    async def list_voice_agents(self, namespace: str) -> list[dict[str, Any]]:
-        result = await self.custom.list_namespaced_custom_object(
-            GROUP, VERSION, namespace, VOICEAGENTS
-        )
+    async def _list(self, plural: str, namespace: str) -> list[dict[str, Any]]:
+        result = await self.custom.list_namespaced_custom_object(GROUP, VERSION, namespace, plural)
         items: list[dict[str, Any]] = result.get("items", [])
         return items
 
-    async def create_voice_agent(self, namespace: str, body: dict[str, Any]) -> dict[str, Any]:
+    async def _create(self, plural: str, namespace: str, body: dict[str, Any]) -> dict[str, Any]:
         result: dict[str, Any] = await self.custom.create_namespaced_custom_object(
-            GROUP, VERSION, namespace, VOICEAGENTS, body
+            GROUP, VERSION, namespace, plural, body
         )
         return result
 
-    async def patch_voice_agent(
-        self, namespace: str, name: str, patch: dict[str, Any]
+    async def _merge_patch(
+        self, plural: str, namespace: str, name: str, patch: dict[str, Any]
     ) -> dict[str, Any]:
         result: dict[str, Any] = await self.custom.patch_namespaced_custom_object(
             GROUP,
             VERSION,
             namespace,
-            VOICEAGENTS,
+            plural,
             name,
             patch,
             _content_type="application/merge-patch+json",  # type: ignore[call-arg]
         )
         return result
+
+    async def get_voice_agent(self, namespace: str, name: str) -> dict[str, Any] | None:
+        return await self._get(VOICEAGENTS, namespace, name)
+
+    async def get_phone_number(self, namespace: str, name: str) -> dict[str, Any] | None:
+        return await self._get(PHONENUMBERS, namespace, name)
+
+    async def list_voice_agents(self, namespace: str) -> list[dict[str, Any]]:
+        return await self._list(VOICEAGENTS, namespace)
+
+    async def create_voice_agent(self, namespace: str, body: dict[str, Any]) -> dict[str, Any]:
+        return await self._create(VOICEAGENTS, namespace, body)
+
+    async def patch_voice_agent(
+        self, namespace: str, name: str, patch: dict[str, Any]
+    ) -> dict[str, Any]:
+        return await self._merge_patch(VOICEAGENTS, namespace, name, patch)
 
     async def delete_voice_agent(self, namespace: str, name: str) -> None:
         await self.custom.delete_namespaced_custom_object(
@@ -98,31 +102,15 @@ class Kube:
         )
 
     async def list_phone_numbers(self, namespace: str) -> list[dict[str, Any]]:
-        result = await self.custom.list_namespaced_custom_object(
-            GROUP, VERSION, namespace, PHONENUMBERS
-        )
-        items: list[dict[str, Any]] = result.get("items", [])
-        return items
+        return await self._list(PHONENUMBERS, namespace)
 
     async def create_phone_number(self, namespace: str, body: dict[str, Any]) -> dict[str, Any]:
-        result: dict[str, Any] = await self.custom.create_namespaced_custom_object(
-            GROUP, VERSION, namespace, PHONENUMBERS, body
-        )
-        return result
+        return await self._create(PHONENUMBERS, namespace, body)
 
     async def patch_phone_number(
         self, namespace: str, name: str, patch: dict[str, Any]
     ) -> dict[str, Any]:
-        result: dict[str, Any] = await self.custom.patch_namespaced_custom_object(
-            GROUP,
-            VERSION,
-            namespace,
-            PHONENUMBERS,
-            name,
-            patch,
-            _content_type="application/merge-patch+json",  # type: ignore[call-arg]
-        )
-        return result
+        return await self._merge_patch(PHONENUMBERS, namespace, name, patch)
 
     async def delete_phone_number(self, namespace: str, name: str, resource_version: str) -> None:
         """Delete the PhoneNumber if it is still at ``resource_version`` (409 otherwise)."""
