@@ -8,3 +8,22 @@ pytest_plugins = [
     "tests.substrate.livekit_server",
     "tests.substrate.controlplane",
 ]
+
+
+# Under pytest-xdist (`-n`), tests that share one heavy server started per session go to one
+# worker each (`--dist loadgroup`), so each server starts once; the rest spread over the workers.
+HEAVY_SUBSTRATES = {
+    "control_plane": "controlplane",
+    "realk8s_namespace": "controlplane",
+    "livekit_stack": "livekit",
+    "livekit_sip": "livekit",
+}
+
+
+def pytest_collection_modifyitems(config, items):  # type: ignore[no-untyped-def]
+    import pytest
+
+    for item in items:
+        groups = {HEAVY_SUBSTRATES[f] for f in getattr(item, "fixturenames", ()) if f in HEAVY_SUBSTRATES}
+        if groups:
+            item.add_marker(pytest.mark.xdist_group(name="+".join(sorted(groups))))
