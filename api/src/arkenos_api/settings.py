@@ -135,6 +135,12 @@ class Settings(BaseSettings):
     code_max_tree_bytes: int = Field(
         default=5 * 1024 * 1024, ge=1, description="Most bytes in one agent's files together."
     )
+    artifact_max_bytes: int = Field(
+        default=2 * 1024 * 1024 * 1024,
+        ge=1024,
+        description="Largest built artifact (the agent's code and its installed requirements) "
+        "a build may upload; a larger upload is refused with 413.",
+    )
     code_cache_bytes: int = Field(
         default=64 * 1024 * 1024,
         ge=0,
