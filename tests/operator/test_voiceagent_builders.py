@@ -15,15 +15,15 @@ from arkenos_operator.voiceagent.builders import (
 from arkenos_operator.voiceagent.network import build_network_policy
 from tests.operator.expected_children import (
     BUNDLE,
+    CODE_STORE_ENV,
     DEFAULT_RESOURCES,
     OWNER,
     POD_SECURITY,
     RUNTIME_IMAGE,
-    CODE_STORE_ENV,
-    TOKEN_MOUNT,
-    TOKEN_VOLUME,
     SECURITY,
     SETTINGS,
+    TOKEN_MOUNT,
+    TOKEN_VOLUME,
     agent,
     labels,
     spec_of,

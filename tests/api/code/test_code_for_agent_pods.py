@@ -20,7 +20,7 @@ from arkenos_crds.runtime import (
     WORKLOAD_TOKEN_AUDIENCE,
     custom_agent_service_account,
 )
-from tests.api.code._support import CUSTOM_SPEC, code_url, start_code
+from tests.api.code._support import CUSTOM_SPEC, code_url, put_file, start_code
 from tests.api.helpers import Api, Cluster, Person
 from tests.substrate.s3 import S3Server
 
@@ -49,6 +49,8 @@ def artifact_url(ws: str, agent: str, digest: str) -> str:
 
 async def deployed(person: Person, ws: str, agent: str) -> str:
     await start_code(person, ws, agent)
+    # A file of its own, so no two agents' bundles are the same bytes.
+    assert (await put_file(person, ws, agent, "name.py", f"NAME = {agent!r}\n")).status_code == 200
     response = await person.post(
         code_url(ws, agent, "/deploy"), json={"message": "ship", "spec": CUSTOM_SPEC}
     )
@@ -115,7 +117,7 @@ async def test_the_build_reads_only_bundles_deployed_for_its_own_agent(
 async def test_artifacts_are_stored_and_read_under_their_own_agent_only(
     api: Api, owner: tuple[Person, str], cluster: Cluster, s3_server: S3Server, settings: Any
 ) -> None:
-    person, ws = owner
+    _, ws = owner
     shop_pods, other_pods = pods_of(api, cluster, ws, "shop"), pods_of(api, cluster, ws, "other")
     # Larger than the general request body limit, and binary (NUL bytes included).
     artifact = os.urandom(settings.max_request_body_bytes + 4096) + b"\x00"

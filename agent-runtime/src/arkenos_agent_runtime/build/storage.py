@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+
 from arkenos_agent_runtime.api_client import TokenSource
 from arkenos_agent_runtime.build.errors import BuildError
 from arkenos_agent_runtime.settings import CodeStoreSettings, SettingsError, load_settings
@@ -96,9 +97,12 @@ class AgentCodeStore:
                 if response.status_code != 200:
                     await response.aread()
                     raise BuildError(_refusal(what, "downloading", response))
-                with dest.open("wb") as handle:
+                handle = await asyncio.to_thread(dest.open, "wb")
+                try:
                     async for chunk in response.aiter_bytes(CHUNK_BYTES):
                         await asyncio.to_thread(handle.write, chunk)
+                finally:
+                    await asyncio.to_thread(handle.close)
         except httpx.HTTPError as exc:
             raise BuildError(f"downloading {what} failed: {type(exc).__name__}: {exc}") from exc
         actual = await asyncio.to_thread(file_sha256, dest)
@@ -111,7 +115,7 @@ class AgentCodeStore:
     async def upload_artifact(self, digest: str, path: Path) -> None:
         what = f"artifact {digest}"
         headers = {**await self._headers(), "Content-Type": "application/gzip"}
-        headers["Content-Length"] = str(path.stat().st_size)
+        headers["Content-Length"] = str((await asyncio.to_thread(path.stat)).st_size)
         try:
             async with self._client() as client:
                 response = await client.put(
@@ -124,9 +128,12 @@ class AgentCodeStore:
 
 
 async def _read(path: Path) -> AsyncIterator[bytes]:
-    with path.open("rb") as handle:
+    handle = await asyncio.to_thread(path.open, "rb")
+    try:
         while chunk := await asyncio.to_thread(handle.read, CHUNK_BYTES):
             yield chunk
+    finally:
+        await asyncio.to_thread(handle.close)
 
 
 def _refusal(what: str, doing: str, response: httpx.Response) -> str:

@@ -16,7 +16,7 @@ import hashlib
 import io
 from collections import OrderedDict
 from collections.abc import AsyncIterator
-from typing import IO, Any
+from typing import Any, BinaryIO
 
 from minio import Minio
 from minio.error import S3Error
@@ -169,7 +169,7 @@ class CodeStore:
                 return None
             raise StorageError(f"reading {name} failed: {exc.code}") from exc
 
-    async def put_file(self, name: str, data: IO[bytes], length: int, content_type: str) -> None:
+    async def put_file(self, name: str, data: BinaryIO, length: int, content_type: str) -> None:
         """Store ``length`` bytes read from ``data`` (a file positioned at its start)."""
         try:
             await asyncio.to_thread(

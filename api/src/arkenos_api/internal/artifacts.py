@@ -15,7 +15,7 @@ import asyncio
 import hashlib
 import tempfile
 from collections.abc import AsyncIterator
-from typing import IO
+from typing import IO, BinaryIO, cast
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -123,7 +123,7 @@ async def store_artifact(
         if await store.exists(name):
             return False
         spool.seek(0)
-        await store.put_file(name, spool, length, CONTENT_TYPE)
+        await store.put_file(name, cast(BinaryIO, spool), length, CONTENT_TYPE)
     return True
 
 

@@ -4,7 +4,7 @@ workload identity rather than by user sessions."""
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Path, Request, Response, status
 from fastapi.responses import StreamingResponse
@@ -296,7 +296,7 @@ async def readiness(
     )
 
 
-_gzip = {"content": {"application/gzip": {}}}
+_gzip: dict[str, Any] = {"content": {"application/gzip": {}}}
 
 
 @router.get(
@@ -352,9 +352,7 @@ async def artifact(
         413: {"model": ErrorBody, "description": "Larger than the artifact limit."},
         422: {"model": ErrorBody, "description": "The bytes do not hash to the digest."},
     },
-    openapi_extra={
-        "requestBody": {"required": True, "content": {"application/gzip": {}}}
-    },
+    openapi_extra={"requestBody": {"required": True, "content": {"application/gzip": {}}}},
 )
 async def upload_artifact(
     workspace: WorkspaceName,

@@ -112,7 +112,7 @@ async def apply_isolation(
     if livekit is None:
         raise ReconcileError(
             Reason.PLATFORM_SECRET_MISSING,
-            f'The operator\'s Secret "{settings.operator_namespace}/'
+            f"The operator's Secret \"{settings.operator_namespace}/"
             f'{settings.livekit_secret_name}" is missing; the platform installation is '
             "incomplete.",
         )
