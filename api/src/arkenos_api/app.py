@@ -123,7 +123,11 @@ def worker_gateway(
         room_url=settings.gateway_room_url or settings.livekit_url,
     )
     return WorkerGateway(
-        upstream, kube=kube, reviews=reviews, platform_namespace=settings.platform_namespace
+        upstream,
+        kube=kube,
+        reviews=reviews,
+        platform_namespace=settings.platform_namespace,
+        recheck_seconds=settings.gateway_recheck_seconds,
     )
 
 

@@ -181,6 +181,14 @@ class Settings(BaseSettings):
         "their pods (the worker gateway puts it in each job assignment); defaults to "
         "livekit_url.",
     )
+    gateway_recheck_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        le=3600,
+        description="How often the worker gateway looks up the VoiceAgent of each open worker "
+        "connection again: a deleted or recreated agent's connection is closed within this "
+        "(±20 %).",
+    )
     call_token_ttl_seconds: int = Field(
         default=300, ge=30, le=3600, description="How long a browser's join token is valid."
     )
