@@ -1693,6 +1693,18 @@ export interface components {
             treeVersion: number;
         };
         /**
+         * ArtifactStored
+         * @description An artifact the API holds for the agent.
+         */
+        ArtifactStored: {
+            /** Created */
+            created: boolean;
+            /** Digest */
+            digest: string;
+            /** Size */
+            size: number;
+        };
+        /**
          * AssistantAsk
          * @example {
          *       "content": "Add a tool that tells the weather."
@@ -9339,7 +9351,8 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/gzip": unknown;
+                    /** @example <the gzipped tar's bytes> */
+                    "application/gzip": string;
                 };
             };
             /** @description Unauthorized */
@@ -9396,16 +9409,26 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/gzip": unknown;
+                /** @example <the gzipped tar's bytes> */
+                "application/gzip": string;
             };
         };
         responses: {
-            /** @description Stored already (the same bytes). */
+            /** @description Stored already (the same bytes): nothing written. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    /**
+                     * @example {
+                     *       "created": false,
+                     *       "digest": "sha256:0000000000000000000000000000000000000000000000000000000000000000",
+                     *       "size": 18204
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ArtifactStored"];
+                };
             };
             /** @description Stored. */
             201: {
@@ -9413,7 +9436,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    /**
+                     * @example {
+                     *       "created": true,
+                     *       "digest": "sha256:0000000000000000000000000000000000000000000000000000000000000000",
+                     *       "size": 18204
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ArtifactStored"];
                 };
             };
             /** @description Unauthorized */
@@ -9485,7 +9515,8 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/gzip": unknown;
+                    /** @example <the gzipped tar's bytes> */
+                    "application/gzip": string;
                 };
             };
             /** @description Unauthorized */

@@ -17,6 +17,7 @@ import tempfile
 from collections.abc import AsyncIterator
 from typing import IO, BinaryIO, cast
 
+from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -31,6 +32,15 @@ CONTENT_TYPE = "application/gzip"
 _SPOOL_BYTES = 8 * 1024 * 1024
 #: Received bytes are written to the spool in pieces of about this size, each in a thread.
 _WRITE_BYTES = 1024 * 1024
+
+
+class ArtifactStored(BaseModel):
+    """An artifact the API holds for the agent."""
+
+    digest: str
+    size: int
+    #: False when the same bytes were stored already (nothing was written).
+    created: bool
 
 
 def check_own_agent(workload: Workload, namespace: str, agent: str) -> None:
@@ -104,8 +114,8 @@ async def store_artifact(
     digest: str,
     body: AsyncIterator[bytes],
     max_bytes: int,
-) -> bool:
-    """Store the uploaded artifact; False when it was stored already (nothing written).
+) -> ArtifactStored:
+    """Store the uploaded artifact (``created`` False when it was stored already).
 
     The body is hashed while it is spooled, and stored only when it hashes to ``digest``: an
     object's name always says what it holds.
@@ -121,10 +131,10 @@ async def store_artifact(
                 f"the uploaded artifact has sha256:{actual}, not {digest} as its path says",
             )
         if await store.exists(name):
-            return False
+            return ArtifactStored(digest=digest, size=length, created=False)
         spool.seek(0)
         await store.put_file(name, cast(BinaryIO, spool), length, CONTENT_TYPE)
-    return True
+    return ArtifactStored(digest=digest, size=length, created=True)
 
 
 async def _spool(body: AsyncIterator[bytes], spool: IO[bytes], max_bytes: int) -> tuple[int, str]:

@@ -296,7 +296,15 @@ async def readiness(
     )
 
 
-_gzip: dict[str, Any] = {"content": {"application/gzip": {}}}
+_STORED = {"digest": "sha256:" + "0" * 64, "size": 18204, "created": False}
+_gzip: dict[str, Any] = {
+    "content": {
+        "application/gzip": {
+            "schema": {"type": "string", "format": "binary"},
+            "example": "<the gzipped tar's bytes>",
+        }
+    }
+}
 
 
 @router.get(
@@ -347,12 +355,15 @@ async def artifact(
     AGENT_ARTIFACT_PATH,
     status_code=status.HTTP_201_CREATED,
     responses={
-        200: {"description": "Stored already (the same bytes)."},
-        201: {"description": "Stored."},
+        200: {
+            "model": artifacts.ArtifactStored,
+            **json_example(_STORED, "Stored already (the same bytes): nothing written."),
+        },
+        201: json_example({**_STORED, "created": True}, "Stored."),
         413: {"model": ErrorBody, "description": "Larger than the artifact limit."},
         422: {"model": ErrorBody, "description": "The bytes do not hash to the digest."},
     },
-    openapi_extra={"requestBody": {"required": True, "content": {"application/gzip": {}}}},
+    openapi_extra={"requestBody": {"required": True, **_gzip}},
 )
 async def upload_artifact(
     workspace: WorkspaceName,
@@ -362,9 +373,10 @@ async def upload_artifact(
     workload: WorkloadDep,
     store: CodeStoreDep,
     settings: SettingsDep,
-) -> Response:
+    response: Response,
+) -> artifacts.ArtifactStored:
     """For the agent's build Job: store the artifact it built, under the agent's own name."""
-    created = await artifacts.store_artifact(
+    stored = await artifacts.store_artifact(
         store=store,
         workload=workload,
         namespace=workspace,
@@ -373,7 +385,9 @@ async def upload_artifact(
         body=request.stream(),
         max_bytes=settings.artifact_max_bytes,
     )
-    return Response(status_code=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+    if not stored.created:
+        response.status_code = status.HTTP_200_OK
+    return stored
 
 
 def _stream(reader: ObjectReader) -> StreamingResponse:
