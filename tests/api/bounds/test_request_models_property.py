@@ -14,7 +14,6 @@ import httpx
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 from pydantic import SecretStr
 from schemathesis.generation.case import Case
 
@@ -28,8 +27,6 @@ from tests.doubles.server import serve_asgi
 from tests.substrate.s3 import S3Server
 
 EXAMPLES_PER_MODEL = 15
-# Artifact uploads are bytes, not a schema'd model: any bytes at all.
-schemathesis.openapi.media_type("application/gzip", st.binary(max_size=4096))
 WORKSPACE = "props"
 
 
