@@ -11,6 +11,8 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+import schemathesis
+from hypothesis import strategies as st
 from pydantic import SecretStr
 
 from arkenos_api.app import create_app
@@ -22,6 +24,10 @@ from tests.doubles.providers import ProviderState, build_app
 from tests.doubles.server import serve_asgi
 from tests.substrate.kubernetes import RunningEmulator
 from tests.substrate.postgres import PostgresDatabase, PostgresServer
+
+# Artifact uploads (application/gzip) are bytes, not a schema'd model: the schemathesis and
+# property tests send them arbitrary bytes.
+schemathesis.openapi.media_type("application/gzip", st.binary(max_size=4096))
 
 
 @pytest.fixture(scope="module")

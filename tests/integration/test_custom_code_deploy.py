@@ -65,7 +65,6 @@ def _operator(k8s: RunningEmulator, api_url: str, token_file: Path) -> Iterator[
     headers = {"Authorization": f"Bearer {KUBECONFIG_TOKEN}"}
     for name, data in (
         (settings.livekit_secret_name, {"LIVEKIT_API_KEY": "k", "LIVEKIT_API_SECRET": "s"}),
-        (settings.s3_secret_name, {"ARKENOS_S3_ENDPOINT": "s3:9000", "ARKENOS_S3_BUCKET": "b"}),
     ):
         secret = {
             "apiVersion": "v1",

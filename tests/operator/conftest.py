@@ -179,7 +179,8 @@ def platform_secrets(api: KubeApi, operator_settings: OperatorSettings) -> None:
         SECRETS,
         secret(
             OPERATOR_NAMESPACE,
-            operator_settings.s3_secret_name,
+            # The chart's object storage Secret: the operator must leave it where it is.
+            "arkenos-s3",
             {
                 "ARKENOS_S3_ENDPOINT": "minio.arkenos-system:9000",
                 "ARKENOS_S3_BUCKET": "arkenos",

@@ -70,19 +70,29 @@ POD_SECURITY = {
     "fsGroup": 10001,
     "seccompProfile": {"type": "RuntimeDefault"},
 }
-S3_ENV = [
-    {
-        "name": key,
-        "valueFrom": {"secretKeyRef": {"name": "arkenos-agent-orders-platform", "key": key}},
-    }
-    for key in (
-        "ARKENOS_S3_ENDPOINT",
-        "ARKENOS_S3_BUCKET",
-        "ARKENOS_S3_ACCESS_KEY",
-        "ARKENOS_S3_SECRET_KEY",
-        "ARKENOS_S3_SECURE",
-    )
+#: What the build and fetch containers get to reach the agent's code through the API.
+CODE_STORE_ENV = [
+    {"name": "ARKENOS_API_URL", "value": SETTINGS.api_url},
+    {"name": "ARKENOS_TOKEN_FILE", "value": "/var/run/secrets/arkenos/token"},
+    {"name": "ARKENOS_WORKSPACE", "value": "team-a"},
+    {"name": "ARKENOS_AGENT", "value": "orders"},
+    {"name": "HOME", "value": "/tmp"},
 ]
+TOKEN_MOUNT = {"name": "workload-token", "mountPath": "/var/run/secrets/arkenos", "readOnly": True}
+TOKEN_VOLUME = {
+    "name": "workload-token",
+    "projected": {
+        "sources": [
+            {
+                "serviceAccountToken": {
+                    "audience": "arkenos-api",
+                    "expirationSeconds": 3600,
+                    "path": "token",
+                }
+            }
+        ]
+    },
+}
 DEFAULT_RESOURCES = {
     "requests": {"cpu": "250m", "memory": "512Mi"},
     "limits": {"cpu": "1", "memory": "1Gi"},

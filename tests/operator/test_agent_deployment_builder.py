@@ -8,13 +8,14 @@ from arkenos_operator.voiceagent.builders import (
 from tests.operator.expected_children import (
     ARTIFACT,
     BUNDLE,
+    CODE_STORE_ENV,
     DEFAULT_RESOURCES,
     OWNER,
     POD_SECURITY,
     RUNTIME_IMAGE,
-    S3_ENV,
     SECURITY,
     SETTINGS,
+    TOKEN_MOUNT,
     agent,
     labels,
     spec_of,
@@ -57,6 +58,7 @@ def test_bundle_deployment_whole_shape() -> None:
                     "annotations": {
                         "arkenos.io/revision": BUNDLE,
                         "arkenos.io/artifact-digest": ARTIFACT,
+                        "arkenos.io/artifact-store": "api-per-agent",
                     },
                 },
                 "spec": {
@@ -79,12 +81,14 @@ def test_bundle_deployment_whole_shape() -> None:
                                 "--dest",
                                 "/artifact",
                             ],
-                            "env": [*S3_ENV, {"name": "HOME", "value": "/tmp"}],
+                            # The artifact through the API with the pod's token: no bucket key.
+                            "env": CODE_STORE_ENV,
                             "resources": DEFAULT_RESOURCES,
                             "securityContext": SECURITY,
                             "volumeMounts": [
                                 {"name": "artifact", "mountPath": "/artifact"},
                                 {"name": "tmp", "mountPath": "/tmp"},
+                                TOKEN_MOUNT,
                             ],
                         }
                     ],

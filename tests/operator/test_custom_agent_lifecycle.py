@@ -86,12 +86,12 @@ def correct_hand_edits(api: KubeApi) -> None:
 def test_missing_platform_secret_is_reported(
     api: KubeApi, operator: KopfRunner, operator_settings: OperatorSettings
 ) -> None:
-    api.delete(SECRETS, "arkenos-system", operator_settings.s3_secret_name)
+    api.delete(SECRETS, "arkenos-system", operator_settings.livekit_secret_name)
     api.create(VOICE_AGENTS, custom_agent("orders", {"bundle": {"digest": BUNDLE_1}}))
     agent = api.wait_for_condition(
         VOICE_AGENTS, WORKSPACE, "orders", "Ready", "False", reason="PlatformSecretMissing"
     )
-    assert '"arkenos-system/arkenos-s3"' in condition_of(agent, "Ready")["message"]
+    assert '"arkenos-system/arkenos-livekit"' in condition_of(agent, "Ready")["message"]
 
 
 def test_operator_restarted_mid_build_converges_without_duplicate_jobs(

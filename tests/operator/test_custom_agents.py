@@ -92,6 +92,7 @@ def test_bundle_agent_is_built_then_served_in_isolation(
     assert pod["metadata"]["annotations"] == {
         names.ANNOTATION_REVISION: BUNDLE_1,
         names.ANNOTATION_ARTIFACT: ARTIFACT_1,
+        names.ANNOTATION_ARTIFACT_STORE: names.ARTIFACT_STORE,
     }
     assert pod["spec"]["initContainers"][0]["command"] == [
         "arkenos-build",
@@ -126,24 +127,15 @@ def test_bundle_agent_is_built_then_served_in_isolation(
     account = api.get(SERVICE_ACCOUNTS, WORKSPACE, "arkenos-agent-orders")
     assert account is not None
     assert account["automountServiceAccountToken"] is False
-    copy = api.get(SECRETS, WORKSPACE, "arkenos-agent-orders-platform")
-    assert copy is not None
-    assert sorted(copy["data"]) == sorted(
-        [
-            "ARKENOS_S3_ENDPOINT",
-            "ARKENOS_S3_BUCKET",
-            "ARKENOS_S3_ACCESS_KEY",
-            "ARKENOS_S3_SECRET_KEY",
-            "ARKENOS_S3_SECURE",
-        ]
-    )
+    # No copy of the bucket keys: the build and fetch containers go through the API.
+    assert api.get(SECRETS, WORKSPACE, "arkenos-agent-orders-platform") is None
     # The runner's LiveKit credentials are the agent's own gateway key pair, not the platform's.
     gateway_key = api.get(SECRETS, WORKSPACE, "arkenos-agent-orders-gateway")
     assert gateway_key is not None
     assert without_server_fields(gateway_key) == build_gateway_secret(
         agent, api.get(SECRETS, OPERATOR_NAMESPACE, operator_settings.livekit_secret_name) or {}
     )
-    for child in (deployment, policy, account, copy, gateway_key):
+    for child in (deployment, policy, account, gateway_key):
         assert owned_by(child, agent)
         assert child["metadata"]["labels"]["arkenos.io/agent"] == "orders"
         assert child["metadata"]["labels"]["app.kubernetes.io/managed-by"] == "arkenos-operator"

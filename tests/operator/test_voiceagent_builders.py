@@ -10,19 +10,20 @@ from arkenos_operator.voiceagent import names
 from arkenos_operator.voiceagent.build import build_job
 from arkenos_operator.voiceagent.builders import (
     build_gateway_secret,
-    build_platform_secret,
     build_service_account,
 )
 from arkenos_operator.voiceagent.network import build_network_policy
 from tests.operator.expected_children import (
     BUNDLE,
+    CODE_STORE_ENV,
     DEFAULT_RESOURCES,
     OWNER,
     POD_SECURITY,
     RUNTIME_IMAGE,
-    S3_ENV,
     SECURITY,
     SETTINGS,
+    TOKEN_MOUNT,
+    TOKEN_VOLUME,
     agent,
     labels,
     spec_of,
@@ -146,15 +147,19 @@ def test_build_job_whole_shape() -> None:
                                 "--termination-log",
                                 "/dev/termination-log",
                             ],
-                            "env": [*S3_ENV, {"name": "HOME", "value": "/tmp"}],
+                            # The bundle and artifact through the API with the pod's token.
+                            "env": CODE_STORE_ENV,
                             "terminationMessagePath": "/dev/termination-log",
                             "terminationMessagePolicy": "FallbackToLogsOnError",
                             "resources": DEFAULT_RESOURCES,
                             "securityContext": SECURITY,
-                            "volumeMounts": [{"name": "tmp", "mountPath": "/tmp"}],
+                            "volumeMounts": [
+                                {"name": "tmp", "mountPath": "/tmp"},
+                                TOKEN_MOUNT,
+                            ],
                         }
                     ],
-                    "volumes": [{"name": "tmp", "emptyDir": {}}],
+                    "volumes": [{"name": "tmp", "emptyDir": {}}, TOKEN_VOLUME],
                 },
             },
         },
@@ -171,7 +176,7 @@ def test_build_job_names_are_deterministic_short_and_distinct() -> None:
     assert first != names.build_job_name(long_agent + "x", BUNDLE, "agent")
 
 
-def test_service_account_and_platform_secret() -> None:
+def test_service_account() -> None:
     body = agent({"bundle": {"digest": BUNDLE}})
     assert build_service_account(body) == {
         "apiVersion": "v1",
@@ -184,20 +189,18 @@ def test_service_account_and_platform_secret() -> None:
         },
         "automountServiceAccountToken": False,
     }
-    storage = {"data": {"ARKENOS_S3_BUCKET": "YnVja2V0", "ROOT_PASSWORD": "cm9vdA=="}}
-    assert build_platform_secret(body, storage) == {
-        "apiVersion": "v1",
-        "kind": "Secret",
-        "metadata": {
-            "name": "arkenos-agent-orders-platform",
-            "namespace": "team-a",
-            "labels": labels("platform-credentials"),
-            "ownerReferences": OWNER,
-        },
-        "type": "Opaque",
-        # Only the named keys travel to the workspace namespace, and no LiveKit key.
-        "data": {"ARKENOS_S3_BUCKET": "YnVja2V0"},
-    }
+
+
+def test_build_pip_index_is_the_configured_one() -> None:
+    body = agent({"bundle": {"digest": BUNDLE}})
+    custom = spec_of(body).custom
+    assert custom is not None
+    settings = SETTINGS.model_copy(update={"build_pip_index_url": "https://pypi.example/simple"})
+    env = build_job(body, custom, settings)["spec"]["template"]["spec"]["containers"][0]["env"]
+    assert env == [
+        *CODE_STORE_ENV,
+        {"name": "ARKENOS_PIP_INDEX_URL", "value": "https://pypi.example/simple"},
+    ]
 
 
 def test_gateway_secret_is_the_agents_own_key_pair_derived_from_the_platform_secret() -> None:

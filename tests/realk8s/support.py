@@ -141,7 +141,8 @@ def apply_with_crds(plane: ControlPlane, manifest: Path) -> None:
 
 def install_operator_rbac(plane: ControlPlane) -> None:
     """What the chart installs for the operator: its namespace, the RBAC and peering CRDs
-    from ``operator/deploy/``, and the platform Secrets it copies for custom agents."""
+    from ``operator/deploy/``, and the platform Secrets in its namespace (the object storage one
+    only as the chart installs it: the operator copies neither into a workspace)."""
     plane.kubectl("create", "namespace", OPERATOR_NAMESPACE, check=False)
     plane.kubectl("apply", "--server-side", "-f", str(OPERATOR_DEPLOY / "rbac.yaml"))
     apply_with_crds(plane, OPERATOR_DEPLOY / "peering.yaml")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import ipaddress
 from typing import Annotated, Any, TypeVar
 
-from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic import AliasChoices, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from arkenos_crds.runtime import WORKLOAD_TOKEN_PATH
@@ -86,14 +86,14 @@ class CustomAgentSettings(Settings):
     dispatch_name: str = Field(min_length=1, description="LiveKit agent name to register as")
 
 
-class StorageSettings(_Base):
-    """Object storage the build command reads bundles from and writes artifacts to."""
+class CodeStoreSettings(_Base):
+    """Where the build and fetch commands reach the agent's code (through the API), and as
+    whom: the pod's projected token. No object storage setting: pods hold no bucket key."""
 
-    s3_endpoint: str = Field(min_length=1, description="host:port of the S3 API")
-    s3_bucket: str = Field(min_length=1, description="bucket of bundles and artifacts")
-    s3_access_key: SecretStr = Field(description="access key")
-    s3_secret_key: SecretStr = Field(description="secret key")
-    s3_secure: bool = True
+    api_url: str = Field(min_length=1, description="URL of the Arkenos API")
+    token_file: str = Field(default=WORKLOAD_TOKEN_PATH, description="projected token file")
+    workspace: str = Field(min_length=1, description="namespace of the agent")
+    agent: str = Field(min_length=1, description="name of the VoiceAgent")
 
 
 class SettingsError(RuntimeError):

@@ -24,7 +24,7 @@ from arkenos_api.core.cache import BoundedCache
 from arkenos_api.core.db import check_migrated, create_engine, session_factory
 from arkenos_api.core.errors import install_error_handlers
 from arkenos_api.core.kube import Kube, create_api_client
-from arkenos_api.core.limits import BodySizeLimitMiddleware
+from arkenos_api.core.limits import BodySizeLimitMiddleware, path_pattern
 from arkenos_api.core.livekit import create_livekit
 from arkenos_api.core.nul import refuse_lone_surrogates, refuse_nul
 from arkenos_api.core.observability import HttpMetrics, RequestContextMiddleware
@@ -46,6 +46,7 @@ from arkenos_api.settings import Settings, load_settings
 from arkenos_api.webhooks.router import router as webhooks_router
 from arkenos_api.workspaces.router import invitations_router
 from arkenos_api.workspaces.router import router as workspaces_router
+from arkenos_crds.runtime import AGENT_ARTIFACT_PATH
 
 ROUTERS = (
     health_router,
@@ -122,7 +123,11 @@ def worker_gateway(
         room_url=settings.gateway_room_url or settings.livekit_url,
     )
     return WorkerGateway(
-        upstream, kube=kube, reviews=reviews, platform_namespace=settings.platform_namespace
+        upstream,
+        kube=kube,
+        reviews=reviews,
+        platform_namespace=settings.platform_namespace,
+        recheck_seconds=settings.gateway_recheck_seconds,
     )
 
 
@@ -142,6 +147,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in ROUTERS:
         app.include_router(router)
     install_worker_gateway(app)
-    app.add_middleware(BodySizeLimitMiddleware, max_bytes=app.state.settings.max_request_body_bytes)
+    app.add_middleware(
+        BodySizeLimitMiddleware,
+        max_bytes=app.state.settings.max_request_body_bytes,
+        streamed_paths=path_pattern(AGENT_ARTIFACT_PATH),
+    )
     app.add_middleware(RequestContextMiddleware, metrics=app.state.metrics)
     return app

@@ -135,6 +135,12 @@ class Settings(BaseSettings):
     code_max_tree_bytes: int = Field(
         default=5 * 1024 * 1024, ge=1, description="Most bytes in one agent's files together."
     )
+    artifact_max_bytes: int = Field(
+        default=2 * 1024 * 1024 * 1024,
+        ge=1024,
+        description="Largest built artifact (the agent's code and its installed requirements) "
+        "a build may upload; a larger upload is refused with 413.",
+    )
     code_cache_bytes: int = Field(
         default=64 * 1024 * 1024,
         ge=0,
@@ -174,6 +180,14 @@ class Settings(BaseSettings):
         description="LiveKit URL custom agents' jobs join their rooms at, as reached from "
         "their pods (the worker gateway puts it in each job assignment); defaults to "
         "livekit_url.",
+    )
+    gateway_recheck_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        le=3600,
+        description="How often the worker gateway looks up the VoiceAgent of each open worker "
+        "connection again: a deleted or recreated agent's connection is closed within this "
+        "(±20 %).",
     )
     call_token_ttl_seconds: int = Field(
         default=300, ge=30, le=3600, description="How long a browser's join token is valid."

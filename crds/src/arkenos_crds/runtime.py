@@ -307,6 +307,11 @@ SESSION_END_PATH = INTERNAL_PREFIX + "/sessions/{session_id}/end"  # POST Sessio
 SESSION_HANGUP_PATH = INTERNAL_PREFIX + "/sessions/{session_id}/hangup"  # POST, no body
 SESSION_TRANSFER_PATH = INTERNAL_PREFIX + "/sessions/{session_id}/transfer"  # POST SessionTransfer
 AGENT_READINESS_PATH = INTERNAL_PREFIX + "/readiness/{namespace}/{name}"  # GET -> AgentReadiness
+#: A custom agent's own code, for its build and fetch pods (their workload token, no bucket
+#: key): GET a bundle deployed for the agent; GET or PUT an artifact built for it. ``digest``
+#: is ``sha256:<hex>`` of the bytes (an upload whose bytes hash otherwise is refused).
+AGENT_BUNDLE_PATH = INTERNAL_PREFIX + "/workspaces/{workspace}/agents/{agent}/bundles/{digest}"
+AGENT_ARTIFACT_PATH = INTERNAL_PREFIX + "/workspaces/{workspace}/agents/{agent}/artifacts/{digest}"
 
 
 # --- Agent readiness (operator → API) ----------------------------------------------------------

@@ -1225,6 +1225,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/internal/v1/workspaces/{workspace}/agents/{agent}/artifacts/{digest}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Artifact
+         * @description For the agent's serving pods: an artifact its build stored.
+         */
+        get: operations["artifact_internal_v1_workspaces__workspace__agents__agent__artifacts__digest__get"];
+        /**
+         * Upload Artifact
+         * @description For the agent's build Job: store the artifact it built, under the agent's own name.
+         */
+        put: operations["upload_artifact_internal_v1_workspaces__workspace__agents__agent__artifacts__digest__put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/internal/v1/workspaces/{workspace}/agents/{agent}/bundles/{digest}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Bundle
+         * @description For the agent's build Job: a bundle deployed for this agent (403 for any other).
+         */
+        get: operations["bundle_internal_v1_workspaces__workspace__agents__agent__bundles__digest__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/internal/v1/workspaces/{workspace}/agents/{agent}/runtime-config": {
         parameters: {
             query?: never;
@@ -1647,6 +1691,18 @@ export interface components {
             proposal: components["schemas"]["ProposalOut"];
             /** Treeversion */
             treeVersion: number;
+        };
+        /**
+         * ArtifactStored
+         * @description An artifact the API holds for the agent.
+         */
+        ArtifactStored: {
+            /** Created */
+            created: boolean;
+            /** Digest */
+            digest: string;
+            /** Size */
+            size: number;
         };
         /**
          * AssistantAsk
@@ -9269,6 +9325,234 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    artifact_internal_v1_workspaces__workspace__agents__agent__artifacts__digest__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Workspace (namespace). */
+                workspace: string;
+                /** @description VoiceAgent name. */
+                agent: string;
+                /** @description sha256 of the object's bytes. */
+                digest: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The artifact (code and installed requirements). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example <the gzipped tar's bytes> */
+                    "application/gzip": string;
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    upload_artifact_internal_v1_workspaces__workspace__agents__agent__artifacts__digest__put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Workspace (namespace). */
+                workspace: string;
+                /** @description VoiceAgent name. */
+                agent: string;
+                /** @description sha256 of the object's bytes. */
+                digest: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /** @example <the gzipped tar's bytes> */
+                "application/gzip": string;
+            };
+        };
+        responses: {
+            /** @description Stored already (the same bytes): nothing written. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "created": false,
+                     *       "digest": "sha256:0000000000000000000000000000000000000000000000000000000000000000",
+                     *       "size": 18204
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ArtifactStored"];
+                };
+            };
+            /** @description Stored. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "created": true,
+                     *       "digest": "sha256:0000000000000000000000000000000000000000000000000000000000000000",
+                     *       "size": 18204
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ArtifactStored"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Larger than the artifact limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The bytes do not hash to the digest. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    bundle_internal_v1_workspaces__workspace__agents__agent__bundles__digest__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Workspace (namespace). */
+                workspace: string;
+                /** @description VoiceAgent name. */
+                agent: string;
+                /** @description sha256 of the object's bytes. */
+                digest: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The bundle (a gzipped tar of the files). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example <the gzipped tar's bytes> */
+                    "application/gzip": string;
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };

@@ -198,19 +198,20 @@ class OperatorSettings(EnvSettings):
         min_length=1, description="Image with arkenos-build and arkenos-custom-runner."
     )
     image_pull_policy: str = Field(default="IfNotPresent", pattern="^(Always|IfNotPresent|Never)$")
-    s3_secret_name: str = Field(
-        default="arkenos-s3",
-        description="Secret in the operator namespace with the ARKENOS_S3_* variables.",
-    )
     build_backoff_limit: int = Field(default=1, ge=0, le=10)
     build_deadline_seconds: int = Field(default=900, ge=60)
     build_ttl_seconds: int = Field(default=86400, ge=60)
     build_egress_cidrs: list[str] = Field(
         default_factory=list,
         description="CIDRs build pods may reach besides DNS and the API: the package index "
-        "(or its proxy) and, while bundles are fetched from it directly, object storage.",
+        "(or its proxy). Bundles and artifacts go through the API.",
     )
     build_egress_ports: list[int] = Field(default_factory=lambda: [443])
+    build_pip_index_url: str | None = Field(
+        default=None,
+        description="Package index the build installs requirements from (pip's --index-url; "
+        "default: pip's own, https://pypi.org/simple). Allow it in build_egress_cidrs.",
+    )
 
     custom_sessions_per_replica: int = Field(
         default=10,

@@ -55,6 +55,8 @@ def serve_gateway(platform: Platform, kubeconfig: Path) -> Iterator[str]:
             "LIVEKIT_API_SECRET": platform.api_secret,
             "ARKENOS_GATEWAY_ROOM_URL": platform.room_url,
             "ARKENOS_KUBECONFIG": str(kubeconfig),
+            # Open connections are re-checked often enough for a test to see one closed.
+            "ARKENOS_GATEWAY_RECHECK_SECONDS": "0.5",
         }
     )
     with serve_asgi(create_gateway_app(settings)) as served:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import websockets
 from livekit import agents
 from livekit.protocol import agent as proto
 
@@ -151,3 +152,64 @@ async def test_the_pods_service_account_token_registers_its_own_agent(gateway: G
         NAMESPACE, custom_agent_service_account("orders"), ("kubernetes",)
     )
     assert await handshake_status(gateway.url, other_audience) == 401
+
+
+async def _registered(gateway: Gateway, bearer: str, agent: str) -> websockets.ClientConnection:
+    ws = await connect(gateway.url, bearer)
+    await ws.send(register(dispatch_name(agent)))
+    first = proto.ServerMessage.FromString(await ws.recv())  # type: ignore[arg-type]
+    assert first.WhichOneof("message") == "register"
+    return ws
+
+
+async def _closed_by_gateway(ws: websockets.ClientConnection) -> tuple[int, str]:
+    with pytest.raises(websockets.ConnectionClosed) as closed:
+        await asyncio.wait_for(ws.recv(), timeout=10)
+    assert closed.value.rcvd is not None
+    return closed.value.rcvd.code, closed.value.rcvd.reason
+
+
+async def _delete_agent(gateway: Gateway, name: str) -> None:
+    path = f"/apis/arkenos.io/v1alpha1/namespaces/{NAMESPACE}/voiceagents/{name}"
+    response = await gateway.cluster.request("DELETE", path)
+    assert response.status_code == 200, response.text
+
+
+async def test_an_open_connection_is_closed_when_its_agent_is_deleted(gateway: Gateway) -> None:
+    key = await gateway.agent("orders")
+    kept = await gateway.agent("billing")
+    ws = await _registered(gateway, worker_token(key), "orders")
+    other = await _registered(gateway, worker_token(kept), "billing")
+    await _delete_agent(gateway, "orders")
+    code, reason = await _closed_by_gateway(ws)
+    assert code == 1008
+    assert f"VoiceAgent {NAMESPACE}/orders does not exist" in reason
+    # LiveKit loses the worker with the upstream connection; the other agent's stays open.
+    await eventually(
+        now(
+            lambda: (
+                [w.agent_name for w in gateway.livekit.workers if not w.closed]
+                == [dispatch_name("billing")]
+            )
+        ),
+        within=10,
+    )
+    await asyncio.sleep(1.5)  # three re-checks of the other connection
+    assert other.state is websockets.State.OPEN
+    await other.close()
+
+
+async def test_a_service_account_connection_does_not_outlive_a_recreated_agent(
+    gateway: Gateway,
+) -> None:
+    """A new agent under the same name has a new uid: the old pod's connection is closed."""
+    await gateway.agent("orders")
+    token = gateway.cluster.authority.issue(
+        NAMESPACE, custom_agent_service_account("orders"), (WORKLOAD_TOKEN_AUDIENCE,)
+    )
+    ws = await _registered(gateway, token, "orders")
+    await _delete_agent(gateway, "orders")
+    await gateway.agent("orders")
+    code, reason = await _closed_by_gateway(ws)
+    assert code == 1008
+    assert "does not exist (any more)" in reason

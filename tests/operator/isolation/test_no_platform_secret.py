@@ -7,13 +7,11 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-import pytest
-
+from arkenos_operator.voiceagent import names
 from arkenos_operator.voiceagent.build import build_job
 from arkenos_operator.voiceagent.builders import (
     build_agent_deployment,
     build_gateway_secret,
-    build_platform_secret,
     build_service_account,
 )
 from arkenos_operator.voiceagent.network import build_build_network_policy, build_network_policy
@@ -22,7 +20,14 @@ from tests.operator.isolation.platform_secrets import platform_credential_uses
 
 LIVEKIT = {"LIVEKIT_API_KEY": "APIkey1234", "LIVEKIT_API_SECRET": "livekit-secret-value"}
 STORAGE = {"ARKENOS_S3_ACCESS_KEY": "minio-access", "ARKENOS_S3_SECRET_KEY": "minio-secret"}
-PLATFORM_SECRET_NAMES = {SETTINGS.livekit_secret_name, SETTINGS.s3_secret_name}
+#: The chart's object storage Secret in the operator's namespace.
+S3_SECRET_NAME = "arkenos-s3"
+#: The platform's Secrets, and the copy older operators kept in the agent's namespace.
+PLATFORM_SECRET_NAMES = {
+    SETTINGS.livekit_secret_name,
+    S3_SECRET_NAME,
+    names.platform_secret_name("orders"),
+}
 PLATFORM_VALUES = {*LIVEKIT.values(), *STORAGE.values()}
 
 
@@ -37,7 +42,6 @@ def _everything_for_a_custom_agent() -> list[dict[str, Any]]:
     return [
         build_agent_deployment(body, spec, SETTINGS, ARTIFACT, replicas=1),
         build_job(body, spec.custom, SETTINGS),
-        build_platform_secret(body, _secret(STORAGE)),
         build_gateway_secret(body, _secret(LIVEKIT)),
         build_service_account(body),
         build_network_policy(body, spec.custom, SETTINGS),
@@ -54,13 +58,9 @@ def test_no_livekit_credential_reaches_a_custom_agents_objects() -> None:
     assert found == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="not done yet: the build Job and the fetch container still get the bucket keys "
-    "(they need bundles and artifacts served through the API); this test passes, and so fails "
-    "as XPASS, once they go",
-)
 def test_no_platform_credential_reaches_a_custom_agents_objects() -> None:
+    """Neither the LiveKit nor the object storage credential: the build Job and the fetch
+    container reach the agent's code through the API with the pod's own token."""
     found = platform_credential_uses(
         _everything_for_a_custom_agent(), PLATFORM_SECRET_NAMES, PLATFORM_VALUES
     )

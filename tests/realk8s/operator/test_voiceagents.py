@@ -113,8 +113,16 @@ def test_a_custom_agent_is_built_deployed_and_collected(
         ("job", job),
         ("serviceaccount", names.service_account_name(name)),
         ("networkpolicy", names.network_policy_name(name)),
-        ("secret", names.platform_secret_name(name)),
+        ("networkpolicy", names.build_network_policy_name(name)),
+        ("secret", names.gateway_secret_name(name)),
     ]
+    # No copy of the platform's bucket keys: build and fetch reach the code through the API.
+    assert get(control_plane, "secret", namespace, names.platform_secret_name(name)) is None
+    build_pod = get(control_plane, "pod", namespace, pod)
+    assert build_pod is not None
+    volumes = build_pod["spec"]["volumes"]
+    assert [v["name"] for v in volumes if "projected" in v] == ["workload-token"]
+    assert not [v for v in volumes if "secret" in v]
     for kind, child in children:
         assert get(control_plane, kind, namespace, child) is not None, (kind, child)
     control_plane.kubectl("delete", "voiceagent", name, f"--namespace={namespace}")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from arkenos_agent_runtime.build.command import build, fetch
 from arkenos_agent_runtime.build.errors import BuildError
-from arkenos_agent_runtime.build.storage import ObjectStore
+from arkenos_agent_runtime.build.storage import AgentCodeStore
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -37,7 +37,7 @@ def _write(path: Path | None, text: str) -> None:
 
 
 async def run(args: argparse.Namespace) -> str | None:
-    store = ObjectStore.from_env()
+    store = AgentCodeStore.from_env()
     if args.command == "build":
         artifact = await build(store, args.digest, args.entrypoint)
         return json.dumps({"artifactDigest": artifact})

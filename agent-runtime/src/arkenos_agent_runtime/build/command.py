@@ -12,22 +12,16 @@ from arkenos_agent_runtime.build.archive import pack, unpack
 from arkenos_agent_runtime.build.environment import probe_env
 from arkenos_agent_runtime.build.errors import BuildError
 from arkenos_agent_runtime.build.install import install_requirements
-from arkenos_agent_runtime.build.storage import (
-    ObjectStore,
-    artifact_object,
-    bundle_object,
-    digest_hex,
-    file_sha256,
-)
+from arkenos_agent_runtime.build.storage import AgentCodeStore, digest_hex, file_sha256
 from arkenos_agent_runtime.usercode import APP_DIR, SITE_PACKAGES_DIR, Entrypoint, UserCodeError
 
 #: Importing user code may take a while (heavy imports) but never forever.
 PROBE_TIMEOUT_SECONDS = 120
 
 
-async def build(store: ObjectStore, digest: str, entrypoint: str) -> str:
+async def build(store: AgentCodeStore, digest: str, entrypoint: str) -> str:
     """Build the bundle ``digest``; return the artifact's digest."""
-    hex_digest = digest_hex(digest)
+    digest_hex(digest)
     try:
         Entrypoint.parse(entrypoint)
     except UserCodeError as exc:
@@ -35,16 +29,16 @@ async def build(store: ObjectStore, digest: str, entrypoint: str) -> str:
     with tempfile.TemporaryDirectory(prefix="arkenos-build-") as work:
         root = Path(work)
         bundle = root / "bundle.tar.gz"
-        await store.download_verified(bundle_object(hex_digest), hex_digest, bundle)
+        await store.download_bundle(digest, bundle)
         artifact = root / "artifact"
         await asyncio.to_thread(unpack, bundle, artifact / APP_DIR)
         await install_requirements(artifact / APP_DIR, artifact / SITE_PACKAGES_DIR)
         await check_entrypoint(artifact, entrypoint)
         packed = root / "artifact.tar.gz"
         await asyncio.to_thread(pack, artifact, packed)
-        artifact_hex = await asyncio.to_thread(file_sha256, packed)
-        await store.upload(artifact_object(artifact_hex), packed)
-    return f"sha256:{artifact_hex}"
+        artifact_digest = f"sha256:{await asyncio.to_thread(file_sha256, packed)}"
+        await store.upload_artifact(artifact_digest, packed)
+    return artifact_digest
 
 
 async def check_entrypoint(artifact: Path, entrypoint: str) -> None:
@@ -56,7 +50,8 @@ async def check_entrypoint(artifact: Path, entrypoint: str) -> None:
         entrypoint,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
-        # User code is imported without the builder's environment (storage credentials).
+        # User code is imported without the builder's environment (its workload token's
+        # path, the API's URL): only what a Python process needs.
         env=probe_env(),
     )
     try:
@@ -78,9 +73,9 @@ async def check_entrypoint(artifact: Path, entrypoint: str) -> None:
         raise BuildError(str(outcome.get("message")))
 
 
-async def fetch(store: ObjectStore, artifact_digest: str, dest: Path) -> None:
-    hex_digest = digest_hex(artifact_digest)
+async def fetch(store: AgentCodeStore, artifact_digest: str, dest: Path) -> None:
+    digest_hex(artifact_digest)
     with tempfile.TemporaryDirectory(prefix="arkenos-fetch-") as work:
         archive = Path(work) / "artifact.tar.gz"
-        await store.download_verified(artifact_object(hex_digest), hex_digest, archive)
+        await store.download_artifact(artifact_digest, archive)
         await asyncio.to_thread(unpack, archive, dest)

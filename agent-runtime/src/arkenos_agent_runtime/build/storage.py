@@ -1,21 +1,30 @@
-"""Object storage (S3 API, MinIO in the chart) for bundles and artifacts, via the minio
-client; blocking calls run in a thread. Objects are named by their sha256."""
+"""The agent's code through the platform: the build downloads its bundle and uploads the
+artifact, the fetch container downloads the artifact, all from the Arkenos API with the pod's
+projected ServiceAccount token. No bucket key reaches the pod; the API streams the objects and
+lets the agent's own pods reach only the agent's own code. Objects are named by their sha256,
+and every download is checked against it here too."""
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
 import re
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from minio import Minio
-from minio.error import S3Error
+import httpx
 
+from arkenos_agent_runtime.api_client import TokenSource
 from arkenos_agent_runtime.build.errors import BuildError
-from arkenos_agent_runtime.settings import SettingsError, StorageSettings, load_settings
+from arkenos_agent_runtime.settings import CodeStoreSettings, SettingsError, load_settings
+from arkenos_crds.runtime import AGENT_ARTIFACT_PATH, AGENT_BUNDLE_PATH
 
 DIGEST = re.compile(r"^sha256:([a-f0-9]{64})$")
+#: Bundles and artifacts can be large and the API streams them: no total deadline, only
+#: between bytes.
+TIMEOUT = httpx.Timeout(30.0, read=120.0, write=120.0)
+CHUNK_BYTES = 1024 * 1024
 
 
 def digest_hex(digest: str) -> str:
@@ -23,14 +32,6 @@ def digest_hex(digest: str) -> str:
     if match is None:
         raise BuildError(f"{digest!r} is not a sha256 digest (sha256:<64 hex digits>)")
     return match.group(1)
-
-
-def bundle_object(hex_digest: str) -> str:
-    return f"bundles/{hex_digest}.tar.gz"
-
-
-def artifact_object(hex_digest: str) -> str:
-    return f"artifacts/{hex_digest}.tar.gz"
 
 
 def file_sha256(path: Path) -> str:
@@ -42,43 +43,103 @@ def file_sha256(path: Path) -> str:
 
 
 @dataclass(frozen=True)
-class ObjectStore:
-    client: Minio
-    bucket: str
+class AgentCodeStore:
+    """The agent's bundles and artifacts behind the API. ``transport``: tests only."""
+
+    api_url: str
+    tokens: TokenSource
+    workspace: str
+    agent: str
+    transport: httpx.AsyncBaseTransport | None = None
 
     @classmethod
-    def from_settings(cls, settings: StorageSettings) -> ObjectStore:
-        client = Minio(
-            settings.s3_endpoint,
-            access_key=settings.s3_access_key.get_secret_value(),
-            secret_key=settings.s3_secret_key.get_secret_value(),
-            secure=settings.s3_secure,
-        )
-        return cls(client, settings.s3_bucket)
-
-    @classmethod
-    def from_env(cls) -> ObjectStore:
+    def from_env(cls) -> AgentCodeStore:
         try:
-            return cls.from_settings(load_settings(StorageSettings))
+            settings = load_settings(CodeStoreSettings)
         except SettingsError as exc:
-            raise BuildError(f"object storage is not configured: {exc}") from None
+            raise BuildError(f"the platform API is not configured: {exc}") from None
+        return cls(
+            settings.api_url.rstrip("/"),
+            TokenSource(settings.token_file),
+            settings.workspace,
+            settings.agent,
+        )
 
-    async def download_verified(self, name: str, hex_digest: str, dest: Path) -> None:
-        """Download ``name`` to ``dest`` and check its sha256 against ``hex_digest``."""
+    def _path(self, template: str, digest: str) -> str:
+        return template.format(workspace=self.workspace, agent=self.agent, digest=digest)
+
+    def _client(self) -> httpx.AsyncClient:
+        return httpx.AsyncClient(base_url=self.api_url, timeout=TIMEOUT, transport=self.transport)
+
+    async def _headers(self) -> dict[str, str]:
         try:
-            await asyncio.to_thread(self.client.fget_object, self.bucket, name, str(dest))
-        except S3Error as exc:
-            if exc.code in {"NoSuchKey", "NoSuchBucket"}:
-                raise BuildError(f"{name} is not in bucket {self.bucket}") from exc
-            raise BuildError(f"downloading {name} failed: {exc.code}: {exc.message}") from exc
+            token = await self.tokens.get(refresh=True)
+        except OSError as exc:
+            raise BuildError(f"the pod's workload token cannot be read: {exc}") from exc
+        return {"Authorization": f"Bearer {token}"}
+
+    async def download_bundle(self, digest: str, dest: Path) -> None:
+        what = f"bundle {digest}"
+        await self._download(self._path(AGENT_BUNDLE_PATH, digest), what, digest, dest)
+
+    async def download_artifact(self, digest: str, dest: Path) -> None:
+        what = f"artifact {digest}"
+        await self._download(self._path(AGENT_ARTIFACT_PATH, digest), what, digest, dest)
+
+    async def _download(self, path: str, what: str, digest: str, dest: Path) -> None:
+        """Download ``path`` to ``dest`` and check its sha256 against ``digest``."""
+        headers = await self._headers()
+        try:
+            async with (
+                self._client() as client,
+                client.stream("GET", path, headers=headers) as response,
+            ):
+                if response.status_code != 200:
+                    await response.aread()
+                    raise BuildError(_refusal(what, "downloading", response))
+                handle = await asyncio.to_thread(dest.open, "wb")
+                try:
+                    async for chunk in response.aiter_bytes(CHUNK_BYTES):
+                        await asyncio.to_thread(handle.write, chunk)
+                finally:
+                    await asyncio.to_thread(handle.close)
+        except httpx.HTTPError as exc:
+            raise BuildError(f"downloading {what} failed: {type(exc).__name__}: {exc}") from exc
         actual = await asyncio.to_thread(file_sha256, dest)
-        if actual != hex_digest:
+        if actual != digest_hex(digest):
             raise BuildError(
-                f"digest mismatch: {name} has sha256:{actual}, expected sha256:{hex_digest}; "
+                f"digest mismatch: {what} has sha256:{actual}; "
                 "the object was changed or corrupted after it was stored"
             )
 
-    async def upload(self, name: str, path: Path) -> None:
-        await asyncio.to_thread(
-            self.client.fput_object, self.bucket, name, str(path), "application/gzip"
-        )
+    async def upload_artifact(self, digest: str, path: Path) -> None:
+        what = f"artifact {digest}"
+        headers = {**await self._headers(), "Content-Type": "application/gzip"}
+        headers["Content-Length"] = str((await asyncio.to_thread(path.stat)).st_size)
+        try:
+            async with self._client() as client:
+                response = await client.put(
+                    self._path(AGENT_ARTIFACT_PATH, digest), content=_read(path), headers=headers
+                )
+        except httpx.HTTPError as exc:
+            raise BuildError(f"uploading {what} failed: {type(exc).__name__}: {exc}") from exc
+        if response.status_code not in (200, 201):
+            raise BuildError(_refusal(what, "uploading", response))
+
+
+async def _read(path: Path) -> AsyncIterator[bytes]:
+    handle = await asyncio.to_thread(path.open, "rb")
+    try:
+        while chunk := await asyncio.to_thread(handle.read, CHUNK_BYTES):
+            yield chunk
+    finally:
+        await asyncio.to_thread(handle.close)
+
+
+def _refusal(what: str, doing: str, response: httpx.Response) -> str:
+    try:
+        body = response.json()
+        detail = str(body.get("message") or body) if isinstance(body, dict) else str(body)
+    except ValueError:
+        detail = response.text
+    return f"{doing} {what} failed with HTTP {response.status_code}: {detail[:500]}"

@@ -1,5 +1,7 @@
 """Object storage of code (S3 API through the minio client): file blobs named by their
-sha256, and bundles where the build command looks for them (``bundles/<hex>.tar.gz``).
+sha256, bundles (``bundles/<hex>.tar.gz``) and the artifacts built from them, kept per agent
+(``artifacts/<namespace>/<agent>/<hex>.tar.gz``). Build and serving pods never reach the
+bucket: the API streams these objects to and from them (:mod:`arkenos_api.internal.artifacts`).
 
 Every object is content-addressed, so writing one again writes the same bytes and nothing is
 ever overwritten with different ones; for the same reason blobs can be kept in memory without
@@ -13,6 +15,8 @@ import asyncio
 import hashlib
 import io
 from collections import OrderedDict
+from collections.abc import AsyncIterator
+from typing import Any, BinaryIO
 
 from minio import Minio
 from minio.error import S3Error
@@ -34,6 +38,12 @@ def blob_object(hex_digest: str) -> str:
 def bundle_object(hex_digest: str) -> str:
     """Where ``arkenos-build`` reads a bundle (arkenos_agent_runtime.build.storage)."""
     return f"bundles/{hex_digest}.tar.gz"
+
+
+def artifact_object(namespace: str, agent: str, hex_digest: str) -> str:
+    """An agent's artifact: under the agent's own prefix, so no other agent's pods can name it
+    (artifacts are content-addressed; two agents building the same code may build one)."""
+    return f"artifacts/{namespace}/{agent}/{hex_digest}.tar.gz"
 
 
 def sha256_hex(data: bytes) -> str:
@@ -62,6 +72,25 @@ class BlobCache:
         while self.bytes > self.max_bytes:
             _, dropped = self._blobs.popitem(last=False)
             self.bytes -= len(dropped)
+
+
+class ObjectReader:
+    """An object being read, in chunks, each read in a thread; ``close()`` when done."""
+
+    def __init__(self, response: Any, size: int | None) -> None:
+        self._response = response
+        self.size = size
+
+    async def chunks(self, chunk_bytes: int = 1 << 20) -> AsyncIterator[bytes]:
+        try:
+            while chunk := await asyncio.to_thread(self._response.read, chunk_bytes):
+                yield chunk
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        self._response.close()
+        self._response.release_conn()
 
 
 class CodeStore:
@@ -124,6 +153,30 @@ class CodeStore:
             return await asyncio.to_thread(read)
         except S3Error as exc:
             raise StorageError(f"reading {name} failed: {exc.code}") from exc
+
+    async def open(self, name: str) -> ObjectReader | None:
+        """``name`` opened for reading, or None when it does not exist."""
+
+        def start() -> ObjectReader:
+            response = self.client.get_object(self.bucket, name)
+            length = response.headers.get("content-length")
+            return ObjectReader(response, int(length) if length and length.isdigit() else None)
+
+        try:
+            return await asyncio.to_thread(start)
+        except S3Error as exc:
+            if exc.code in _MISSING:
+                return None
+            raise StorageError(f"reading {name} failed: {exc.code}") from exc
+
+    async def put_file(self, name: str, data: BinaryIO, length: int, content_type: str) -> None:
+        """Store ``length`` bytes read from ``data`` (a file positioned at its start)."""
+        try:
+            await asyncio.to_thread(
+                self.client.put_object, self.bucket, name, data, length, content_type
+            )
+        except S3Error as exc:
+            raise StorageError(f"storing {name} failed: {exc.code}") from exc
 
     async def exists(self, name: str) -> bool:
         try:

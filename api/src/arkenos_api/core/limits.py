@@ -2,9 +2,12 @@
 app reads it, by its Content-Length, or, for a body streamed without one, as soon as the bytes
 received pass the limit (such a body is buffered, at most the limit, and replayed to the app:
 the app reads whole bodies anyway, and FastAPI would turn an error raised mid-read into a 400).
+Routes that stream a large body themselves (artifact uploads) are left to enforce their own.
 """
 
 from __future__ import annotations
+
+import re
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -13,15 +16,28 @@ from arkenos_api.core.errors import ApiError, error_response
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
+def path_pattern(template: str) -> re.Pattern[str]:
+    """A route template's paths (``/a/{b}/c`` matches ``/a/anything/c``)."""
+    parts = re.split(r"(\{[^}]+\})", template)
+    return re.compile("".join("[^/]+" if p.startswith("{") else re.escape(p) for p in parts))
+
+
 class BodySizeLimitMiddleware:
     """Plain ASGI, so the ingest path (which sends Content-Length) pays one header lookup."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(
+        self, app: ASGIApp, max_bytes: int, streamed_paths: re.Pattern[str] | None = None
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.streamed_paths = streamed_paths
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] not in _BODY_METHODS:
+        if (
+            scope["type"] != "http"
+            or scope["method"] not in _BODY_METHODS
+            or (self.streamed_paths is not None and self.streamed_paths.fullmatch(scope["path"]))
+        ):
             await self.app(scope, receive, send)
             return
         declared = dict(scope["headers"]).get(b"content-length")

@@ -44,6 +44,13 @@ class GatewaySettings(BaseSettings):
     platform_namespace: str = Field(
         default="arkenos-system", validation_alias="ARKENOS_PLATFORM_NAMESPACE"
     )
+    gateway_recheck_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        le=3600,
+        validation_alias="ARKENOS_GATEWAY_RECHECK_SECONDS",
+        description="How often an open worker connection's VoiceAgent is looked up again.",
+    )
     kubeconfig: Path | None = Field(default=None, validation_alias="ARKENOS_KUBECONFIG")
     token_review_cache_seconds: float = Field(
         default=5.0, ge=0, le=60, validation_alias="ARKENOS_TOKEN_REVIEW_CACHE_SECONDS"
@@ -82,6 +89,7 @@ def create_gateway_app(settings: GatewaySettings) -> Starlette:
             kube=kube,
             reviews=reviews,
             platform_namespace=settings.platform_namespace,
+            recheck_seconds=settings.gateway_recheck_seconds,
         )
         try:
             yield

@@ -62,7 +62,8 @@ async def custom_agent(
         raise ApiError(403, "forbidden", f"VoiceAgent {namespace}/{name} does not exist (any more)")
     if (body.get("spec") or {}).get("mode") != AgentMode.CUSTOM:
         raise ApiError(403, "forbidden", f"VoiceAgent {namespace}/{name} is not a custom agent")
-    return AgentIdentity(namespace, name, dispatch_name_for(namespace, name, AgentMode.CUSTOM))
+    dispatch_name = dispatch_name_for(namespace, name, AgentMode.CUSTOM)
+    return AgentIdentity(namespace, name, dispatch_name, body["metadata"].get("uid"))
 
 
 async def authenticate(

@@ -47,6 +47,9 @@ class AgentIdentity:
     namespace: str
     name: str
     dispatch_name: str
+    #: The VoiceAgent's uid when the connection was admitted: a connection outlives neither
+    #: the agent nor a recreation of it under the same name (a new uid, new key pair).
+    uid: str | None = None
 
 
 @dataclass

@@ -1,17 +1,26 @@
 """The worker gateway's connection handling: authenticate the worker, admit its registration,
 open the upstream worker connection to LiveKit with the platform's key, and pump messages both
 ways through the filters until either side closes. A refused message closes the worker's
-socket with the reason (policy violation, 1008)."""
+socket with the reason (policy violation, 1008).
+
+An open connection is re-checked every ``recheck_seconds`` (with jitter): once its VoiceAgent
+is deleted, recreated under the same name (a new uid, so a new key pair), or no longer a custom
+agent, the gateway closes it (1008) and LiveKit drops the worker's registration with the
+upstream connection. A Kubernetes API that cannot answer keeps the connection (calls in
+progress are not cut for an outage of the control plane); the next check asks again."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
+import random
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
+import aiohttp
 import websockets
+from kubernetes_asyncio.client.exceptions import ApiException
 from livekit import api as lk
 from livekit.protocol import agent as proto
 from starlette.responses import JSONResponse
@@ -20,7 +29,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from arkenos_api.core.cache import BoundedCache
 from arkenos_api.core.errors import ApiError
 from arkenos_api.core.kube import Kube
-from arkenos_api.gateway.auth import authenticate
+from arkenos_api.gateway.auth import authenticate, custom_agent
 from arkenos_api.gateway.filters import (
     AgentIdentity,
     Connection,
@@ -36,6 +45,8 @@ POLICY_VIOLATION = 1008
 UPSTREAM_GONE = 1012  # "service restart": livekit-agents reconnects
 MAX_CLOSE_REASON = 123  # bytes a WebSocket close frame has room for
 REGISTER_TIMEOUT_S = 10.0
+#: How often an open connection's agent is looked up again, by default.
+RECHECK_SECONDS = 30.0
 
 
 @dataclass(frozen=True)
@@ -75,8 +86,10 @@ class WorkerGateway:
         kube: Kube,
         reviews: BoundedCache[bytes, str],
         platform_namespace: str,
+        recheck_seconds: float = RECHECK_SECONDS,
     ) -> None:
         self.upstream = upstream
+        self._recheck_seconds = recheck_seconds
         self._kube = kube
         self._reviews = reviews
         self._platform_namespace = platform_namespace
@@ -146,7 +159,11 @@ class WorkerGateway:
             # LiveKit closed the worker connection: tell the worker to reconnect.
             await close(websocket, UPSTREAM_GONE, "LiveKit closed the worker connection")
 
-        tasks = [asyncio.create_task(to_upstream()), asyncio.create_task(to_worker())]
+        tasks = [
+            asyncio.create_task(to_upstream()),
+            asyncio.create_task(to_worker()),
+            asyncio.create_task(self._recheck(connection.agent)),
+        ]
         try:
             done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
         finally:
@@ -155,6 +172,22 @@ class WorkerGateway:
             await asyncio.gather(*tasks, return_exceptions=True)
         for task in done:
             task.result()  # a Refused closes the worker's socket in serve()
+
+    async def _recheck(self, agent: AgentIdentity) -> None:
+        """Return never; raise Refused once the connection's agent is gone or replaced."""
+        while True:
+            await asyncio.sleep(self._recheck_seconds * random.uniform(0.8, 1.2))  # noqa: S311
+            try:
+                await custom_agent(self._kube, agent.namespace, agent.name, agent.uid)
+            except ApiError as error:
+                raise Refused(error.message) from None
+            except (ApiException, aiohttp.ClientError, TimeoutError) as error:
+                log.warning(
+                    "worker gateway could not re-check %s/%s (kept open): %s",
+                    agent.namespace,
+                    agent.name,
+                    error,
+                )
 
 
 async def _receive(websocket: WebSocket) -> bytes | None:

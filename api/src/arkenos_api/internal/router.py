@@ -4,13 +4,16 @@ workload identity rather than by user sessions."""
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Path, Response, status
+from fastapi import APIRouter, Body, Depends, Path, Request, Response, status
+from fastapi.responses import StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from arkenos_api.code.storage import ObjectReader
 from arkenos_api.core.errors import ApiError, ErrorBody
 from arkenos_api.deps import (
+    CodeStoreDep,
     KeyringDep,
     KubeDep,
     LiveKitDep,
@@ -20,12 +23,15 @@ from arkenos_api.deps import (
     SettingsDep,
     TokenReviewsDep,
 )
-from arkenos_api.internal import examples, service, telephony
+from arkenos_api.internal import artifacts, examples, service, telephony
 from arkenos_api.internal.examples import json_example
 from arkenos_api.internal.identity import Workload, review_operator_token, review_token
 from arkenos_api.internal.readiness import agent_readiness
 from arkenos_api.internal.runtime_config import resolve_runtime_config
+from arkenos_crds.meta import SHA256_DIGEST
 from arkenos_crds.runtime import (
+    AGENT_ARTIFACT_PATH,
+    AGENT_BUNDLE_PATH,
     AGENT_READINESS_PATH,
     RUNTIME_CONFIG_PATH,
     SESSION_END_PATH,
@@ -85,6 +91,16 @@ async def _operator(
 WorkloadDep = Annotated[Workload, Depends(_workload)]
 OperatorDep = Annotated[str, Depends(_operator)]
 SessionId = Annotated[uuid.UUID, Path(description="Id from the session registration.")]
+WorkspaceName = Annotated[str, Path(description="Workspace (namespace).", examples=["acme"])]
+AgentName = Annotated[str, Path(description="VoiceAgent name.", examples=["front-desk"])]
+Digest = Annotated[
+    str,
+    Path(
+        description="sha256 of the object's bytes.",
+        pattern=SHA256_DIGEST,
+        examples=["sha256:" + "0" * 64],
+    ),
+]
 _errors: dict[int | str, dict[str, object]] = {
     401: {"model": ErrorBody},
     403: {"model": ErrorBody},
@@ -278,3 +294,102 @@ async def readiness(
         namespace=namespace,
         name=name,
     )
+
+
+_STORED = {"digest": "sha256:" + "0" * 64, "size": 18204, "created": False}
+_gzip: dict[str, Any] = {
+    "content": {
+        "application/gzip": {
+            "schema": {"type": "string", "format": "binary"},
+            "example": "<the gzipped tar's bytes>",
+        }
+    }
+}
+
+
+@router.get(
+    AGENT_BUNDLE_PATH,
+    response_class=StreamingResponse,
+    responses={200: {**_gzip, "description": "The bundle (a gzipped tar of the files)."}},
+)
+async def bundle(
+    workspace: WorkspaceName,
+    agent: AgentName,
+    digest: Digest,
+    workload: WorkloadDep,
+    db_session: SessionDep,
+    store: CodeStoreDep,
+) -> StreamingResponse:
+    """For the agent's build Job: a bundle deployed for this agent (403 for any other)."""
+    reader = await artifacts.open_bundle(
+        db_session=db_session,
+        store=store,
+        workload=workload,
+        namespace=workspace,
+        agent=agent,
+        digest=digest,
+    )
+    return _stream(reader)
+
+
+@router.get(
+    AGENT_ARTIFACT_PATH,
+    response_class=StreamingResponse,
+    responses={200: {**_gzip, "description": "The artifact (code and installed requirements)."}},
+)
+async def artifact(
+    workspace: WorkspaceName,
+    agent: AgentName,
+    digest: Digest,
+    workload: WorkloadDep,
+    store: CodeStoreDep,
+) -> StreamingResponse:
+    """For the agent's serving pods: an artifact its build stored."""
+    reader = await artifacts.open_artifact(
+        store=store, workload=workload, namespace=workspace, agent=agent, digest=digest
+    )
+    return _stream(reader)
+
+
+@router.put(
+    AGENT_ARTIFACT_PATH,
+    status_code=status.HTTP_201_CREATED,
+    responses={
+        200: {
+            "model": artifacts.ArtifactStored,
+            **json_example(_STORED, "Stored already (the same bytes): nothing written."),
+        },
+        201: json_example({**_STORED, "created": True}, "Stored."),
+        413: {"model": ErrorBody, "description": "Larger than the artifact limit."},
+        422: {"model": ErrorBody, "description": "The bytes do not hash to the digest."},
+    },
+    openapi_extra={"requestBody": {"required": True, **_gzip}},
+)
+async def upload_artifact(
+    workspace: WorkspaceName,
+    agent: AgentName,
+    digest: Digest,
+    request: Request,
+    workload: WorkloadDep,
+    store: CodeStoreDep,
+    settings: SettingsDep,
+    response: Response,
+) -> artifacts.ArtifactStored:
+    """For the agent's build Job: store the artifact it built, under the agent's own name."""
+    stored = await artifacts.store_artifact(
+        store=store,
+        workload=workload,
+        namespace=workspace,
+        agent=agent,
+        digest=digest,
+        body=request.stream(),
+        max_bytes=settings.artifact_max_bytes,
+    )
+    if not stored.created:
+        response.status_code = status.HTTP_200_OK
+    return stored
+
+
+def _stream(reader: ObjectReader) -> StreamingResponse:
+    headers = {} if reader.size is None else {"Content-Length": str(reader.size)}
+    return StreamingResponse(reader.chunks(), media_type=artifacts.CONTENT_TYPE, headers=headers)

@@ -31,7 +31,7 @@ MESSAGE_TAIL = 2000
 def build_job(agent: Body, custom: CustomSpec, settings: OperatorSettings) -> Body:
     bundle = custom.source.bundle
     assert bundle is not None  # only bundle sources build
-    name = agent["metadata"]["name"]
+    namespace, name = agent["metadata"]["namespace"], agent["metadata"]["name"]
     job_name = names.build_job_name(name, bundle.digest, custom.entrypoint)
     labels = names.agent_labels(name, names.COMPONENT_BUILD)
     annotations = {
@@ -71,21 +71,31 @@ def build_job(agent: Body, custom: CustomSpec, settings: OperatorSettings) -> Bo
                                 TERMINATION_LOG,
                             ],
                             "env": [
-                                *builders.storage_env(name),
-                                *pods.plain_env({"HOME": "/tmp"}),  # noqa: S108
+                                *builders.code_store_env(namespace, name, settings),
+                                *pods.plain_env(_pip_env(settings)),
                             ],
                             "terminationMessagePath": TERMINATION_LOG,
                             "terminationMessagePolicy": "FallbackToLogsOnError",
                             "resources": pods.resources(Resources(), settings.default_resources),
                             "securityContext": pods.container_security_context(),
-                            "volumeMounts": [{"name": "tmp", "mountPath": "/tmp"}],  # noqa: S108
+                            "volumeMounts": [
+                                {"name": "tmp", "mountPath": "/tmp"},  # noqa: S108
+                                pods.token_mount(),
+                            ],
                         }
                     ],
-                    "volumes": [{"name": "tmp", "emptyDir": {}}],
+                    "volumes": [{"name": "tmp", "emptyDir": {}}, pods.token_volume()],
                 },
             },
         },
     }
+
+
+def _pip_env(settings: OperatorSettings) -> dict[str, str]:
+    """Where pip installs requirements from: the configured index, which the build pods'
+    NetworkPolicy lets them reach (``build_egress_cidrs``)."""
+    index = {"ARKENOS_PIP_INDEX_URL": settings.build_pip_index_url}
+    return {key: value for key, value in index.items() if value}
 
 
 class BuildState(StrEnum):

@@ -1,6 +1,7 @@
-"""Pure builders of a custom agent's children: ServiceAccount, the Secrets of its own
-credentials (object storage copy, worker gateway key pair) and Deployment. Dict in, dict out,
-no I/O; the handler applies what they return."""
+"""Pure builders of a custom agent's children: ServiceAccount, the Secret of its own worker
+gateway key pair, and Deployment. Dict in, dict out, no I/O; the handler applies what they
+return. No platform credential reaches the agent's namespace: its build and fetch containers
+reach its code through the API with the pod's projected token (:func:`code_store_env`)."""
 
 from __future__ import annotations
 
@@ -19,13 +20,6 @@ from arkenos_operator.voiceagent import names
 Body = dict[str, Any]
 
 LIVEKIT_KEYS = ("LIVEKIT_API_KEY", "LIVEKIT_API_SECRET")
-S3_KEYS = (
-    "ARKENOS_S3_ENDPOINT",
-    "ARKENOS_S3_BUCKET",
-    "ARKENOS_S3_ACCESS_KEY",
-    "ARKENOS_S3_SECRET_KEY",
-    "ARKENOS_S3_SECURE",
-)
 HEALTH_PORT = 8081
 METRICS_PORT = 9102
 ARTIFACT_DIR = "/artifact"
@@ -43,16 +37,6 @@ def build_service_account(agent: Body) -> Body:
         ),
         "automountServiceAccountToken": False,
     }
-
-
-def build_platform_secret(agent: Body, storage: Body) -> Body:
-    """The agent's copy of the object storage keys, taken from the operator's namespace: a pod
-    can only read Secrets of its own namespace. Only the named keys are copied. No LiveKit
-    credential: the runner connects through the worker gateway (:func:`build_gateway_secret`).
-    """
-    name = agent["metadata"]["name"]
-    data = {k: v for k, v in (storage.get("data") or {}).items() if k in S3_KEYS}
-    return _secret(agent, names.platform_secret_name(name), names.COMPONENT_PLATFORM, data)
 
 
 def build_gateway_secret(agent: Body, livekit: Body) -> Body:
@@ -80,9 +64,19 @@ def _secret(agent: Body, name: str, component: str, data: dict[str, str]) -> Bod
     }
 
 
-def storage_env(agent_name: str) -> list[Body]:
-    secret = names.platform_secret_name(agent_name)
-    return [pods.secret_env(key, secret) for key in S3_KEYS]
+def code_store_env(namespace: str, name: str, settings: OperatorSettings) -> list[Body]:
+    """What ``arkenos-build`` needs to reach the agent's bundle and artifacts through the API:
+    its URL, the projected token's path and which agent (the API checks the token's identity
+    against it). No bucket key."""
+    return pods.plain_env(
+        {
+            "ARKENOS_API_URL": settings.api_url,
+            "ARKENOS_TOKEN_FILE": WORKLOAD_TOKEN_PATH,
+            "ARKENOS_WORKSPACE": namespace,
+            "ARKENOS_AGENT": name,
+            "HOME": "/tmp",  # noqa: S108 - the root filesystem is read-only
+        }
+    )
 
 
 def worker_gateway_url(settings: OperatorSettings) -> str:
@@ -131,6 +125,7 @@ def build_agent_deployment(
     annotations = {names.ANNOTATION_REVISION: revision}
     if artifact_digest:
         annotations[names.ANNOTATION_ARTIFACT] = artifact_digest
+        annotations[names.ANNOTATION_ARTIFACT_STORE] = names.ARTIFACT_STORE
     container: Body = {
         "name": "agent",
         "image": image or settings.agent_runtime_image,
@@ -163,7 +158,7 @@ def build_agent_deployment(
             {"name": "artifact", "mountPath": ARTIFACT_DIR, "readOnly": True}
         )
         volumes.append({"name": "artifact", "emptyDir": {}})
-        init_containers.append(_fetch_container(name, artifact_digest or "", settings))
+        init_containers.append(_fetch_container(namespace, name, artifact_digest or "", settings))
     selector = names.agent_selector(name)
     return {
         "apiVersion": "apps/v1",
@@ -201,7 +196,9 @@ def build_agent_deployment(
     }
 
 
-def _fetch_container(agent_name: str, artifact_digest: str, settings: OperatorSettings) -> Body:
+def _fetch_container(
+    namespace: str, agent_name: str, artifact_digest: str, settings: OperatorSettings
+) -> Body:
     return {
         "name": "fetch-artifact",
         "image": settings.agent_runtime_image,
@@ -214,10 +211,14 @@ def _fetch_container(agent_name: str, artifact_digest: str, settings: OperatorSe
             "--dest",
             ARTIFACT_DIR,
         ],
-        "env": [*storage_env(agent_name), *pods.plain_env({"HOME": "/tmp"})],  # noqa: S108
+        "env": code_store_env(namespace, agent_name, settings),
         "resources": pods.resources(Resources(), settings.default_resources),
         "securityContext": pods.container_security_context(),
-        "volumeMounts": [{"name": "artifact", "mountPath": ARTIFACT_DIR}, _tmp_mount()],
+        "volumeMounts": [
+            {"name": "artifact", "mountPath": ARTIFACT_DIR},
+            _tmp_mount(),
+            pods.token_mount(),
+        ],
     }
 
 

@@ -1,4 +1,4 @@
-"""Reconcile of a custom agent: its ServiceAccount, credential Secrets and NetworkPolicies,
+"""Reconcile of a custom agent: its ServiceAccount, gateway key Secret and NetworkPolicies,
 the build of its bundle, and the Deployment that serves the built artifact (or its image).
 
 The Deployment is only changed once the wanted revision is built: while a new build runs or
@@ -36,10 +36,8 @@ from arkenos_operator.kube import (
 from arkenos_operator.voiceagent import names
 from arkenos_operator.voiceagent.build import BuildOutcome, BuildState, build_job, build_outcome
 from arkenos_operator.voiceagent.builders import (
-    LIVEKIT_KEYS,
     build_agent_deployment,
     build_gateway_secret,
-    build_platform_secret,
     build_service_account,
 )
 from arkenos_operator.voiceagent.inputs import Inputs
@@ -111,27 +109,15 @@ async def apply_isolation(
 ) -> None:
     settings = ctx.settings
     livekit = inputs.platform_secret(settings.livekit_secret_name)
-    storage = inputs.platform_secret(settings.s3_secret_name)
-    for secret, name in (
-        (livekit, settings.livekit_secret_name),
-        (storage, settings.s3_secret_name),
-    ):
-        if secret is None:
-            raise ReconcileError(
-                Reason.PLATFORM_SECRET_MISSING,
-                f'The operator\'s Secret "{settings.operator_namespace}/{name}" is missing; '
-                "the platform installation is incomplete.",
-            )
-    assert livekit is not None
-    assert storage is not None
+    if livekit is None:
+        raise ReconcileError(
+            Reason.PLATFORM_SECRET_MISSING,
+            f"The operator's Secret \"{settings.operator_namespace}/"
+            f'{settings.livekit_secret_name}" is missing; the platform installation is '
+            "incomplete.",
+        )
     await asyncio.gather(
-        apply_cached(
-            ctx,
-            state,
-            SECRETS,
-            retiring_livekit_keys(build_platform_secret(agent, storage)),
-            inputs.force,
-        ),
+        retire_platform_copy(ctx, state, agent),
         apply_cached(ctx, state, SECRETS, build_gateway_secret(agent, livekit), inputs.force),
         apply_cached(ctx, state, SERVICE_ACCOUNTS, build_service_account(agent), inputs.force),
         apply_cached(
@@ -147,11 +133,31 @@ async def apply_isolation(
     )
 
 
-def retiring_livekit_keys(storage_copy: Body) -> Body:
-    """The storage copy with the LiveKit keys that operators before the worker gateway copied
-    into the same Secret set to None: the merge patch removes them from a Secret an upgrade
-    finds, and a new Secret is created without them."""
-    return {**storage_copy, "data": {**storage_copy["data"], **dict.fromkeys(LIVEKIT_KEYS)}}
+async def retire_platform_copy(ctx: OperatorContext, state: VoiceAgentState, agent: Body) -> None:
+    """Delete the copy of the platform's credentials (bucket keys, and before the worker
+    gateway the LiveKit key) that older operators kept in the agent's namespace: its pods now
+    reach their code through the API. Only a Secret this operator made for this agent (its
+    label and owner) is deleted; each process looks once per agent."""
+    meta = agent["metadata"]
+    namespace, name = meta["namespace"], meta["name"]
+    applied = state.applied.setdefault((namespace, name), {})
+    marker = ("retired-secrets", names.platform_secret_name(name))
+    if marker in applied:
+        return
+    copy = await ctx.kube.get_or_none(SECRETS, namespace, names.platform_secret_name(name))
+    if copy is not None and _made_for(copy, agent, names.COMPONENT_PLATFORM):
+        await ctx.kube.delete(SECRETS, namespace, names.platform_secret_name(name))
+    applied[marker] = b""
+
+
+def _made_for(child: Body, agent: Body, component: str) -> bool:
+    meta = child["metadata"]
+    owners = {ref.get("uid") for ref in meta.get("ownerReferences") or []}
+    labels = meta.get("labels") or {}
+    return (
+        agent["metadata"]["uid"] in owners
+        and labels.get("app.kubernetes.io/component") == component
+    )
 
 
 async def apply_cached(
@@ -188,7 +194,7 @@ async def ensure_build(
     job_name = names.build_job_name(agent_name, bundle.digest, custom.entrypoint)
     job = await ctx.kube.get_or_none(JOBS, namespace, job_name)
     if job is None:
-        if status.get("revision") == bundle.digest and status.get("artifactDigest"):
+        if await _serves_built(ctx, agent, bundle.digest, status):
             return BuildOutcome(BuildState.SUCCEEDED, artifact_digest=status["artifactDigest"])
         job = await create_job(ctx, build_job(agent, custom, ctx.settings))
         remember_own_write(state, JOBS, job)
@@ -203,6 +209,23 @@ async def ensure_build(
         patch = {"metadata": {"annotations": annotations}}
         remember_own_write(state, JOBS, await ctx.kube.patch(JOBS, namespace, job_name, patch))
     return outcome
+
+
+async def _serves_built(ctx: OperatorContext, agent: Body, digest: str, status: Body) -> bool:
+    """Whether the status serves ``digest`` from an artifact in today's store: its Deployment's
+    pods load it from there. An agent built by an older operator (its artifact in the shared
+    bucket prefix its pods can no longer reach) is built again."""
+    artifact = status.get("artifactDigest")
+    if status.get("revision") != digest or not artifact:
+        return False
+    namespace, name = agent["metadata"]["namespace"], agent["metadata"]["name"]
+    deployment = await ctx.kube.get_or_none(DEPLOYMENTS, namespace, names.deployment_name(name))
+    template = ((deployment or {}).get("spec") or {}).get("template") or {}
+    annotations = (template.get("metadata") or {}).get("annotations") or {}
+    return bool(
+        annotations.get(names.ANNOTATION_ARTIFACT) == artifact
+        and annotations.get(names.ANNOTATION_ARTIFACT_STORE) == names.ARTIFACT_STORE
+    )
 
 
 def _finished(job: Body) -> bool:

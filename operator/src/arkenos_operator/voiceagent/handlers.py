@@ -68,7 +68,7 @@ async def reconcile_many(
 
 
 def register(registry: kopf.OperatorRegistry, settings: OperatorSettings) -> None:
-    platform = {settings.livekit_secret_name, settings.s3_secret_name}
+    platform = {settings.livekit_secret_name}
     register_indexes(registry, settings.operator_namespace, platform, settings.pool_name)
     register_lifecycle(registry, settings)
     register_agent_handlers(registry, settings)

@@ -18,6 +18,10 @@ ANNOTATION_BUNDLE = "arkenos.io/bundle-digest"
 ANNOTATION_ENTRYPOINT = "arkenos.io/entrypoint"
 ANNOTATION_ARTIFACT = "arkenos.io/artifact-digest"
 ANNOTATION_REVISION = "arkenos.io/revision"
+#: On a serving pod template: where its artifact is kept. Artifacts built before they were
+#: kept per agent behind the API are not there, so such an agent is built again.
+ANNOTATION_ARTIFACT_STORE = "arkenos.io/artifact-store"
+ARTIFACT_STORE = "api-per-agent"
 BUILD_LABEL = "arkenos.io/build"
 
 MAX_NAME = 63  # Job names become pod labels (job-name), which are limited to 63 characters
@@ -36,7 +40,8 @@ def service_account_name(agent: str) -> str:
 
 
 def platform_secret_name(agent: str) -> str:
-    """The agent's copy of the object storage credentials its build and fetch pods mount."""
+    """The copy of platform credentials older operators kept in the agent's namespace (bucket
+    keys, earlier the LiveKit key too); the operator now only deletes it."""
     return f"arkenos-agent-{agent}-platform"
 
 
@@ -50,8 +55,11 @@ def build_job_name(agent: str, bundle_digest: str, entrypoint: str) -> str:
 
     A restarted operator computes the same name, so it finds the Job instead of creating a
     second one; a spec change that keeps digest and entrypoint keeps the name, so no rebuild.
+    The artifact store is part of the key: a Job of an older store built where pods no longer
+    look.
     """
-    key = hashlib.sha256(f"{agent}\0{bundle_digest}\0{entrypoint}".encode()).hexdigest()[:10]
+    material = f"{agent}\0{bundle_digest}\0{entrypoint}\0{ARTIFACT_STORE}"
+    key = hashlib.sha256(material.encode()).hexdigest()[:10]
     prefix = agent[: MAX_NAME - len("-build-") - len(key)].rstrip("-")
     return f"{prefix}-build-{key}"
 
