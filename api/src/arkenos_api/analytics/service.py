@@ -159,7 +159,8 @@ class _Sums:
             self.reasons[reason] += calls
 
     def figures(self, durations: list[int] | None) -> dict[str, Any]:
-        values = durations or [None] * len(DURATION_FRACTIONS)
+        none: list[int | None] = [None] * len(DURATION_FRACTIONS)
+        values: list[int | None] = list(durations) if durations else none
         return {
             "calls": self.calls,
             "minutes": round(self.total_ms / 60_000),
