@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from arkenos_api.analytics import rollup
 from arkenos_api.internal.models import (
     CallSession,
     ToolCallRow,
@@ -51,28 +52,31 @@ async def add_session(
     session_id = uuid.uuid4()
     ended = started_at + timedelta(seconds=seconds) if seconds is not None else None
     async with api.app.state.sessionmaker() as db:
-        db.add(
-            CallSession(
-                id=session_id,
-                workspace_id=ws,
-                agent=agent,
-                job_id=f"AJ_{session_id.hex}",
-                room=f"room-{session_id.hex}",
-                direction=direction,
-                caller=caller,
-                callee=callee,
-                phone_number=phone_number,
-                served_by="system:serviceaccount:arkenos-system:arkenos-worker",
-                dispatched_at=started_at,
-                started_at=started_at,
-                ended_at=ended,
-                end_reason=end_reason if ended else None,
-                status=status,
-                cost=cost,
-                cost_micros=(cost or {}).get("totalMicros"),
-            )
+        session = CallSession(
+            id=session_id,
+            workspace_id=ws,
+            agent=agent,
+            job_id=f"AJ_{session_id.hex}",
+            room=f"room-{session_id.hex}",
+            direction=direction,
+            caller=caller,
+            callee=callee,
+            phone_number=phone_number,
+            served_by="system:serviceaccount:arkenos-system:arkenos-worker",
+            dispatched_at=started_at,
+            started_at=started_at,
+            ended_at=ended,
+            end_reason=end_reason if ended else None,
+            status=status,
+            cost=cost,
+            cost_micros=(cost or {}).get("totalMicros"),
         )
+        db.add(session)
         await db.flush()
+        if ended is not None:
+            # An ended session is in the analytics rollup, as finish_session leaves it.
+            await db.refresh(session, ["duration_ms"])
+            await rollup.add_ended(db, session)
         for seq, (role, text) in enumerate(transcript):
             at = started_at + timedelta(seconds=seq)
             db.add(

@@ -1,6 +1,7 @@
 """Every table, imported in one place for Alembic's autogenerate and the migration check."""
 
 from arkenos_api.analysis.models import SessionAnalysis
+from arkenos_api.analytics.models import AnalyticsRollup
 from arkenos_api.auth.models import ApiToken, AuthSession, LoginAttempt, User
 from arkenos_api.calls.models import CallPolicy
 from arkenos_api.code.models import (
@@ -25,6 +26,7 @@ from arkenos_api.webhooks.models import WebhookReceipt
 from arkenos_api.workspaces.models import Invitation, Membership, Workspace
 
 __all__ = [
+    "AnalyticsRollup",
     "ApiToken",
     "AssistantMessage",
     "AssistantProposal",

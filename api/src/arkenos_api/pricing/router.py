@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Path, status
 from sqlalchemy import delete, select
 
+from arkenos_api.analytics import rollup
 from arkenos_api.core.db import utcnow
 from arkenos_api.core.errors import ErrorBody, not_found
 from arkenos_api.core.roles import Role
@@ -115,5 +116,7 @@ async def recompute_cost(
     )
     if session is None or session.ended_at is None:
         raise not_found(f"ended session {session_id}")
+    previous = session.cost_micros
     breakdown = await price_session(db_session=db_session, session=session)
+    await rollup.replace_cost(db_session, session, previous)
     return breakdown.to_json()

@@ -10,6 +10,7 @@ from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from arkenos_api.analytics import rollup
 from arkenos_api.internal.models import CallSession
 from arkenos_api.jobs.events import record_event
 from arkenos_api.jobs.queue import Entrypoint, enqueue
@@ -54,6 +55,8 @@ async def finish_session(
     await db_session.flush()
     await db_session.refresh(session, ["duration_ms"])
     await price_session(db_session=db_session, session=session)
+    # The analytics rollup counts the call now, in this transaction (analytics/rollup.py).
+    await rollup.add_ended(db_session, session)
     # Post-call jobs (outgoing webhooks, analysis) are enqueued here, in this transaction.
     await record_event(db_session, session.id, WebhookEvent.CALL_ENDED)
     if session.analysis_requested and status == CallStatus.ENDED:

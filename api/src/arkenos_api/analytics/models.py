@@ -1,0 +1,34 @@
+"""The analytics rollup table (maintained by analytics/rollup.py)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import BigInteger, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from arkenos_api.core.db import Base
+
+
+class AnalyticsRollup(Base):
+    """Ended calls of one workspace, agent, UTC hour of their start and end reason."""
+
+    __tablename__ = "analytics_rollup"
+    __table_args__ = (
+        # A workspace's hours across all its agents (the primary key serves one agent's).
+        Index(None, "workspace_id", "hour"),
+    )
+
+    workspace_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True
+    )
+    agent: Mapped[str] = mapped_column(String(253), primary_key=True)
+    hour: Mapped[datetime] = mapped_column(primary_key=True)
+    #: The session's end reason ('' for a session that ended without one).
+    end_reason: Mapped[str] = mapped_column(String(32), primary_key=True)
+    calls: Mapped[int] = mapped_column(BigInteger)
+    total_ms: Mapped[int] = mapped_column(BigInteger)
+    #: Sum of the priced calls' costs, in micro-units.
+    cost_micros: Mapped[int] = mapped_column(BigInteger)
+    unpriced_calls: Mapped[int] = mapped_column(BigInteger)

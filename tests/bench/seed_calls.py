@@ -1,0 +1,113 @@
+"""Bench-only: fill a migrated database with a call log of any size, generated inside
+PostgreSQL (INSERT ... SELECT over generate_series, no rows through the client), so a million
+sessions and twenty million transcript segments take minutes rather than an hour.
+
+The shape matches what bench_calls.py measured before: one workspace, 20 agents, sessions
+spread uniformly over the last DAYS days before END, 10 s to 15 min long, three directions and
+end reasons, a cost on each; SEGMENTS segments of 8 words from a 3,000-word vocabulary per
+session (the word RARE in about one segment in a thousand) and SEGMENTS / 2 turn metrics.
+The analytics rollup is rebuilt from what was seeded, as the migration backfills it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+import uuid
+from datetime import datetime
+
+import asyncpg
+
+from arkenos_api.analytics.rollup import REBUILD_SQL
+
+AGENTS = 20
+WORDS = 3000
+RARE = "zanzibar"
+WORKER = "system:serviceaccount:arkenos-system:arkenos-worker"
+CHUNK = 100_000
+#: Sessions with id in [$1, $2) ($2 null: no upper bound) get $3 segments of 8 words.
+SEGMENTS_SQL = """
+INSERT INTO transcript_segments (session_id, seq, role, text, started_at, ended_at)
+SELECT s.id, q, CASE WHEN q % 2 = 1 THEN 'user' ELSE 'agent' END,
+    concat_ws(' ', 'w' || (random() * $4)::int, 'w' || (random() * $4)::int,
+        'w' || (random() * $4)::int,
+        CASE WHEN random() < 0.001 THEN $5 ELSE 'w' || (random() * $4)::int END,
+        'w' || (random() * $4)::int, 'w' || (random() * $4)::int,
+        'w' || (random() * $4)::int, 'w' || (random() * $4)::int),
+    s.started_at + q * interval '5 seconds', s.started_at + q * interval '5 seconds'
+FROM sessions AS s, generate_series(0, $3 - 1) AS q
+WHERE s.id >= $1 AND ($2::uuid IS NULL OR s.id < $2)
+"""
+#: The same sessions' $3 turn metrics (end to end 400..1500 ms, stages in fixed shares).
+TURNS_SQL = """
+INSERT INTO turn_metrics (session_id, seq, turn, end_to_end_ms, stt_ms, llm_ms, tts_ms, at)
+SELECT id, t, t, e2e, e2e / 4, e2e / 2, e2e / 8, started_at
+FROM (SELECT s.id, t, s.started_at, 400 + (random() * 1100)::int AS e2e
+      FROM sessions AS s, generate_series(0, $3 - 1) AS t
+      WHERE s.id >= $1 AND ($2::uuid IS NULL OR s.id < $2)) AS x
+"""
+
+
+async def seed(
+    dsn: str, *, sessions: int, segments: int, days: int, end: datetime
+) -> tuple[uuid.UUID, dict[str, float]]:
+    """Seed; returns the workspace id and the seconds each step took."""
+    connection = await asyncpg.connect(dsn)
+    timings: dict[str, float] = {}
+    try:
+        workspace_id = uuid.uuid4()
+        await connection.execute(
+            "INSERT INTO workspaces (id, namespace, display_name, adopted, keys_version,"
+            " created_at) VALUES ($1, 'bench', 'bench', false, 0, now())",
+            workspace_id,
+        )
+        await connection.execute("SELECT setseed(0.7)")
+        started = time.perf_counter()
+        for first in range(0, sessions, CHUNK):
+            await connection.execute(
+                """
+                INSERT INTO sessions (id, workspace_id, agent, job_id, room, direction,
+                    served_by, dispatched_at, started_at, ended_at, end_reason, status,
+                    cost_micros, created_at)
+                SELECT id, $1, 'agent-' || (random() * ($5 - 1))::int, 'AJ_' || id,
+                    'room-' || id, (ARRAY['Web', 'Inbound', 'Outbound'])[1 + (g % 3)], $6,
+                    started, started, started + (10 + random() * 890) * interval '1 second',
+                    (ARRAY['CallerHungUp', 'AgentEnded', 'Lost'])[1 + (g / 3 % 3)], 'Ended',
+                    1000 + (random() * 89000)::bigint, started
+                FROM (
+                    SELECT g, gen_random_uuid() AS id,
+                        $4::timestamptz - random() * $3 * interval '1 day' AS started
+                    FROM generate_series($2::bigint, $2 + $7 - 1) AS g
+                ) AS s
+                """,
+                workspace_id,
+                first,
+                days,
+                end,
+                AGENTS,
+                WORKER,
+                min(CHUNK, sessions - first),
+            )
+        timings["sessions_s"] = round(time.perf_counter() - started, 1)
+        started = time.perf_counter()
+        # Segments and turns per chunk of sessions (by id order), so no statement is huge.
+        bounds = await connection.fetch(
+            "SELECT id FROM (SELECT id, row_number() OVER (ORDER BY id) AS n FROM sessions"
+            " WHERE workspace_id = $1) AS s WHERE n % $2 = 1 ORDER BY id",
+            workspace_id,
+            CHUNK // 10,
+        )
+        edges = [row["id"] for row in bounds] + [None]
+        for low, high in itertools.pairwise(edges):
+            await connection.execute(SEGMENTS_SQL, low, high, segments, WORDS - 1, RARE)
+            await connection.execute(TURNS_SQL, low, high, segments // 2)
+        timings["segments_and_turns_s"] = round(time.perf_counter() - started, 1)
+        started = time.perf_counter()
+        await connection.execute(REBUILD_SQL, workspace_id)
+        timings["rollup_s"] = round(time.perf_counter() - started, 1)
+        started = time.perf_counter()
+        await connection.execute("VACUUM ANALYZE")
+        timings["vacuum_analyze_s"] = round(time.perf_counter() - started, 1)
+    finally:
+        await connection.close()
+    return workspace_id, timings
