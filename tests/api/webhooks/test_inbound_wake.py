@@ -2,7 +2,8 @@
 dispatch rule makes the room and dispatches the agent, without the API. LiveKit's signed
 webhook for the SIP participant joining is what the API sees: it reads the room's dispatches
 (their metadata names workspace and agent) and marks the asleep agent of one no worker took,
-so the operator starts a pod. Awake agents, served dispatches and dispatches that are not the
+so the operator starts a pod, and waits to dispatch the call again once a pod is ready (see
+tests/api/calls/test_wake.py). Awake agents, served dispatches and dispatches that are not the
 platform's are left alone."""
 
 from __future__ import annotations
@@ -68,6 +69,8 @@ async def test_an_inbound_phone_call_wakes_the_agent_its_dispatch_waits_for(
     assert mark is not None
     woken = datetime.fromisoformat(mark.replace("Z", "+00:00"))
     assert before <= woken <= datetime.now(UTC) + timedelta(seconds=1)
+    # The call waits for the agent's first pod, to be dispatched again then.
+    assert (room, dispatch) in api.app.state.redispatcher.tasks
 
 
 async def test_an_awake_agent_a_served_dispatch_and_a_foreign_one_are_left_alone(
@@ -99,3 +102,4 @@ async def test_an_awake_agent_a_served_dispatch_and_a_foreign_one_are_left_alone
 
     assert wake_mark(cluster, workspace, "awake") is None
     assert wake_mark(cluster, workspace, "asleep") is None
+    assert api.app.state.redispatcher.tasks == {}

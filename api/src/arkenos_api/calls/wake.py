@@ -41,9 +41,12 @@ def wake_mark(now: datetime) -> dict[str, Any]:
     return {"metadata": {"annotations": {WAKE_ANNOTATION: stamp}}}
 
 
-async def wake_if_asleep(kube: Kube, namespace: str, name: str, resource: dict[str, Any]) -> None:
-    if needs_wake(resource):
-        await kube.patch_voice_agent(namespace, name, wake_mark(utcnow()))
+async def wake_if_asleep(kube: Kube, namespace: str, name: str, resource: dict[str, Any]) -> bool:
+    """Mark the agent when it needs waking; whether it did."""
+    if not needs_wake(resource):
+        return False
+    await kube.patch_voice_agent(namespace, name, wake_mark(utcnow()))
+    return True
 
 
 @dataclass(frozen=True)
@@ -77,15 +80,18 @@ async def waiting_dispatches(livekit: LiveKit, room: str) -> list[WaitingDispatc
     return waiting
 
 
-async def wake_room(kube: Kube, livekit: LiveKit, room: str) -> list[tuple[str, str]]:
-    """Mark the asleep agents that ``room``'s waiting dispatches are for; return them as
-    (workspace, agent)."""
-    woken: list[tuple[str, str]] = []
+async def wake_room(kube: Kube, livekit: LiveKit, room: str) -> list[WaitingDispatch]:
+    """Mark the asleep agents that ``room``'s waiting dispatches are for; return those
+    dispatches (they wait for the agent's first pod)."""
+    woken: list[WaitingDispatch] = []
+    marked: set[tuple[str, str]] = set()
     for waiting in await waiting_dispatches(livekit, room):
-        namespace, name = waiting.metadata.workspace, waiting.metadata.agent
-        resource = await kube.get_voice_agent(namespace, name)
-        if resource is None or not needs_wake(resource) or (namespace, name) in woken:
+        key = (waiting.metadata.workspace, waiting.metadata.agent)
+        resource = await kube.get_voice_agent(*key)
+        if resource is None or not needs_wake(resource):
             continue
-        await kube.patch_voice_agent(namespace, name, wake_mark(utcnow()))
-        woken.append((namespace, name))
+        if key not in marked:
+            await kube.patch_voice_agent(*key, wake_mark(utcnow()))
+            marked.add(key)
+        woken.append(waiting)
     return woken

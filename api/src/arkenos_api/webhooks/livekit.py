@@ -20,6 +20,7 @@ from livekit import api as lk
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from arkenos_api.calls.redispatch import Redispatcher, Waiting
 from arkenos_api.calls.wake import wake_room
 from arkenos_api.core.db import utcnow
 from arkenos_api.core.kube import Kube
@@ -139,7 +140,11 @@ async def _participant_left(
 
 
 async def handle(
-    db_session: AsyncSession, kube: Kube, livekit: LiveKit, event: lk.WebhookEvent
+    db_session: AsyncSession,
+    kube: Kube,
+    livekit: LiveKit,
+    redispatcher: Redispatcher,
+    event: lk.WebhookEvent,
 ) -> None:
     await record_once(db_session, f"livekit:{event.id}", event.event or "unknown")
     at = datetime.fromtimestamp(event.created_at, UTC)
@@ -151,8 +156,17 @@ async def handle(
         and event.participant.kind == lk.ParticipantInfo.Kind.SIP
     ):
         await _sip_joined(db_session, room, event.participant)
-        woken = await wake_room(kube, livekit, room)
-        if woken:
-            log.info("phone call in room %s woke %s", room, ", ".join("/".join(w) for w in woken))
+        for woken in await wake_room(kube, livekit, room):
+            meta = woken.metadata
+            log.info("phone call in room %s wakes %s/%s", room, meta.workspace, meta.agent)
+            redispatcher.watch(
+                Waiting(
+                    room,
+                    meta.workspace,
+                    meta.agent,
+                    woken.dispatch.agent_name,
+                    woken.dispatch.metadata,
+                )
+            )
     elif event.event == "participant_left":
         await _participant_left(db_session, room, event.participant, at)
