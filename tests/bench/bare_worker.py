@@ -14,7 +14,7 @@ import os
 from livekit.agents import Agent, AgentServer, AgentSession, JobContext, JobProcess, cli
 from livekit.plugins import openai, silero
 
-from arkenos_agent_runtime.standard.pipeline import turn_handling
+from arkenos_agent_runtime.call.pipeline import turn_handling
 from arkenos_crds.pipeline import TurnDetection
 from tests.realcalls.support.agent import GREETING, agent_spec
 

@@ -15,6 +15,7 @@ from arkenos_api.agents.router import templates_router
 from arkenos_api.analytics.router import router as analytics_router
 from arkenos_api.auth.router import router as auth_router
 from arkenos_api.auth.router import tokens_router
+from arkenos_api.calls.redispatch import Redispatcher
 from arkenos_api.calls.router import router as calls_router
 from arkenos_api.code.assistant.router import router as assistant_router
 from arkenos_api.code.router import router as code_router
@@ -97,10 +98,17 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.code_store = CodeStore.from_settings(settings)
         app.state.code_limits = Limits.from_settings(settings)
         app.state.livekit = livekit = create_livekit(settings)
+        app.state.redispatcher = redispatcher = (
+            Redispatcher(kube, livekit, settings.wake_wait_seconds, settings.wake_poll_seconds)
+            if livekit is not None
+            else None
+        )
         app.state.gateway = worker_gateway(settings, kube, app.state.token_reviews)
         try:
             yield
         finally:
+            if redispatcher is not None:
+                await redispatcher.close()
             if livekit is not None:
                 await livekit.close()
             await http.aclose()

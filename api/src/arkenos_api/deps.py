@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from arkenos_api.auth.models import ApiToken, AuthSession, User
 from arkenos_api.auth.secrets import same_digest
 from arkenos_api.auth.service import session_for_cookie, user_for_token
+from arkenos_api.calls.redispatch import Redispatcher
 from arkenos_api.code.storage import CodeStore
 from arkenos_api.code.tree import Limits
 from arkenos_api.core.cache import BoundedCache
@@ -117,6 +118,13 @@ async def _livekit(request: Request) -> LiveKit:
     return livekit
 
 
+async def _redispatcher(request: Request) -> Redispatcher:
+    redispatcher: Redispatcher | None = request.app.state.redispatcher
+    if redispatcher is None:
+        raise livekit_unavailable()
+    return redispatcher
+
+
 async def _engine(request: Request) -> AsyncEngine:
     engine: AsyncEngine = request.app.state.engine
     return engine
@@ -154,6 +162,7 @@ SessionmakerDep = Annotated[async_sessionmaker[AsyncSession], Depends(_sessionma
 CodeStoreDep = Annotated[CodeStore, Depends(_code_store)]
 CodeLimitsDep = Annotated[Limits, Depends(_code_limits)]
 LiveKitDep = Annotated[LiveKit, Depends(_livekit)]
+RedispatcherDep = Annotated[Redispatcher, Depends(_redispatcher)]
 EngineDep = Annotated[AsyncEngine, Depends(_engine)]
 HttpMetricsDep = Annotated[HttpMetrics, Depends(_http_metrics)]
 #: The per-process caches the lifespan creates.

@@ -120,6 +120,16 @@ class Settings(BaseSettings):
     )
     google_base_url: str = "https://generativelanguage.googleapis.com/v1beta"
     provider_timeout_seconds: float = 10.0
+    wake_wait_seconds: float = Field(
+        default=180.0,
+        gt=0,
+        description="How long a call to a custom agent at zero pods waits for the agent's first "
+        "ready pod before the API stops re-dispatching it (LiveKit drops a dispatch made while "
+        "no worker of that name is registered).",
+    )
+    wake_poll_seconds: float = Field(
+        default=1.0, gt=0, description="How often a waiting call checks the woken agent."
+    )
     s3_endpoint: str | None = Field(
         default=None,
         description="host:port of the S3-compatible store for custom agent code; without it "

@@ -272,10 +272,11 @@ WORKLOAD_TOKEN_AUDIENCE = "arkenos-api"  # noqa: S105 - an audience, not a secre
 WORKLOAD_TOKEN_PATH = "/var/run/secrets/arkenos/token"  # noqa: S105 - a path
 POOL_SERVICE_ACCOUNT = "arkenos-worker"
 AGENT_LABEL = "arkenos.io/agent"
-#: On a VoiceAgent: when the API last started a call to it while no pod of it was ready (an
-#: RFC 3339 UTC time). A custom agent scaled to zero has no worker registered under its
-#: dispatch name, so the call's dispatch waits in LiveKit; this mark tells the operator to
-#: start a pod.
+#: On a VoiceAgent: when the API last saw a call to it start while no pod of it was ready (an
+#: RFC 3339 UTC time): a call it started, or an inbound phone call's SIP participant in a room
+#: dispatched to the agent. A custom agent scaled to zero has no worker registered under its
+#: dispatch name; this mark tells the operator to start a pod, and the API dispatches the
+#: call again once one is ready.
 WAKE_ANNOTATION = "arkenos.io/wake-requested-at"
 
 

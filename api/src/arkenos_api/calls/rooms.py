@@ -22,6 +22,11 @@ EMPTY_ROOM_SECONDS = 300
 DEPARTURE_SECONDS = 20
 
 
+def wire(metadata: DispatchMetadata) -> str:
+    """A dispatch's metadata as LiveKit carries it."""
+    return metadata.model_dump_json(by_alias=True, exclude_none=True)
+
+
 async def create_room_with_agent(
     livekit: LiveKit, room: str, dispatch_name: str, metadata: DispatchMetadata
 ) -> None:
@@ -32,7 +37,7 @@ async def create_room_with_agent(
         agents=[
             lk.RoomAgentDispatch(
                 agent_name=dispatch_name,
-                metadata=metadata.model_dump_json(by_alias=True, exclude_none=True),
+                metadata=wire(metadata),
             )
         ],
     )

@@ -20,6 +20,7 @@ from arkenos_api.core.roles import Role
 from arkenos_api.deps import (
     KubeDep,
     LiveKitDep,
+    RedispatcherDep,
     SessionDep,
     SettingsDep,
     WorkspaceDep,
@@ -65,6 +66,7 @@ async def start_web_call(
     db_session: SessionDep,
     kube: KubeDep,
     livekit: LiveKitDep,
+    redispatcher: RedispatcherDep,
     settings: SettingsDep,
     body: Annotated[WebCallIn, Body(examples=[{"variables": {"customer_name": "Ada"}}])],
 ) -> WebCallOut:
@@ -73,6 +75,7 @@ async def start_web_call(
         db_session=db_session,
         kube=kube,
         livekit=livekit,
+        redispatcher=redispatcher,
         settings=settings,
         ctx=ctx,
         agent=name,
@@ -106,6 +109,7 @@ async def start_outbound_call(
     db_session: SessionDep,
     kube: KubeDep,
     livekit: LiveKitDep,
+    redispatcher: RedispatcherDep,
     settings: SettingsDep,
     body: Annotated[
         OutboundCallIn,
@@ -114,7 +118,13 @@ async def start_outbound_call(
 ) -> OutboundCallOut:
     """Call a phone from one of the workspace's PhoneNumbers; its agent talks."""
     return await service.start_outbound_call(
-        db_session=db_session, kube=kube, livekit=livekit, settings=settings, ctx=ctx, body=body
+        db_session=db_session,
+        kube=kube,
+        livekit=livekit,
+        redispatcher=redispatcher,
+        settings=settings,
+        ctx=ctx,
+        body=body,
     )
 
 

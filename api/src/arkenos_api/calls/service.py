@@ -4,7 +4,9 @@ PhoneNumber, hang-up and transfer of a live call.
 A call's session is registered and committed before its room exists, because the worker's own
 registration of that room (a few milliseconds later) claims it; if LiveKit then refuses, the
 session ends as Failed with LiveKit's message. A custom agent with no ready pod is marked for
-waking before the room is made (see :mod:`.wake`); its dispatch waits in LiveKit meanwhile.
+waking before the room is made (see :mod:`.wake`), and the room is handed to the
+:class:`~.redispatch.Redispatcher`, which dispatches it again once a pod is up (LiveKit drops a
+dispatch no worker could take).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from arkenos_api.analysis.requests import analysis_requested
 from arkenos_api.calls import rooms
 from arkenos_api.calls.destinations import check_destination
 from arkenos_api.calls.policy import policy_for, reserve_call_slot
+from arkenos_api.calls.redispatch import Redispatcher, Waiting
 from arkenos_api.calls.schemas import OutboundCallIn, OutboundCallOut, WebCallIn, WebCallOut
 from arkenos_api.calls.wake import wake_if_asleep
 from arkenos_api.core.db import utcnow
@@ -102,6 +105,7 @@ async def start_web_call(
     db_session: AsyncSession,
     kube: Kube,
     livekit: LiveKit,
+    redispatcher: Redispatcher,
     settings: Settings,
     ctx: WorkspaceContext,
     agent: str,
@@ -114,7 +118,7 @@ async def start_web_call(
     dispatch_name = ready_dispatch_name(resource, agent)
     session = _new_session(ctx, resource, agent, CallDirection.WEB, body.variables)
     await _register(db_session, settings, ctx, session)
-    await wake_if_asleep(kube, namespace, agent, resource)
+    asleep = await wake_if_asleep(kube, namespace, agent, resource)
     metadata = DispatchMetadata(
         workspace=namespace,
         agent=agent,
@@ -127,6 +131,10 @@ async def start_web_call(
     except ApiError as error:
         await _fail(db_session, session, error)
         raise
+    if asleep:
+        redispatcher.watch(
+            Waiting(session.room, namespace, agent, dispatch_name, rooms.wire(metadata))
+        )
     user = ctx.principal.user
     token = rooms.browser_token(
         livekit, session.room, f"user-{user.id}", user.email, settings.call_token_ttl_seconds
@@ -160,6 +168,7 @@ async def start_outbound_call(
     db_session: AsyncSession,
     kube: Kube,
     livekit: LiveKit,
+    redispatcher: Redispatcher,
     settings: Settings,
     ctx: WorkspaceContext,
     body: OutboundCallIn,
@@ -183,7 +192,7 @@ async def start_outbound_call(
     session.caller, session.callee, session.phone_number = number, body.to, number
     session.sip_identity = f"sip_{body.to}"
     await _register(db_session, settings, ctx, session)
-    await wake_if_asleep(kube, namespace, agent, resource)
+    asleep = await wake_if_asleep(kube, namespace, agent, resource)
     metadata = DispatchMetadata(
         workspace=namespace,
         agent=agent,
@@ -206,6 +215,10 @@ async def start_outbound_call(
         await _fail(db_session, session, error)
         await rooms.delete_room(livekit, session.room)
         raise
+    if asleep:
+        redispatcher.watch(
+            Waiting(session.room, namespace, agent, dispatch_name, rooms.wire(metadata))
+        )
     locked = await db_session.get_one(CallSession, session.id, with_for_update=True)
     locked.sip_call_id = sip_call_id
     return OutboundCallOut(

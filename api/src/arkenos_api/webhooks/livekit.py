@@ -1,7 +1,9 @@
 """LiveKit's webhooks: verified (a JWT signed with the platform's LiveKit key whose sha256
 claim is the body's), fresh, once per event id. They keep the call log true when a worker
 dies (its room finishes, or its agent drops out, and nobody reports the end: the session ends
-as Lost) and move outbound calls along as the callee's phone answers, is busy or never picks up.
+as Lost), move outbound calls along as the callee's phone answers, is busy or never picks up,
+and wake a custom agent at zero pods when a phone call to it comes in (an inbound call reaches
+LiveKit through its SIP dispatch rule, never through the API: see ``calls.wake``).
 
 Events can arrive in any order: a session that has ended is never changed again, and a call's
 status only moves forward (Dialing, Ringing, Active).
@@ -18,7 +20,10 @@ from livekit import api as lk
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from arkenos_api.calls.redispatch import Redispatcher, Waiting
+from arkenos_api.calls.wake import wake_room
 from arkenos_api.core.db import utcnow
+from arkenos_api.core.kube import Kube
 from arkenos_api.core.livekit import LiveKit
 from arkenos_api.internal.models import CallSession
 from arkenos_api.sessions.lifecycle import CallStatus, finish_session
@@ -134,7 +139,13 @@ async def _participant_left(
             )
 
 
-async def handle(db_session: AsyncSession, event: lk.WebhookEvent) -> None:
+async def handle(
+    db_session: AsyncSession,
+    kube: Kube,
+    livekit: LiveKit,
+    redispatcher: Redispatcher,
+    event: lk.WebhookEvent,
+) -> None:
     await record_once(db_session, f"livekit:{event.id}", event.event or "unknown")
     at = datetime.fromtimestamp(event.created_at, UTC)
     room = event.room.name
@@ -145,5 +156,17 @@ async def handle(db_session: AsyncSession, event: lk.WebhookEvent) -> None:
         and event.participant.kind == lk.ParticipantInfo.Kind.SIP
     ):
         await _sip_joined(db_session, room, event.participant)
+        for woken in await wake_room(kube, livekit, room):
+            meta = woken.metadata
+            log.info("phone call in room %s wakes %s/%s", room, meta.workspace, meta.agent)
+            redispatcher.watch(
+                Waiting(
+                    room,
+                    meta.workspace,
+                    meta.agent,
+                    woken.dispatch.agent_name,
+                    woken.dispatch.metadata,
+                )
+            )
     elif event.event == "participant_left":
         await _participant_left(db_session, room, event.participant, at)

@@ -9,7 +9,14 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Path, Request, status
 
 from arkenos_api.core.errors import ErrorBody
-from arkenos_api.deps import KeyringDep, LiveKitDep, SessionDep, SettingsDep
+from arkenos_api.deps import (
+    KeyringDep,
+    KubeDep,
+    LiveKitDep,
+    RedispatcherDep,
+    SessionDep,
+    SettingsDep,
+)
 from arkenos_api.webhooks import livekit, twilio
 
 router = APIRouter(
@@ -41,11 +48,13 @@ async def livekit_webhook(
     request: Request,
     db_session: SessionDep,
     lk: LiveKitDep,
+    kube: KubeDep,
+    redispatcher: RedispatcherDep,
     authorization: Annotated[str, Header(description="LiveKit's signed JWT.")] = "",
 ) -> None:
     """LiveKit's webhook (configure LiveKit's webhook.urls with this path and the API's key)."""
     event = livekit.verify(lk, await request.body(), authorization)
-    await livekit.handle(db_session, event)
+    await livekit.handle(db_session, kube, lk, redispatcher, event)
 
 
 @router.post(

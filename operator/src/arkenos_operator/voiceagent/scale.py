@@ -2,10 +2,12 @@
 
 Sessions are read from the agent's pods as the pool reads its workers (the runner exports the
 same ``arkenos_worker_active_sessions`` gauge on its metrics port). An agent with ``min: 0``
-and no pod has nobody registered under its dispatch name: a call's dispatch waits in LiveKit,
-and the API marks the agent (``WAKE_ANNOTATION``). While that mark is recent it counts as one
-call waiting for a pod, so the agent scales to at least one; once the call is on the pod, the
-pod's own sessions hold it, and idle agents step back to ``min`` at the scale-down pace.
+and no pod has nobody registered under its dispatch name: the API marks the agent
+(``WAKE_ANNOTATION``) when a call to it starts (and dispatches the call again once a pod is
+ready, since LiveKit drops a dispatch no worker could take). While that mark is recent it
+counts as one call waiting for a pod, so the agent scales to at least one; once the call is on
+the pod, the pod's own sessions hold it, and idle agents step back to ``min`` at the
+scale-down pace.
 """
 
 from __future__ import annotations
