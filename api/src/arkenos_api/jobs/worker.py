@@ -23,9 +23,10 @@ from sqlalchemy.engine import make_url
 
 from arkenos_api.analysis.service import AnalysisContext, analyse
 from arkenos_api.core.db import check_migrated, create_engine, session_factory
-from arkenos_api.core.kube import Kube, create_api_client
+from arkenos_api.core.kube import create_api_client
 from arkenos_api.jobs.delivery import DeliveryContext, deliver
 from arkenos_api.jobs.fanout import fan_out
+from arkenos_api.jobs.kube_cache import CachingKube
 from arkenos_api.jobs.queue import Entrypoint, decode
 from arkenos_api.jobs.retention import prune_outbox
 from arkenos_api.jobs.sweeper import sweep
@@ -118,7 +119,9 @@ async def run_worker(settings: Settings, *, stop: asyncio.Event | None = None) -
     """Run jobs until SIGTERM or SIGINT (or ``stop``, in-process), then finish the jobs in
     hand and stop."""
     url = settings.database_url.get_secret_value()
-    engine = create_engine(url, settings.database_pool_size)
+    # No ping per checkout: a job on a dead connection fails and is retried, and the ping
+    # was one more round trip per job.
+    engine = create_engine(url, settings.database_pool_size, pre_ping=False)
     api_client = await create_api_client(settings.kubeconfig)
     connection = await asyncpg.connect(asyncpg_dsn(url))
     http = webhook_client(settings)
@@ -127,7 +130,7 @@ async def run_worker(settings: Settings, *, stop: asyncio.Event | None = None) -
         await check_migrated(engine)
         context = DeliveryContext(
             sessionmaker=session_factory(engine),
-            kube=Kube(api_client),
+            kube=CachingKube(api_client, ttl=settings.jobs_kube_cache_seconds),
             http=http,
             retry_delays=settings.webhook_retry_delays_seconds,
             allow_loopback=settings.webhook_allow_loopback,
