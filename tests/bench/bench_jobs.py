@@ -135,9 +135,12 @@ def _worker_env(settings: Settings, ca_file: Path) -> dict[str, str]:
         "ARKENOS_OPENAI_BASE_URL": settings.openai_base_url,
         "ARKENOS_WEBHOOK_ALLOW_LOOPBACK": "true",
         "ARKENOS_WEBHOOK_CA_FILE": str(ca_file),
-        "ARKENOS_DATABASE_POOL_SIZE": "30",
-        "ARKENOS_JOBS_BATCH_SIZE": "20",
-        "ARKENOS_JOBS_CONCURRENCY": "60",
+        # Few connections (each prepares every statement once) and big batches (one dequeue
+        # and one status write per batch): on 2 shared cores more concurrency is only more
+        # waiting for the CPU.
+        "ARKENOS_DATABASE_POOL_SIZE": "10",
+        "ARKENOS_JOBS_BATCH_SIZE": "25",
+        "ARKENOS_JOBS_CONCURRENCY": "50",
     }
 
 

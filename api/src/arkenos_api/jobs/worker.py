@@ -16,6 +16,7 @@ from datetime import timedelta
 import asyncpg
 import httpx
 import openai
+import openai.resources.chat  # the SDK imports it on first use: not in the first job
 from pgqueuer import PgQueuer
 from pgqueuer.core.executors import DatabaseRetryEntrypointExecutor, EntrypointExecutorParameters
 from pgqueuer.domain.models import Job, Schedule
