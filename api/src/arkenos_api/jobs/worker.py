@@ -35,6 +35,9 @@ from arkenos_api.settings import Settings
 
 log = logging.getLogger(__name__)
 
+#: How long an idle connection to a receiver or the model provider is kept.
+KEEPALIVE_SECONDS = 30.0
+
 
 def asyncpg_dsn(database_url: str) -> str:
     """The SQLAlchemy URL as a plain PostgreSQL DSN for asyncpg."""
@@ -52,6 +55,13 @@ def webhook_client(settings: Settings) -> httpx.AsyncClient:
         timeout=settings.webhook_timeout_seconds,
         trust_env=False,  # a proxy would defeat the pinned address
         headers={"user-agent": "Arkenos-Webhooks/1"},
+        # A connection kept per job in flight, and for a while: httpx's defaults (20, 5 s)
+        # made most deliveries of a burst open a new TLS connection.
+        limits=httpx.Limits(
+            max_connections=settings.jobs_concurrency,
+            max_keepalive_connections=settings.jobs_concurrency,
+            keepalive_expiry=KEEPALIVE_SECONDS,
+        ),
     )
 
 
@@ -65,7 +75,13 @@ def _retrying(max_attempts: int) -> object:
 def analysis_client(settings: Settings) -> openai.DefaultAsyncHttpxClient:
     """The connection pool of every analysis request (one TLS context for all of them)."""
     return openai.DefaultAsyncHttpxClient(
-        timeout=settings.analysis_timeout_seconds, follow_redirects=False
+        timeout=settings.analysis_timeout_seconds,
+        follow_redirects=False,
+        limits=httpx.Limits(
+            max_connections=settings.jobs_concurrency,
+            max_keepalive_connections=settings.jobs_concurrency,
+            keepalive_expiry=KEEPALIVE_SECONDS,
+        ),
     )
 
 
