@@ -35,7 +35,7 @@ from arkenos_api.settings import Settings
 
 log = logging.getLogger(__name__)
 
-#: How long an idle connection to a receiver or the model provider is kept.
+#: How long an idle connection to a webhook receiver is kept.
 KEEPALIVE_SECONDS = 30.0
 
 
@@ -74,14 +74,9 @@ def _retrying(max_attempts: int) -> object:
 
 def analysis_client(settings: Settings) -> openai.DefaultAsyncHttpxClient:
     """The connection pool of every analysis request (one TLS context for all of them)."""
+    # The SDK's own limits (its httpx fork's Limits) keep 100 connections: enough.
     return openai.DefaultAsyncHttpxClient(
-        timeout=settings.analysis_timeout_seconds,
-        follow_redirects=False,
-        limits=httpx.Limits(
-            max_connections=settings.jobs_concurrency,
-            max_keepalive_connections=settings.jobs_concurrency,
-            keepalive_expiry=KEEPALIVE_SECONDS,
-        ),
+        timeout=settings.analysis_timeout_seconds, follow_redirects=False
     )
 
 
