@@ -242,6 +242,13 @@ class Settings(BaseSettings):
         le=1000,
         description="Jobs one worker runs at the same time (at least twice the batch size).",
     )
+    jobs_kube_cache_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        le=300,
+        description="How long the jobs worker keeps a VoiceAgent or Secret it read (an edit is "
+        "seen by the jobs within this time); 0 reads Kubernetes for every job.",
+    )
     jobs_heartbeat_timeout_seconds: float = Field(
         default=30.0,
         gt=0,

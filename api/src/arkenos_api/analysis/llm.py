@@ -69,6 +69,15 @@ def _provider_error(exc: openai.APIError) -> str:
     return f"the model provider could not be reached: {exc.message}"
 
 
+#: The pydantic model of a valid answer and the response format asking for it.
+Shape = tuple[type[BaseModel], ResponseFormatJSONSchema]
+
+
+def answer_shape(spec: AnalysisSpec) -> Shape:
+    answer_model = output_model(spec)
+    return answer_model, cast(ResponseFormatJSONSchema, response_format(answer_model))
+
+
 async def extract(
     client: openai.AsyncOpenAI,
     *,
@@ -77,10 +86,10 @@ async def extract(
     transcript: str,
     max_attempts: int,
     max_output_tokens: int,
+    shape: Shape | None = None,
 ) -> Extraction:
     """The valid values of the call, or :class:`AnalysisFailed` saying why there are none."""
-    answer_model = output_model(spec)
-    schema = cast(ResponseFormatJSONSchema, response_format(answer_model))
+    answer_model, schema = shape or answer_shape(spec)
     conversation = messages(spec, transcript)
     used_in = used_out = 0
     problem = "no answer"

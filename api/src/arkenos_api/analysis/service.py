@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import openai
@@ -18,7 +18,14 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from arkenos_api.analysis.llm import AnalysisFailed, Extraction, FailureReason, extract
+from arkenos_api.analysis.llm import (
+    AnalysisFailed,
+    Extraction,
+    FailureReason,
+    Shape,
+    answer_shape,
+    extract,
+)
 from arkenos_api.analysis.models import SessionAnalysis
 from arkenos_api.analysis.prompt import transcript_text
 from arkenos_api.analysis.schemas import PENDING, AnalysisState, SessionAnalysisOut, analysis_out
@@ -29,18 +36,22 @@ from arkenos_api.internal.config_inputs import gather_inputs
 from arkenos_api.internal.models import CallSession, TranscriptSegmentRow
 from arkenos_api.internal.runtime_config import resolve_keys
 from arkenos_api.jobs.events import record_event
+from arkenos_api.jobs.kube_cache import voice_agent_spec
 from arkenos_api.keys.crypto import Keyring
 from arkenos_api.settings import Settings
 from arkenos_api.workspaces.models import Workspace
 from arkenos_crds.runtime import KEY_OF
 from arkenos_crds.secret_refs import SecretUse
-from arkenos_crds.voiceagent import VoiceAgentSpec, WebhookEvent
+from arkenos_crds.voiceagent import AnalysisSpec, VoiceAgentSpec, WebhookEvent
 
 log = logging.getLogger(__name__)
 
 #: A self-hosted OpenAI-compatible server may want no key; the SDK still needs one (as the
 #: worker does).
 NO_KEY = "unused"
+#: Past this many distinct analysis specs, the remembered shapes start again.
+MAX_SHAPES = 256
+MAX_CLIENTS = 256
 
 
 @dataclass(frozen=True)
@@ -56,6 +67,36 @@ class AnalysisContext:
     timeout_seconds: float
     max_output_tokens: int
     max_transcript_chars: int
+    #: The answer model and response format of each analysis spec seen (by its JSON):
+    #: building them per job was a pydantic model and a JSON schema each time.
+    shapes: dict[str, Shape] = field(default_factory=dict)
+
+    #: One SDK client per (base URL, key): a new one per job also looked up the platform
+    #: (in a thread) for its headers again.
+    clients: dict[tuple[str, str], openai.AsyncOpenAI] = field(default_factory=dict)
+
+    def client(self, base_url: str, api_key: str) -> openai.AsyncOpenAI:
+        found = self.clients.get((base_url, api_key))
+        if found is None:
+            if len(self.clients) >= MAX_CLIENTS:
+                self.clients.clear()  # not closed: they share (and would close) ``http``
+            found = self.clients[base_url, api_key] = openai.AsyncOpenAI(
+                api_key=api_key,
+                base_url=base_url,
+                max_retries=self.provider_retries,
+                timeout=self.timeout_seconds,
+                http_client=self.http,
+            )
+        return found
+
+    def shape(self, spec: AnalysisSpec) -> Shape:
+        key = spec.model_dump_json()
+        found = self.shapes.get(key)
+        if found is None:
+            if len(self.shapes) >= MAX_SHAPES:
+                self.shapes.clear()
+            found = self.shapes[key] = answer_shape(spec)
+        return found
 
     @classmethod
     def from_settings(
@@ -90,9 +131,9 @@ class Plan:
     transcript: str
 
 
-def _parse(resource: dict[str, Any], agent: str) -> VoiceAgentSpec:
+def _parse(kube: Kube, resource: dict[str, Any], agent: str) -> VoiceAgentSpec:
     try:
-        return VoiceAgentSpec.model_validate(resource.get("spec") or {})
+        return voice_agent_spec(kube, resource)
     except ValidationError as exc:
         raise AnalysisFailed(
             FailureReason.INVALID_AGENT, f"agent {agent} has an invalid spec: {exc}"
@@ -144,18 +185,15 @@ async def _transcript(db_session: AsyncSession, session_id: uuid.UUID, max_chars
 
 
 async def _plan(
-    db_session: AsyncSession, context: AnalysisContext, session: CallSession
+    db_session: AsyncSession, context: AnalysisContext, session: CallSession, namespace: str | None
 ) -> Plan | None:
     """What the analysis needs; None when the agent no longer asks for one."""
-    namespace = await db_session.scalar(
-        select(Workspace.namespace).where(Workspace.id == session.workspace_id)
-    )
     if namespace is None:
         return None
     resource = await context.kube.get_voice_agent(namespace, session.agent)
     if resource is None:
         raise AnalysisFailed(FailureReason.INVALID_AGENT, f"agent {session.agent} is gone")
-    spec = _parse(resource, session.agent)
+    spec = _parse(context.kube, resource, session.agent)
     if not spec.analysis.enabled:
         return None  # turned off since the call: nothing to do
     key = await _llm_key(db_session, context, namespace, session.agent, resource, spec)
@@ -164,17 +202,11 @@ async def _plan(
 
 
 async def _extract(context: AnalysisContext, plan: Plan) -> Extraction:
-    client = openai.AsyncOpenAI(
-        api_key=plan.api_key,
-        base_url=plan.base_url,
-        max_retries=context.provider_retries,
-        timeout=context.timeout_seconds,
-        http_client=context.http,  # shared: this client is not closed (that would close it)
-    )
     return await extract(
-        client,
+        context.client(plan.base_url, plan.api_key),
         model_name=plan.spec.llm.model,
         spec=plan.spec.analysis,
+        shape=context.shape(plan.spec.analysis),
         transcript=plan.transcript,
         max_attempts=context.max_attempts,
         max_output_tokens=context.max_output_tokens,
@@ -216,13 +248,20 @@ async def analyse(context: AnalysisContext, session_id: uuid.UUID) -> bool:
     the analysis (completed or failed)."""
     plan: Plan | AnalysisFailed | None
     async with context.sessionmaker() as db_session:
-        if await db_session.get(SessionAnalysis, session_id) is not None:
+        # The call, its namespace and whether it is analysed already, in one round trip.
+        row = (
+            await db_session.execute(
+                select(CallSession, Workspace.namespace, SessionAnalysis.session_id)
+                .outerjoin(Workspace, Workspace.id == CallSession.workspace_id)
+                .outerjoin(SessionAnalysis, SessionAnalysis.session_id == CallSession.id)
+                .where(CallSession.id == session_id)
+            )
+        ).first()
+        if row is None or row[2] is not None:
             return False
-        session = await db_session.get(CallSession, session_id)
-        if session is None:
-            return False
+        session, namespace = row[0], row[1]
         try:
-            plan = await _plan(db_session, context, session)
+            plan = await _plan(db_session, context, session, namespace)
         except AnalysisFailed as failure:
             plan = failure
     if plan is None:

@@ -42,7 +42,7 @@ class DatabaseNotMigratedError(RuntimeError):
     pass
 
 
-def create_engine(url: str, pool_size: int = 10) -> AsyncEngine:
+def create_engine(url: str, pool_size: int = 10, *, pre_ping: bool = True) -> AsyncEngine:
     # hide_parameters keeps SQLAlchemy's own "[parameters: ...]" out of a failed statement's
     # error, but asyncpg writes bound values into its own messages too: the app logs database
     # errors by class and SQLSTATE only (core/errors.py), never their text.
@@ -50,7 +50,7 @@ def create_engine(url: str, pool_size: int = 10) -> AsyncEngine:
         url,
         pool_size=pool_size,
         max_overflow=pool_size,
-        pool_pre_ping=True,
+        pool_pre_ping=pre_ping,
         hide_parameters=True,
     )
 

@@ -89,16 +89,18 @@ async def _attempt(context: DeliveryContext, message: WebhookMessage, namespace:
 async def deliver(context: DeliveryContext, message_id: str) -> AttemptOutcome | None:
     """Attempt the message unless it is delivered, given up, or being attempted elsewhere."""
     async with context.sessionmaker() as db_session:
-        message = await db_session.scalar(
-            select(WebhookMessage)
-            .where(WebhookMessage.id == message_id)
-            .with_for_update(skip_locked=True)
-        )
-        if message is None or message.state != MessageState.PENDING:
+        # The message (locked for the attempt) and its namespace in one round trip.
+        row = (
+            await db_session.execute(
+                select(WebhookMessage, Workspace.namespace)
+                .outerjoin(Workspace, Workspace.id == WebhookMessage.workspace_id)
+                .where(WebhookMessage.id == message_id)
+                .with_for_update(of=WebhookMessage, skip_locked=True)
+            )
+        ).first()
+        if row is None or row[0].state != MessageState.PENDING:
             return None
-        namespace = await db_session.scalar(
-            select(Workspace.namespace).where(Workspace.id == message.workspace_id)
-        )
+        message, namespace = row
         started = time.monotonic()
         result = await _attempt(context, message, namespace or "")
         latency_ms = int((time.monotonic() - started) * 1000)

@@ -12,11 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from arkenos_api.core.kube import Kube
 from arkenos_api.internal.models import CallSession
+from arkenos_api.jobs.kube_cache import voice_agent_spec
 from arkenos_api.jobs.models import OutboxEvent, WebhookMessage
 from arkenos_api.jobs.payloads import event_body
-from arkenos_api.jobs.queue import Entrypoint, enqueue
+from arkenos_api.jobs.queue import Entrypoint, enqueue_many
 from arkenos_api.workspaces.models import Workspace
-from arkenos_crds.voiceagent import VoiceAgentSpec, WebhookEvent
+from arkenos_crds.voiceagent import WebhookEvent
 
 log = logging.getLogger(__name__)
 
@@ -27,18 +28,23 @@ async def fan_out(
     """Write the event's messages and enqueue their deliveries in one transaction; a second
     run (after a crash before the acknowledgement) adds nothing. Returns messages written."""
     async with sessionmaker() as db_session:
-        event = await db_session.get(OutboxEvent, event_id)
-        if event is None:
+        # The event, its call and the call's namespace in one round trip.
+        row = (
+            await db_session.execute(
+                select(OutboxEvent, CallSession, Workspace.namespace)
+                .join(CallSession, CallSession.id == OutboxEvent.session_id)
+                .join(Workspace, Workspace.id == CallSession.workspace_id)
+                .where(OutboxEvent.id == event_id)
+            )
+        ).first()
+        if row is None:
             return 0
-        session = await db_session.get_one(CallSession, event.session_id)
-        namespace = await db_session.scalar(
-            select(Workspace.namespace).where(Workspace.id == session.workspace_id)
-        )
-        resource = await kube.get_voice_agent(namespace or "", session.agent)
-        if namespace is None or resource is None:
+        event, session, namespace = row
+        resource = await kube.get_voice_agent(namespace, session.agent)
+        if resource is None:
             return 0
         try:
-            spec = VoiceAgentSpec.model_validate(resource.get("spec", {}))
+            spec = voice_agent_spec(kube, resource)
         except ValidationError:
             log.warning("agent %s/%s has an invalid spec: no webhooks", namespace, session.agent)
             return 0
@@ -53,28 +59,32 @@ async def fan_out(
             namespace=namespace,
             occurred_at=event.created_at,
         )
-        written = 0
-        for webhook in webhooks:
-            message_id = await db_session.scalar(
+        # Every message in one statement; those written by an earlier run are skipped.
+        written = list(
+            await db_session.scalars(
                 insert(WebhookMessage)
                 .values(
-                    id=f"msg_{uuid.uuid4().hex}",
-                    event_id=event.id,
-                    workspace_id=session.workspace_id,
-                    agent=session.agent,
-                    webhook=webhook.name,
-                    url=webhook.url,
-                    secret_name=webhook.secret_ref.name,
-                    event_type=kind.value,
-                    body=body,
-                    state="Pending",
-                    attempts=0,
+                    [
+                        {
+                            "id": f"msg_{uuid.uuid4().hex}",
+                            "event_id": event.id,
+                            "workspace_id": session.workspace_id,
+                            "agent": session.agent,
+                            "webhook": webhook.name,
+                            "url": webhook.url,
+                            "secret_name": webhook.secret_ref.name,
+                            "event_type": kind.value,
+                            "body": body,
+                            "state": "Pending",
+                            "attempts": 0,
+                        }
+                        for webhook in webhooks
+                    ]
                 )
                 .on_conflict_do_nothing(index_elements=["event_id", "webhook"])
                 .returning(WebhookMessage.id)
             )
-            if message_id is not None:
-                await enqueue(db_session, Entrypoint.DELIVER, {"message": message_id})
-                written += 1
+        )
+        await enqueue_many(db_session, Entrypoint.DELIVER, [{"message": m} for m in written])
         await db_session.commit()
-        return written
+        return len(written)

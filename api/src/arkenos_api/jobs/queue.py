@@ -26,6 +26,16 @@ class Entrypoint(StrEnum):
     PRUNE_OUTBOX = "webhooks.prune"  # delete delivered messages older than the retention
 
 
+#: pgqueuer takes the highest priority first (then the oldest): the later steps of a call's
+#: pipeline go before the first steps of calls that ended after it, so a burst of ended calls
+#: finishes call by call instead of every delivery waiting behind every analysis of the burst.
+PRIORITY = {
+    Entrypoint.DELIVER: 30,
+    Entrypoint.FAN_OUT: 20,
+    Entrypoint.ANALYSE: 10,
+}
+
+
 async def session_queries(db_session: AsyncSession) -> Queries:
     """pgqueuer's queries over the raw asyncpg connection of the session's transaction."""
     connection = await db_session.connection()
@@ -41,7 +51,26 @@ async def enqueue(
     delay: timedelta | None = None,
 ) -> None:
     queries = await session_queries(db_session)
-    await queries.enqueue(entrypoint.value, json.dumps(payload).encode(), execute_after=delay)
+    await queries.enqueue(
+        entrypoint.value,
+        json.dumps(payload).encode(),
+        priority=PRIORITY.get(entrypoint, 0),
+        execute_after=delay,
+    )
+
+
+async def enqueue_many(
+    db_session: AsyncSession, entrypoint: Entrypoint, payloads: list[dict[str, Any]]
+) -> None:
+    """Enqueue one job per payload in one statement."""
+    if not payloads:
+        return
+    queries = await session_queries(db_session)
+    await queries.enqueue(
+        [entrypoint.value] * len(payloads),
+        [json.dumps(payload).encode() for payload in payloads],
+        [PRIORITY.get(entrypoint, 0)] * len(payloads),
+    )
 
 
 def decode(payload: bytes | None) -> dict[str, Any]:

@@ -39,6 +39,14 @@ def _allowed(address: ipaddress.IPv4Address | ipaddress.IPv6Address, loopback: b
     return address.is_global and not address.is_multicast
 
 
+def _literal(host: str) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address] | None:
+    """The address a host that is an IP literal names (no resolver thread for it)."""
+    try:
+        return [ipaddress.ip_address(host.strip("[]"))]
+    except ValueError:
+        return None
+
+
 async def pin(url: str, *, allow_loopback: bool) -> PinnedTarget:
     """Resolve ``url``'s host once and return the URL pinned to a permitted address."""
     try:
@@ -51,11 +59,15 @@ async def pin(url: str, *, allow_loopback: bool) -> PinnedTarget:
     if not host or host in CLUSTER_NAMES or host.endswith(CLUSTER_SUFFIXES):
         raise RefusedTarget(f"{host or 'an empty host'} is a cluster-internal name")
     port = parsed.port or 443
-    try:
-        infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except socket.gaierror as exc:
-        raise RefusedTarget(f"{host} does not resolve: {exc.strerror}") from exc
-    addresses = [ipaddress.ip_address(info[4][0]) for info in infos]
+    addresses = _literal(host)
+    if addresses is None:
+        try:
+            infos = await asyncio.get_running_loop().getaddrinfo(
+                host, port, type=socket.SOCK_STREAM
+            )
+        except socket.gaierror as exc:
+            raise RefusedTarget(f"{host} does not resolve: {exc.strerror}") from exc
+        addresses = [ipaddress.ip_address(info[4][0]) for info in infos]
     # Every address must pass: a name that also resolves inside is refused whole.
     for address in addresses:
         if not _allowed(address, allow_loopback):

@@ -16,6 +16,7 @@ from datetime import timedelta
 import asyncpg
 import httpx
 import openai
+import openai.resources.chat  # the SDK imports it on first use: not in the first job
 from pgqueuer import PgQueuer
 from pgqueuer.core.executors import DatabaseRetryEntrypointExecutor, EntrypointExecutorParameters
 from pgqueuer.domain.models import Job, Schedule
@@ -23,15 +24,19 @@ from sqlalchemy.engine import make_url
 
 from arkenos_api.analysis.service import AnalysisContext, analyse
 from arkenos_api.core.db import check_migrated, create_engine, session_factory
-from arkenos_api.core.kube import Kube, create_api_client
+from arkenos_api.core.kube import create_api_client
 from arkenos_api.jobs.delivery import DeliveryContext, deliver
 from arkenos_api.jobs.fanout import fan_out
+from arkenos_api.jobs.kube_cache import CachingKube
 from arkenos_api.jobs.queue import Entrypoint, decode
 from arkenos_api.jobs.retention import prune_outbox
 from arkenos_api.jobs.sweeper import sweep
 from arkenos_api.settings import Settings
 
 log = logging.getLogger(__name__)
+
+#: How long an idle connection to a webhook receiver is kept.
+KEEPALIVE_SECONDS = 30.0
 
 
 def asyncpg_dsn(database_url: str) -> str:
@@ -50,6 +55,13 @@ def webhook_client(settings: Settings) -> httpx.AsyncClient:
         timeout=settings.webhook_timeout_seconds,
         trust_env=False,  # a proxy would defeat the pinned address
         headers={"user-agent": "Arkenos-Webhooks/1"},
+        # A connection kept per job in flight, and for a while: httpx's defaults (20, 5 s)
+        # made most deliveries of a burst open a new TLS connection.
+        limits=httpx.Limits(
+            max_connections=settings.jobs_concurrency,
+            max_keepalive_connections=settings.jobs_concurrency,
+            keepalive_expiry=KEEPALIVE_SECONDS,
+        ),
     )
 
 
@@ -62,6 +74,7 @@ def _retrying(max_attempts: int) -> object:
 
 def analysis_client(settings: Settings) -> openai.DefaultAsyncHttpxClient:
     """The connection pool of every analysis request (one TLS context for all of them)."""
+    # The SDK's own limits (its httpx fork's Limits) keep 100 connections: enough.
     return openai.DefaultAsyncHttpxClient(
         timeout=settings.analysis_timeout_seconds, follow_redirects=False
     )
@@ -118,7 +131,9 @@ async def run_worker(settings: Settings, *, stop: asyncio.Event | None = None) -
     """Run jobs until SIGTERM or SIGINT (or ``stop``, in-process), then finish the jobs in
     hand and stop."""
     url = settings.database_url.get_secret_value()
-    engine = create_engine(url, settings.database_pool_size)
+    # No ping per checkout: a job on a dead connection fails and is retried, and the ping
+    # was one more round trip per job.
+    engine = create_engine(url, settings.database_pool_size, pre_ping=False)
     api_client = await create_api_client(settings.kubeconfig)
     connection = await asyncpg.connect(asyncpg_dsn(url))
     http = webhook_client(settings)
@@ -127,7 +142,7 @@ async def run_worker(settings: Settings, *, stop: asyncio.Event | None = None) -
         await check_migrated(engine)
         context = DeliveryContext(
             sessionmaker=session_factory(engine),
-            kube=Kube(api_client),
+            kube=CachingKube(api_client, ttl=settings.jobs_kube_cache_seconds),
             http=http,
             retry_delays=settings.webhook_retry_delays_seconds,
             allow_loopback=settings.webhook_allow_loopback,
