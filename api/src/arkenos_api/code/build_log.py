@@ -33,7 +33,8 @@ def pick_build_job(jobs: list[dict[str, Any]], wanted_digest: str | None) -> dic
     """The build Job of ``wanted_digest`` if there is one, else the newest build Job."""
     builds = sorted((job for job in jobs if _digest(job)), key=_created, reverse=True)
     current = [job for job in builds if _digest(job) == wanted_digest]
-    return (current or builds or [None])[0]
+    chosen = current or builds
+    return chosen[0] if chosen else None
 
 
 def _job_state(job: dict[str, Any]) -> str:
