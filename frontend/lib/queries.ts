@@ -23,6 +23,15 @@ export const queryKeys = {
   phoneNumbers: (ws: string) => ["workspaces", ws, "phone-numbers"] as const,
   availableNumbers: (ws: string, query: object) => ["workspaces", ws, "available-phone-numbers", query] as const,
   analytics: (ws: string, query: Record<string, string | undefined>) => ["workspaces", ws, "analytics", query] as const,
+  // A custom agent's code, apart from the agent's own key so a saved spec does not refetch it.
+  code: (ws: string, name: string) => ["workspaces", ws, "code", name] as const,
+  codeTree: (ws: string, name: string) => ["workspaces", ws, "code", name, "tree"] as const,
+  codeFile: (ws: string, name: string, path: string) => ["workspaces", ws, "code", name, "file", path] as const,
+  codeRevisions: (ws: string, name: string) => ["workspaces", ws, "code", name, "revisions"] as const,
+  codeDiff: (ws: string, name: string, number: number, against: number) =>
+    ["workspaces", ws, "code", name, "diff", number, against] as const,
+  buildLog: (ws: string, name: string) => ["workspaces", ws, "code", name, "build-log"] as const,
+  assistant: (ws: string, name: string) => ["workspaces", ws, "code", name, "assistant"] as const,
 };
 
 export function useMe() {

@@ -9,6 +9,7 @@ describe("contentSecurityPolicy", () => {
     expect(policy).not.toContain("unsafe-eval");
     expect(policy).toContain("frame-ancestors 'none'");
     expect(policy).toContain("object-src 'none'");
+    expect(policy).toContain("worker-src 'self'");
   });
 
   it("allows eval only for the development server", () => {

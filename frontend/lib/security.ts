@@ -18,6 +18,8 @@ export function contentSecurityPolicy(nonce: string, development = false): strin
     "img-src 'self' blob: data:",
     "font-src 'self'",
     "connect-src 'self'",
+    // The code editor's (Monaco's) worker is a bundled file of this origin.
+    "worker-src 'self'",
     "media-src 'self' blob:",
     "object-src 'none'",
     "base-uri 'self'",

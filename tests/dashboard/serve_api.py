@@ -26,13 +26,18 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
+from minio import Minio
+from pydantic import SecretStr
+
 from arkenos_api.app import create_app
 from arkenos_api.core.db import upgrade
 from arkenos_api.settings import Settings
 from arkenos_crds.runtime import POOL_SERVICE_ACCOUNT, WORKLOAD_TOKEN_AUDIENCE
+from arkenos_devstack.objectstore import ObjectStore
 from tests.api.token_reviews import TokenAuthority
+from tests.doubles.openai import ChatRule, OpenAIDouble, ToolCallReply
 from tests.doubles.providers import ProviderState, build_app
-from tests.doubles.server import serve, serve_asgi
+from tests.doubles.server import serve, serve_aiohttp, serve_asgi
 from tests.doubles.twilio import TwilioDouble
 from tests.substrate.k8s_resources import load_crd_manifests
 from tests.substrate.kubernetes import run_emulator, write_kubeconfig
@@ -43,6 +48,41 @@ VALID_KEYS = {"openai": "sk-e2e-valid-openai-key-0001", "cartesia": "e2e-valid-c
 #: The platform's Twilio account on the Twilio double, and the numbers its inventory sells.
 TWILIO_ACCOUNT = ("AC" + "e2e0" * 8, "e2e-twilio-auth-token")
 TWILIO_INVENTORY = ["+14155550101", "+14155550102", "+14155550103"]
+#: The coding assistant's answers: the editor test asks it to make the agent greet in French.
+ASSISTANT_RULES = [
+    ChatRule(
+        match="greet in french",
+        tool_call=ToolCallReply(
+            "propose_edit",
+            {
+                "path": "greeting.py",
+                "content": 'GREETING = "Bonjour !"\n',
+                "summary": "Add a French greeting",
+            },
+        ),
+        after_tool="I proposed greeting.py with a French greeting.",
+    )
+]
+CODE_BUCKET = "arkenos-code"
+
+
+@contextlib.contextmanager
+def object_store(base: Path) -> Iterator[dict[str, object]]:
+    """The S3 settings of a fresh object store with the code bucket."""
+    store = ObjectStore(base)
+    address = store.start()
+    try:
+        client = Minio(address.endpoint, address.access_key, address.secret_key, secure=False)
+        client.make_bucket(CODE_BUCKET)
+        yield {
+            "s3_endpoint": address.endpoint,
+            "s3_bucket": CODE_BUCKET,
+            "s3_access_key": SecretStr(address.access_key),
+            "s3_secret_key": SecretStr(address.secret_key),
+            "s3_secure": False,
+        }
+    finally:
+        store.stop()
 
 
 @contextlib.contextmanager
@@ -114,9 +154,12 @@ def main(argv: list[str] | None = None) -> int:
         twilio.state.add_account(*TWILIO_ACCOUNT)
         twilio.state.seed_available("US", "Local", TWILIO_INVENTORY)
         twilio_server = stack.enter_context(serve(twilio.app()))
+        s3 = stack.enter_context(object_store(workdir / "s3"))
+        assistant = OpenAIDouble(api_key=VALID_KEYS["openai"], rules=list(ASSISTANT_RULES))
+        assistant_server = stack.enter_context(serve_aiohttp(assistant.app()))
         settings = api_settings(
             database_url, kubeconfig, providers.url, twilio_server.url, args.public_url
-        )
+        ).model_copy(update={**s3, "assistant_base_url": f"{assistant_server.url}/v1"})
         api = stack.enter_context(serve_asgi(create_app(settings)))
         pool_token = authority.issue(
             settings.platform_namespace, POOL_SERVICE_ACCOUNT, (WORKLOAD_TOKEN_AUDIENCE,)

@@ -278,6 +278,12 @@ AGENT_LABEL = "arkenos.io/agent"
 #: dispatch name; this mark tells the operator to start a pod, and the API dispatches the
 #: call again once one is ready.
 WAKE_ANNOTATION = "arkenos.io/wake-requested-at"
+#: On a custom agent's build Job: the bundle digest it builds. On the Job's pods: the label
+#: naming their Job. The operator writes both; the API reads them to find a build's log.
+BUNDLE_DIGEST_ANNOTATION = "arkenos.io/bundle-digest"
+BUILD_JOB_LABEL = "arkenos.io/build"
+#: The build pod's one container, whose log is the build's log.
+BUILD_CONTAINER = "build"
 
 
 def custom_agent_service_account(agent: str) -> str:

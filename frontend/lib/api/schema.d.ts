@@ -388,6 +388,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/workspaces/{workspace}/agents/{name}/code/build/log": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read Build Log
+         * @description The tail of the build log of the bundle the agent names (or of its newest build): 404
+         *     when the agent has no build, 409 when the build's pod has not started.
+         */
+        get: operations["read_build_log_api_v1_workspaces__workspace__agents__name__code_build_log_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/workspaces/{workspace}/agents/{name}/code/deploy": {
         parameters: {
             query?: never;
@@ -1807,6 +1828,52 @@ export interface components {
              * @description Events stored now.
              */
             stored: number;
+        };
+        /**
+         * BuildLogOut
+         * @example {
+         *       "current": true,
+         *       "digest": "sha256:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
+         *       "job": "support-bot-build-1a2b3c4d5e",
+         *       "lines": [
+         *         "Collecting httpx==0.28.1",
+         *         "Installing collected packages: httpx"
+         *       ],
+         *       "pod": "support-bot-build-1a2b3c4d5e-x7k2p",
+         *       "state": "Running"
+         *     }
+         */
+        BuildLogOut: {
+            /**
+             * Current
+             * @description Whether that is the bundle the agent names now.
+             */
+            current: boolean;
+            /**
+             * Digest
+             * @description The bundle the build builds.
+             */
+            digest: string;
+            /**
+             * Job
+             * @description The build Job.
+             */
+            job: string;
+            /**
+             * Lines
+             * @description The log's last lines, oldest first.
+             */
+            lines: string[];
+            /**
+             * Pod
+             * @description The Job's newest pod, whose log this is.
+             */
+            pod: string;
+            /**
+             * State
+             * @description Running, Succeeded or Failed (from the Job's conditions).
+             */
+            state: string;
         };
         /**
          * BundleSource
@@ -5956,6 +6023,79 @@ export interface operations {
             };
             /** @description Unprocessable Entity */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    read_build_log_api_v1_workspaces__workspace__agents__name__code_build_log_get: {
+        parameters: {
+            query?: {
+                /** @description How many lines, at most. */
+                tailLines?: number;
+            };
+            header?: never;
+            path: {
+                /** @description Agent name. */
+                name: string;
+                /** @description Workspace (Kubernetes namespace). */
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BuildLogOut"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -45,3 +45,14 @@ export type PhoneNumber = Schemas["PhoneNumberOut"];
 export type AvailableNumber = Schemas["AvailableNumberOut"];
 export type AvailableNumbers = Schemas["AvailableNumbersOut"];
 export type OutboundCall = Schemas["OutboundCallOut"];
+
+export type CodeTree = Schemas["TreeOut"];
+export type CodeFile = Schemas["FileOut"];
+export type CodeIssue = Schemas["CodeIssueOut"];
+export type CodeValidation = Schemas["ValidationOut"];
+export type CodeRevision = Schemas["RevisionOut"];
+export type CodeDiff = Schemas["DiffOut"];
+export type BuildLog = Schemas["BuildLogOut"];
+export type AssistantConversation = Schemas["ConversationOut"];
+export type AssistantMessage = Schemas["MessageOut"];
+export type AssistantProposal = Schemas["ProposalOut"];

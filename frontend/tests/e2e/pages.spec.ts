@@ -34,6 +34,8 @@ test.beforeAll(async ({ browser }) => {
     data: { name: "gallery-line", agent: "gallery", phoneNumber: "+14155550103", country: "US", outbound: true },
   });
   expect([201, 409], await line.text()).toContain(line.status());
+  const code = await context.request.post(`/api/v1/workspaces/${WS}/agents/gallery-code/code`, { headers, data: { template: "starter" } });
+  expect([201, 409], await code.text()).toContain(code.status());
   const invitation = await context.request.post(`/api/v1/workspaces/${WS}/invitations`, { headers, data: { email: "lin@example.com", role: "viewer" } });
   expect(invitation.status()).toBe(201);
   invitationPath = new URL((await invitation.json()).link).pathname;
@@ -83,6 +85,14 @@ const CASES: PageCase[] = [
     },
   },
   { name: "agent-edit", path: `/w/${WS}/agents/gallery`, ready: async (page) => await expect(page.getByRole("button", { name: "Save changes" })).toBeVisible() },
+  {
+    name: "agent-code",
+    path: `/w/${WS}/agents/gallery-code/code`,
+    ready: async (page) => {
+      await expect(page.locator(".monaco-editor")).toBeVisible({ timeout: 60_000 });
+      await expect(page.getByText("No problems: the draft would deploy.")).toBeVisible();
+    },
+  },
   { name: "keys", path: `/w/${WS}/keys`, ready: async (page) => await expect(page.getByTestId("key-twilio")).toBeVisible() },
   {
     name: "phone-numbers",

@@ -9,10 +9,12 @@ from fastapi import APIRouter, Path, Query, status
 
 from arkenos_api.code import deploy as deploys
 from arkenos_api.code import files
+from arkenos_api.code.build_log import build_log
 from arkenos_api.code.checks import tree_issues
 from arkenos_api.code.diff import diff_versions
 from arkenos_api.code.paths import MAX_PATH_LENGTH
 from arkenos_api.code.schemas import (
+    BuildLogOut,
     CodeIssueOut,
     DeployRequest,
     DiffOut,
@@ -322,4 +324,22 @@ async def rollback(
         resource_version=body.resource_version,
         message=body.message,
         author=ctx.principal.user,
+    )
+
+
+@router.get(
+    "/build/log", openapi_extra=requires(Role.DEVELOPER), responses={409: {"model": ErrorBody}}
+)
+async def read_build_log(
+    name: AgentName,
+    ctx: WorkspaceDep,
+    kube: KubeDep,
+    tail_lines: Annotated[
+        int, Query(alias="tailLines", ge=1, le=5000, description="How many lines, at most.")
+    ] = 200,
+) -> BuildLogOut:
+    """The tail of the build log of the bundle the agent names (or of its newest build): 404
+    when the agent has no build, 409 when the build's pod has not started."""
+    return await build_log(
+        kube=kube, namespace=ctx.workspace.namespace, agent=name, tail_lines=tail_lines
     )

@@ -216,3 +216,25 @@ class DiffOut(_Schema):
     from_revision: int = Field(alias="from")
     to_revision: int = Field(alias="to")
     files: list[FileDiff]
+
+
+class BuildLogOut(_Schema):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "job": "support-bot-build-1a2b3c4d5e",
+                "pod": "support-bot-build-1a2b3c4d5e-x7k2p",
+                "digest": "sha256:" + "b" * 64,
+                "current": True,
+                "state": "Running",
+                "lines": ["Collecting httpx==0.28.1", "Installing collected packages: httpx"],
+            }
+        }
+    )
+
+    job: str = Field(description="The build Job.")
+    pod: str = Field(description="The Job's newest pod, whose log this is.")
+    digest: str = Field(description="The bundle the build builds.")
+    current: bool = Field(description="Whether that is the bundle the agent names now.")
+    state: str = Field(description="Running, Succeeded or Failed (from the Job's conditions).")
+    lines: list[str] = Field(description="The log's last lines, oldest first.")

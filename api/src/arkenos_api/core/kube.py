@@ -42,6 +42,7 @@ class Kube:
         self.core = client.CoreV1Api(api_client)
         self.custom = client.CustomObjectsApi(api_client)
         self.authn = client.AuthenticationV1Api(api_client)
+        self.batch = client.BatchV1Api(api_client)
 
     async def _get(self, plural: str, namespace: str, name: str) -> dict[str, Any] | None:
         try:
@@ -209,6 +210,25 @@ class Kube:
             raise
         await self.core.patch_namespace(name, {"metadata": {"labels": labels}})
         return True
+
+    async def list_jobs(self, namespace: str, label_selector: str) -> list[dict[str, Any]]:
+        """The Jobs matching ``label_selector``, as plain dicts (camelCase keys)."""
+        result = await self.batch.list_namespaced_job(namespace, label_selector=label_selector)
+        items: list[dict[str, Any]] = self.api_client.sanitize_for_serialization(result.items)
+        return items
+
+    async def list_pods(self, namespace: str, label_selector: str) -> list[dict[str, Any]]:
+        """The Pods matching ``label_selector``, as plain dicts (camelCase keys)."""
+        result = await self.core.list_namespaced_pod(namespace, label_selector=label_selector)
+        items: list[dict[str, Any]] = self.api_client.sanitize_for_serialization(result.items)
+        return items
+
+    async def read_pod_log(self, namespace: str, name: str, container: str, tail_lines: int) -> str:
+        """The last ``tail_lines`` lines of one container's log."""
+        text: str = await self.core.read_namespaced_pod_log(
+            name, namespace, container=container, tail_lines=tail_lines
+        )
+        return text
 
     async def ping(self) -> None:
         """Ask for the arkenos.io API group: reachable, authorised, and the CRDs served."""

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from arkenos_crds import runtime
 from arkenos_crds.custom import CustomSpec, Resources
 from arkenos_crds.meta import SHA256_DIGEST
 from arkenos_operator import pods
@@ -24,7 +25,7 @@ from arkenos_operator.voiceagent import builders, names
 Body = dict[str, Any]
 
 TERMINATION_LOG = "/dev/termination-log"
-BUILD_CONTAINER = "build"
+BUILD_CONTAINER = runtime.BUILD_CONTAINER
 MESSAGE_TAIL = 2000
 
 

@@ -5,7 +5,12 @@ from __future__ import annotations
 
 import hashlib
 
-from arkenos_crds.runtime import AGENT_LABEL, custom_agent_service_account
+from arkenos_crds.runtime import (
+    AGENT_LABEL,
+    BUILD_JOB_LABEL,
+    BUNDLE_DIGEST_ANNOTATION,
+    custom_agent_service_account,
+)
 from arkenos_operator.children import child_labels
 
 APP_NAME = "arkenos-agent"
@@ -14,7 +19,7 @@ COMPONENT_BUILD = "build"
 COMPONENT_PLATFORM = "platform-credentials"
 COMPONENT_GATEWAY = "gateway-credentials"
 
-ANNOTATION_BUNDLE = "arkenos.io/bundle-digest"
+ANNOTATION_BUNDLE = BUNDLE_DIGEST_ANNOTATION
 ANNOTATION_ENTRYPOINT = "arkenos.io/entrypoint"
 ANNOTATION_ARTIFACT = "arkenos.io/artifact-digest"
 ANNOTATION_REVISION = "arkenos.io/revision"
@@ -22,7 +27,7 @@ ANNOTATION_REVISION = "arkenos.io/revision"
 #: kept per agent behind the API are not there, so such an agent is built again.
 ANNOTATION_ARTIFACT_STORE = "arkenos.io/artifact-store"
 ARTIFACT_STORE = "api-per-agent"
-BUILD_LABEL = "arkenos.io/build"
+BUILD_LABEL = BUILD_JOB_LABEL
 
 MAX_NAME = 63  # Job names become pod labels (job-name), which are limited to 63 characters
 

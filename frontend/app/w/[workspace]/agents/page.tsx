@@ -12,6 +12,7 @@ import { roleAllows } from "@/lib/api/types";
 import { workspacePath } from "@/lib/nav";
 import { queryKeys, useWorkspace } from "@/lib/queries";
 
+import { NewCustomAgent } from "./_components/new-custom-agent";
 import { ReadyBadge } from "./_components/ready-badge";
 import { readiness } from "@/lib/agents/readiness";
 
@@ -25,9 +26,12 @@ export default function AgentsPage() {
   });
   const canCreate = roleAllows(role, "developer");
   const newAgent = (
-    <Link href={workspacePath(workspace, "agents", "new")} className={buttonVariants()}>
-      <PlusIcon aria-hidden /> New agent
-    </Link>
+    <>
+      <NewCustomAgent workspace={workspace} />
+      <Link href={workspacePath(workspace, "agents", "new")} className={buttonVariants()}>
+        <PlusIcon aria-hidden /> New agent
+      </Link>
+    </>
   );
 
   return (

@@ -1,11 +1,13 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { CodeIcon } from "lucide-react";
+import Link from "next/link";
 import { useParams, useRouter } from "next/navigation";
 
 import { ErrorState, LoadingRows, PageHeader } from "@/components/states";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
-import { Button } from "@/components/ui/button";
+import { Button, buttonVariants } from "@/components/ui/button";
 import type { AgentFormValues } from "@/lib/agents/form";
 import { specToValues, valuesToSpec } from "@/lib/agents/spec-mapping";
 import { readiness } from "@/lib/agents/readiness";
@@ -130,7 +132,12 @@ export default function AgentPage() {
       {agent.isError ? <ErrorState error={agent.error} onRetry={() => agent.refetch()} /> : null}
       {agent.data && agent.data.spec.mode === "Custom" ? (
         <Alert>
-          <AlertDescription>This is a custom agent: its behaviour is its code. The code editor arrives with the custom agents API.</AlertDescription>
+          <AlertDescription className="flex flex-col gap-2 sm:flex-row sm:items-center sm:justify-between">
+            <span>This is a custom agent: its behaviour is its code.</span>
+            <Link href={workspacePath(workspace, "agents", name, "code")} className={buttonVariants({ size: "sm" })}>
+              <CodeIcon aria-hidden /> Open the code editor
+            </Link>
+          </AlertDescription>
         </Alert>
       ) : null}
       {agent.data && agent.data.spec.mode !== "Custom" ? <Editor workspace={workspace} agent={agent.data} canEdit={roleAllows(role, "developer")} /> : null}
