@@ -1,6 +1,8 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { PhoneIcon } from "lucide-react";
+import Link from "next/link";
 import { useParams, useRouter } from "next/navigation";
 
 import { ErrorState, LoadingRows, PageHeader } from "@/components/states";
@@ -124,6 +126,14 @@ export default function AgentPage() {
               <span>{readiness(agent.data).message}</span>
             </span>
           ) : undefined
+        }
+        actions={
+          <Button asChild size="sm">
+            <Link href={workspacePath(workspace, "agents", name, "talk")}>
+              <PhoneIcon aria-hidden />
+              Talk to this agent
+            </Link>
+          </Button>
         }
       />
       {agent.isPending ? <LoadingRows rows={6} label="Loading the agent" /> : null}
