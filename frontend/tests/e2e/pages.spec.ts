@@ -83,6 +83,14 @@ const CASES: PageCase[] = [
     },
   },
   { name: "agent-edit", path: `/w/${WS}/agents/gallery`, ready: async (page) => await expect(page.getByRole("button", { name: "Save changes" })).toBeVisible() },
+  {
+    name: "talk",
+    path: `/w/${WS}/agents/gallery/talk`,
+    ready: async (page) => {
+      await expect(page.getByRole("heading", { name: "Talk to Gallery agent" })).toBeVisible();
+      await expect(page.getByRole("button", { name: "Start call" })).toBeEnabled();
+    },
+  },
   { name: "keys", path: `/w/${WS}/keys`, ready: async (page) => await expect(page.getByTestId("key-twilio")).toBeVisible() },
   {
     name: "phone-numbers",
