@@ -99,9 +99,11 @@ def call_servers(workdir: Path) -> Iterator[CallServers]:
         speech_seconds=0.8,
         speech_tone_hz=440.0,
     )
-    with LiveKitStack(workdir / "livekit", with_sip=False) as livekit:
-        with serve_aiohttp(double.app()) as served:
-            yield CallServers(livekit, served.url + "/v1", fake_microphone_wav(workdir))
+    with (
+        LiveKitStack(workdir / "livekit", with_sip=False) as livekit,
+        serve_aiohttp(double.app()) as served,
+    ):
+        yield CallServers(livekit, served.url + "/v1", fake_microphone_wav(workdir))
 
 
 @contextlib.contextmanager

@@ -2,13 +2,14 @@
 
 Starts the test substrate's PostgreSQL (a fresh, migrated database), the emulated Kubernetes API
 with the project's CRDs, the provider double (which accepts the keys in ``VALID_KEYS``), the
-Twilio double (the platform's account, selling ``TWILIO_INVENTORY``), then
-the API app itself with uvicorn on 127.0.0.1. With ``--livekit`` it also runs browser calls
-(tests.dashboard.calls): livekit-server, the model double and the standard worker. The emulated cluster answers TokenReviews, so a
-test can report calls through the workers' internal endpoints with the shared pool's token. When
-everything is up it prints one JSON line with the URLs (``api``, ``kubernetes``), the accepted
-keys, the pool's ``workloadToken`` and (with ``--livekit``) what a browser call needs, and serves until SIGTERM, SIGINT or end of standard input;
-then it stops everything it started.
+Twilio double (the platform's account, selling ``TWILIO_INVENTORY``), then the API app itself
+with uvicorn on 127.0.0.1. With ``--livekit`` it also runs browser calls
+(tests.dashboard.calls): livekit-server, the model double and the standard worker. The emulated
+cluster answers TokenReviews, so a test can report calls through the workers' internal endpoints
+with the shared pool's token. When everything is up it prints one JSON line with the URLs
+(``api``, ``kubernetes``), the accepted keys, the pool's ``workloadToken`` and (with
+``--livekit``) what a browser call needs, and serves until SIGTERM, SIGINT or end of standard
+input; then it stops everything it started.
 
 Usage: ``python -m tests.dashboard.serve_api --public-url http://127.0.0.1:3000 [--livekit]``
 """
