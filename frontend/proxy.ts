@@ -19,8 +19,8 @@ export function proxy(request: NextRequest) {
     return NextResponse.redirect(login);
   }
   const nonce = Buffer.from(crypto.randomUUID()).toString("base64");
-  // ARKENOS_LIVEKIT_URL: the LiveKit URL the API gives browsers, so browser calls may connect.
-  const policy = contentSecurityPolicy(nonce, process.env.NODE_ENV === "development", livekitConnectSources(process.env.ARKENOS_LIVEKIT_URL));
+  // ARKENOS_LIVEKIT_PUBLIC_URL: the LiveKit URL the API gives browsers, so browser calls may connect.
+  const policy = contentSecurityPolicy(nonce, process.env.NODE_ENV === "development", livekitConnectSources(process.env.ARKENOS_LIVEKIT_PUBLIC_URL));
   const requestHeaders = new Headers(request.headers);
   requestHeaders.set("x-nonce", nonce);
   requestHeaders.set("Content-Security-Policy", policy);

@@ -134,8 +134,8 @@ async function main() {
     const next = spawn(bin("next"), ["start", "-H", "127.0.0.1", "-p", String(port)], {
       cwd: frontend,
       stdio: ["ignore", "inherit", "inherit"],
-      // ARKENOS_LIVEKIT_URL: the Content-Security-Policy lets pages reach LiveKit for calls.
-      env: { ...process.env, ARKENOS_API_URL: api.api, NODE_ENV: "production", ...(calls ? { ARKENOS_LIVEKIT_URL: calls.url } : {}) },
+      // ARKENOS_LIVEKIT_PUBLIC_URL: the Content-Security-Policy lets pages reach LiveKit for calls.
+      env: { ...process.env, ARKENOS_API_URL: api.api, NODE_ENV: "production", ...(calls ? { ARKENOS_LIVEKIT_PUBLIC_URL: calls.url } : {}) },
     });
     children.push(next);
     await waitForHttp(`${baseUrl}/login`, 120);
