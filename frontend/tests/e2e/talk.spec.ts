@@ -93,7 +93,7 @@ test("talks to an agent: greeting, the caller's words, the answer, state, latenc
 test("an agent that is not Ready: the API's refusal reaches the person", async ({ page }) => {
   await openTalkPage(page, "draft");
   await page.getByRole("button", { name: "Start call" }).click();
-  await expect(page.getByRole("alert")).toContainText("agent draft is not Ready: set the Cartesia key in Provider keys");
+  await expect(page.getByRole("region", { name: "Call" }).getByRole("alert")).toContainText("agent draft is not Ready: set the Cartesia key in Provider keys");
   await expect(page.getByRole("button", { name: "Start call" })).toBeEnabled();
 });
 

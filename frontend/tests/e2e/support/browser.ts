@@ -24,6 +24,10 @@ export function withFakeMicrophone(wav: string, answer: "accept" | "deny" = "acc
       "--use-fake-device-for-media-stream",
       answer === "accept" ? "--use-fake-ui-for-media-stream" : "--use-fake-ui-for-media-stream=deny",
       `--use-file-for-fake-audio-capture=${wav}`,
+      // livekit-server on loopback offers 127.0.0.1 candidates; let the peer connection use
+      // them, and announce real host addresses rather than mDNS names.
+      "--allow-loopback-in-peer-connection",
+      "--disable-features=WebRtcHideLocalIpsWithMdns",
       "--autoplay-policy=no-user-gesture-required",
     ],
   };

@@ -141,7 +141,7 @@ function InCall({ room }: { room: Room }) {
               <span
                 className={`inline-block max-w-[min(36rem,80vw)] rounded-lg px-3 py-2 text-sm break-words ${
                   line.speaker === "you" ? "bg-primary text-primary-foreground" : "bg-muted text-foreground"
-                } ${line.final ? "" : "opacity-80"}`}
+                } ${line.final ? "" : "italic"}`}
               >
                 {line.text}
               </span>
