@@ -54,7 +54,7 @@ function freePort() {
 /** Starts the API launcher and resolves with the JSON line it prints once everything is up. */
 function startApi(publicUrl, livekit) {
   const uv = process.env.UV ?? "uv";
-  const args = ["run", "--frozen", "python", "-m", "tests.dashboard.serve_api", "--public-url", publicUrl, ...(livekit ? ["--livekit"] : [])];
+  const args = ["run", "--frozen", "python", "-m", "tests.dashboard.serve_api", "--public-url", publicUrl, ...(livekit ? ["--livekit", "--log-dir", path.join(artifacts, "servers")] : [])];
   const child = spawn(uv, args, {
     cwd: repo,
     stdio: ["pipe", "pipe", "inherit"],
@@ -100,7 +100,8 @@ async function stopChildren() {
       (child) =>
         new Promise((resolve) => {
           if (child.exitCode !== null || child.signalCode !== null) return resolve();
-          const killer = setTimeout(() => child.kill("SIGKILL"), 20_000);
+          // The API launcher stops the worker, livekit-server and PostgreSQL in turn.
+          const killer = setTimeout(() => child.kill("SIGKILL"), 45_000);
           child.on("exit", () => {
             clearTimeout(killer);
             resolve();

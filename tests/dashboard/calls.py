@@ -90,6 +90,7 @@ def fake_microphone_wav(workdir: Path) -> Path:
 
 @contextlib.contextmanager
 def call_servers(workdir: Path) -> Iterator[CallServers]:
+    """livekit-server (its config and logs under ``workdir``/livekit) and the model double."""
     if not is_built("livekit-server"):
         raise RuntimeError("livekit-server is not built: run `make tools` first")
     double = OpenAIDouble(
@@ -117,4 +118,4 @@ def standard_worker(
     try:
         yield worker
     finally:
-        worker.stop()
+        worker.stop(grace=8.0)  # an idle worker drains at once; the runner waits 45 s in all

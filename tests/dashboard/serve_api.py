@@ -112,6 +112,11 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="also run livekit-server, the model double and the standard worker (browser calls)",
     )
+    parser.add_argument(
+        "--log-dir",
+        type=Path,
+        help="where livekit-server's and the worker's logs go (default: a temporary directory)",
+    )
     args = parser.parse_args(argv)
 
     state = ProviderState()
@@ -129,7 +134,9 @@ def main(argv: list[str] | None = None) -> int:
         twilio.state.add_account(*TWILIO_ACCOUNT)
         twilio.state.seed_available("US", "Local", TWILIO_INVENTORY)
         twilio_server = stack.enter_context(serve(twilio.app()))
-        calls = stack.enter_context(call_servers(workdir)) if args.livekit else None
+        logs = args.log_dir or workdir
+        logs.mkdir(parents=True, exist_ok=True)
+        calls = stack.enter_context(call_servers(logs)) if args.livekit else None
         settings = api_settings(
             database_url, kubeconfig, providers.url, twilio_server.url, args.public_url, calls
         )
@@ -144,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
             "workloadToken": pool_token,
         }
         if calls is not None:
-            stack.enter_context(standard_worker(calls, api.url, pool_token, workdir))
+            stack.enter_context(standard_worker(calls, api.url, pool_token, logs))
             ready["calls"] = calls.described()
         print(json.dumps(ready), flush=True)  # the runner reads this line
         wait_for_stop()
