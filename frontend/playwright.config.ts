@@ -3,24 +3,10 @@ import { defineConfig, devices } from "@playwright/test";
 /** Browser tests against `next start` and the real API (scripts/run-tests.mjs starts both and
  * sets E2E_BASE_URL). Debian's Chromium: no browser download. */
 
+import { CHROMIUM_LAUNCH } from "./tests/e2e/support/browser";
 import { baseURL } from "./tests/e2e/support/env";
 
-const chromium = {
-  ...devices["Desktop Chrome"],
-  launchOptions: {
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-dev-shm-usage",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-      "--disable-quic",
-    ],
-  },
-};
+const chromium = { ...devices["Desktop Chrome"], launchOptions: CHROMIUM_LAUNCH };
 
 export default defineConfig({
   testDir: "tests/e2e",

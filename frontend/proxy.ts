@@ -5,7 +5,7 @@
 import { NextResponse, type NextRequest } from "next/server";
 
 import { SESSION_COOKIE } from "@/lib/api/csrf";
-import { contentSecurityPolicy, isPublicPath } from "@/lib/security";
+import { contentSecurityPolicy, isPublicPath, livekitConnectSources } from "@/lib/security";
 
 export function proxy(request: NextRequest) {
   const { pathname, search } = request.nextUrl;
@@ -19,7 +19,8 @@ export function proxy(request: NextRequest) {
     return NextResponse.redirect(login);
   }
   const nonce = Buffer.from(crypto.randomUUID()).toString("base64");
-  const policy = contentSecurityPolicy(nonce, process.env.NODE_ENV === "development");
+  // ARKENOS_LIVEKIT_PUBLIC_URL: the LiveKit URL the API gives browsers, so browser calls may connect.
+  const policy = contentSecurityPolicy(nonce, process.env.NODE_ENV === "development", livekitConnectSources(process.env.ARKENOS_LIVEKIT_PUBLIC_URL));
   const requestHeaders = new Headers(request.headers);
   requestHeaders.set("x-nonce", nonce);
   requestHeaders.set("Content-Security-Policy", policy);

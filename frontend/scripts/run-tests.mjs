@@ -3,7 +3,10 @@
  * Runs the dashboard's JavaScript tests and prints one plain `N passed, N failed` line for them:
  * vitest for lib/, then Playwright in Chromium against `next start` (the production build, which
  * must exist: `npm run build`) and the real API, which tests/dashboard/serve_api.py serves on the
- * test substrate (PostgreSQL, the emulated Kubernetes API, the provider double).
+ * test substrate (PostgreSQL, the emulated Kubernetes API, the provider double). Runs that include
+ * a spec placing browser calls (all specs, or named ones matching CALL_SPECS) also get the real
+ * livekit-server, the model double and the standard worker (`serve_api.py --livekit`): they cost
+ * the worker's start-up, so a run of other specs goes without; E2E_LIVEKIT=0 turns them off.
  * Exits non-zero when a test failed or a server did not start.
  */
 
@@ -19,6 +22,15 @@ const repo = path.resolve(frontend, "..");
 const artifacts = path.join(frontend, "artifacts");
 const bin = (name) => path.join(frontend, "node_modules", ".bin", name);
 const children = [];
+
+/** Specs that place calls (talk.spec) or assert what a configured LiveKit answers (phone-numbers). */
+const CALL_SPECS = /talk|phone-numbers/;
+
+function wantsLiveKit(playwrightArgs) {
+  if (process.env.E2E_LIVEKIT === "0") return false;
+  const filters = playwrightArgs.filter((arg) => !arg.startsWith("-"));
+  return filters.length === 0 || filters.some((filter) => CALL_SPECS.test(filter));
+}
 
 function run(command, args, options = {}) {
   return new Promise((resolve) => {
@@ -40,9 +52,10 @@ function freePort() {
 }
 
 /** Starts the API launcher and resolves with the JSON line it prints once everything is up. */
-function startApi(publicUrl) {
+function startApi(publicUrl, livekit) {
   const uv = process.env.UV ?? "uv";
-  const child = spawn(uv, ["run", "--frozen", "python", "-m", "tests.dashboard.serve_api", "--public-url", publicUrl], {
+  const args = ["run", "--frozen", "python", "-m", "tests.dashboard.serve_api", "--public-url", publicUrl, ...(livekit ? ["--livekit", "--log-dir", path.join(artifacts, "servers")] : [])];
+  const child = spawn(uv, args, {
     cwd: repo,
     stdio: ["pipe", "pipe", "inherit"],
   });
@@ -87,7 +100,8 @@ async function stopChildren() {
       (child) =>
         new Promise((resolve) => {
           if (child.exitCode !== null || child.signalCode !== null) return resolve();
-          const killer = setTimeout(() => child.kill("SIGKILL"), 20_000);
+          // The API launcher stops the worker, livekit-server and PostgreSQL in turn.
+          const killer = setTimeout(() => child.kill("SIGKILL"), 45_000);
           child.on("exit", () => {
             clearTimeout(killer);
             resolve();
@@ -115,16 +129,19 @@ async function main() {
   try {
     const port = await freePort();
     const baseUrl = `http://127.0.0.1:${port}`;
-    const api = await startApi(baseUrl);
+    const playwrightArgs = process.argv.slice(2);
+    const api = await startApi(baseUrl, wantsLiveKit(playwrightArgs));
+    const calls = api.calls ?? null;
     const next = spawn(bin("next"), ["start", "-H", "127.0.0.1", "-p", String(port)], {
       cwd: frontend,
       stdio: ["ignore", "inherit", "inherit"],
-      env: { ...process.env, ARKENOS_API_URL: api.api, NODE_ENV: "production" },
+      // ARKENOS_LIVEKIT_PUBLIC_URL: the Content-Security-Policy lets pages reach LiveKit for calls.
+      env: { ...process.env, ARKENOS_API_URL: api.api, NODE_ENV: "production", ...(calls ? { ARKENOS_LIVEKIT_PUBLIC_URL: calls.url } : {}) },
     });
     children.push(next);
     await waitForHttp(`${baseUrl}/login`, 120);
     const playwrightReport = path.join(artifacts, "playwright.json");
-    await run(bin("playwright"), ["test", ...process.argv.slice(2)], {
+    await run(bin("playwright"), ["test", ...playwrightArgs], {
       env: {
         ...process.env,
         E2E_BASE_URL: baseUrl,
@@ -134,6 +151,8 @@ async function main() {
         // so a test can report a call as a worker does (tests/e2e/support/calls.ts).
         E2E_API_URL: api.api,
         E2E_WORKLOAD_TOKEN: api.workloadToken,
+        // Browser calls (tests/e2e/support/calls-live.ts): absent when LiveKit was not started.
+        ...(calls ? { E2E_CALLS: JSON.stringify(calls) } : {}),
       },
     });
     add(playwrightCounts(playwrightReport));

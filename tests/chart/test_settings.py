@@ -103,6 +103,19 @@ def test_the_api_reads_livekit_and_storage_from_the_releases_secrets(
     assert sources["ARKENOS_S3_SECRET_KEY"] == "arkenos-objectstorage"
 
 
+@pytest.mark.parametrize("values", VALUES_SETS, ids=lambda v: v.name)
+def test_dashboard_knows_the_livekit_url_browsers_join_calls_at(
+    rendered: dict[str, list[Manifest]], values: ValuesSet
+) -> None:
+    """The dashboard's Content-Security-Policy allows the LiveKit URL the API hands out: the
+    public URL when one is set, otherwise the URL in the LiveKit Secret (the API's default)."""
+    manifests = rendered[values.name]
+    dashboard = container_env(one(manifests, "Deployment", "arkenos-dashboard"), "dashboard")
+    api = container_env(one(manifests, "Deployment", "arkenos-api"), "api")
+    expected = api.get("ARKENOS_LIVEKIT_PUBLIC_URL", api["ARKENOS_LIVEKIT_URL"])
+    assert dashboard["ARKENOS_LIVEKIT_PUBLIC_URL"] == expected
+
+
 def test_production_operator_gets_the_phone_number_defaults(
     rendered: dict[str, list[Manifest]],
 ) -> None:

@@ -2,14 +2,16 @@
 
 Starts the test substrate's PostgreSQL (a fresh, migrated database), the emulated Kubernetes API
 with the project's CRDs, the provider double (which accepts the keys in ``VALID_KEYS``), the
-Twilio double (the platform's account, selling ``TWILIO_INVENTORY``), then
-the API app itself with uvicorn on 127.0.0.1. The emulated cluster answers TokenReviews, so a
-test can report calls through the workers' internal endpoints with the shared pool's token. When
-everything is up it prints one JSON line with the URLs (``api``, ``kubernetes``), the accepted
-keys and the pool's ``workloadToken``, and serves until SIGTERM, SIGINT or end of standard input;
-then it stops everything it started.
+Twilio double (the platform's account, selling ``TWILIO_INVENTORY``), then the API app itself
+with uvicorn on 127.0.0.1. With ``--livekit`` it also runs browser calls
+(tests.dashboard.calls): livekit-server, the model double and the standard worker. The emulated
+cluster answers TokenReviews, so a test can report calls through the workers' internal endpoints
+with the shared pool's token. When everything is up it prints one JSON line with the URLs
+(``api``, ``kubernetes``), the accepted keys, the pool's ``workloadToken`` and (with
+``--livekit``) what a browser call needs, and serves until SIGTERM, SIGINT or end of standard
+input; then it stops everything it started.
 
-Usage: ``python -m tests.dashboard.serve_api --public-url http://127.0.0.1:3000``
+Usage: ``python -m tests.dashboard.serve_api --public-url http://127.0.0.1:3000 [--livekit]``
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from arkenos_crds.runtime import POOL_SERVICE_ACCOUNT, WORKLOAD_TOKEN_AUDIENCE
 from arkenos_devstack.objectstore import ObjectStore
 from tests.api.token_reviews import TokenAuthority
 from tests.doubles.openai import ChatRule, OpenAIDouble, ToolCallReply
+from tests.dashboard.calls import CallServers, call_servers, standard_worker
 from tests.doubles.providers import ProviderState, build_app
 from tests.doubles.server import serve, serve_aiohttp, serve_asgi
 from tests.doubles.twilio import TwilioDouble
@@ -99,9 +102,15 @@ def postgres_database() -> Iterator[str]:
 
 
 def api_settings(
-    database_url: str, kubeconfig: Path, providers_url: str, twilio_url: str, public_url: str
+    database_url: str,
+    kubeconfig: Path,
+    providers_url: str,
+    twilio_url: str,
+    public_url: str,
+    calls: CallServers | None = None,
 ) -> Settings:
-    """Production settings (Secure cookies, a real master key) pointed at the doubles."""
+    """Production settings (Secure cookies, a real master key) pointed at the doubles (and at
+    livekit-server when there is one)."""
     return Settings(
         database_url=database_url,  # type: ignore[arg-type]
         kubeconfig=kubeconfig,
@@ -115,6 +124,7 @@ def api_settings(
         twilio_account_sid=TWILIO_ACCOUNT[0],
         twilio_auth_token=TWILIO_ACCOUNT[1],  # type: ignore[arg-type]
         database_pool_size=5,
+        **(calls.settings() if calls else {}),
     )
 
 
@@ -137,6 +147,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--public-url", required=True, help="the dashboard's URL (for invitation links)"
     )
+    parser.add_argument(
+        "--livekit",
+        action="store_true",
+        help="also run livekit-server, the model double and the standard worker (browser calls)",
+    )
+    parser.add_argument(
+        "--log-dir",
+        type=Path,
+        help="where livekit-server's and the worker's logs go (default: a temporary directory)",
+    )
     args = parser.parse_args(argv)
 
     state = ProviderState()
@@ -154,22 +174,28 @@ def main(argv: list[str] | None = None) -> int:
         twilio.state.add_account(*TWILIO_ACCOUNT)
         twilio.state.seed_available("US", "Local", TWILIO_INVENTORY)
         twilio_server = stack.enter_context(serve(twilio.app()))
+        logs = args.log_dir or workdir
+        logs.mkdir(parents=True, exist_ok=True)
+        calls = stack.enter_context(call_servers(logs)) if args.livekit else None
         s3 = stack.enter_context(object_store(workdir / "s3"))
         assistant = OpenAIDouble(api_key=VALID_KEYS["openai"], rules=list(ASSISTANT_RULES))
         assistant_server = stack.enter_context(serve_aiohttp(assistant.app()))
         settings = api_settings(
-            database_url, kubeconfig, providers.url, twilio_server.url, args.public_url
+            database_url, kubeconfig, providers.url, twilio_server.url, args.public_url, calls
         ).model_copy(update={**s3, "assistant_base_url": f"{assistant_server.url}/v1"})
         api = stack.enter_context(serve_asgi(create_app(settings)))
         pool_token = authority.issue(
             settings.platform_namespace, POOL_SERVICE_ACCOUNT, (WORKLOAD_TOKEN_AUDIENCE,)
         )
-        ready = {
+        ready: dict[str, object] = {
             "api": api.url,
             "kubernetes": k8s.url,
             "validKeys": VALID_KEYS,
             "workloadToken": pool_token,
         }
+        if calls is not None:
+            stack.enter_context(standard_worker(calls, api.url, pool_token, logs))
+            ready["calls"] = calls.described()
         print(json.dumps(ready), flush=True)  # the runner reads this line
         wait_for_stop()
     return 0

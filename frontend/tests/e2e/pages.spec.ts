@@ -93,6 +93,14 @@ const CASES: PageCase[] = [
       await expect(page.getByText("No problems: the draft would deploy.")).toBeVisible();
     },
   },
+  {
+    name: "talk",
+    path: `/w/${WS}/agents/gallery/talk`,
+    ready: async (page) => {
+      await expect(page.getByRole("heading", { name: "Talk to Gallery agent" })).toBeVisible();
+      await expect(page.getByRole("button", { name: "Start call" })).toBeEnabled();
+    },
+  },
   { name: "keys", path: `/w/${WS}/keys`, ready: async (page) => await expect(page.getByTestId("key-twilio")).toBeVisible() },
   {
     name: "phone-numbers",

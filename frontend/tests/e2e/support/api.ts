@@ -25,11 +25,19 @@ export async function updateAgentAsSomeoneElse(context: BrowserContext, workspac
   expect(updated.status(), await updated.text()).toBe(200);
 }
 
-/** Write a VoiceAgent's Ready condition in the emulated cluster, as the operator does. */
-export async function reportReady(request: APIRequestContext, workspace: string, name: string, ready: { status: "True" | "False"; reason: string; message: string }) {
+/** Write a VoiceAgent's Ready condition in the emulated cluster, as the operator does (with any
+ * other status fields it reports, such as the dispatchName calls are routed to). */
+export async function reportReady(
+  request: APIRequestContext,
+  workspace: string,
+  name: string,
+  ready: { status: "True" | "False"; reason: string; message: string },
+  otherStatus: Record<string, unknown> = {},
+) {
   const url = `${kubernetesUrl}/apis/arkenos.io/v1alpha1/namespaces/${workspace}/voiceagents/${name}`;
   const agent = await (await request.get(url)).json();
   const status = {
+    ...otherStatus,
     observedGeneration: agent.metadata.generation,
     conditions: [{ type: "Ready", lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, "Z"), observedGeneration: agent.metadata.generation, ...ready }],
   };

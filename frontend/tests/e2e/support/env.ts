@@ -13,3 +13,19 @@ export const baseURL = process.env.E2E_BASE_URL ?? "http://127.0.0.1:3000";
  * pool's workload token: a test reports calls through the workers' internal endpoints. */
 export const apiUrl = process.env.E2E_API_URL ?? "";
 export const workloadToken = process.env.E2E_WORKLOAD_TOKEN ?? "";
+
+/** Browser calls, when the runner started livekit-server, the model double and the standard
+ * worker (tests/dashboard/calls.py): what makes a callable agent and what the call should carry. */
+export interface CallServers {
+  url: string;
+  agentSpec: Record<string, unknown>;
+  openaiKey: string;
+  dispatchName: string;
+  greeting: string;
+  callerSays: string;
+  agentAnswers: string;
+  /** The caller's sentence between silences, for Chromium's fake microphone. */
+  speechWav: string;
+}
+
+export const calls: CallServers | null = process.env.E2E_CALLS ? JSON.parse(process.env.E2E_CALLS) : null;

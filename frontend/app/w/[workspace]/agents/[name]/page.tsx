@@ -1,7 +1,7 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { CodeIcon } from "lucide-react";
+import { CodeIcon, PhoneIcon } from "lucide-react";
 import Link from "next/link";
 import { useParams, useRouter } from "next/navigation";
 
@@ -126,6 +126,14 @@ export default function AgentPage() {
               <span>{readiness(agent.data).message}</span>
             </span>
           ) : undefined
+        }
+        actions={
+          <Button asChild size="sm">
+            <Link href={workspacePath(workspace, "agents", name, "talk")}>
+              <PhoneIcon aria-hidden />
+              Talk to this agent
+            </Link>
+          </Button>
         }
       />
       {agent.isPending ? <LoadingRows rows={6} label="Loading the agent" /> : null}
