@@ -2,7 +2,8 @@
 
 Starts the test substrate's PostgreSQL (a fresh, migrated database), the emulated Kubernetes API
 with the project's CRDs, the provider double (which accepts the keys in ``VALID_KEYS``), the
-Twilio double (the platform's account, selling ``TWILIO_INVENTORY``), then
+Twilio double (the platform's account, selling ``TWILIO_INVENTORY``, and a workspace's own
+account whose key the keys page tests), then
 the API app itself with uvicorn on 127.0.0.1. The emulated cluster answers TokenReviews, so a
 test can report calls through the workers' internal endpoints with the shared pool's token. When
 everything is up it prints one JSON line with the URLs (``api``, ``kubernetes``), the accepted
@@ -43,6 +44,8 @@ VALID_KEYS = {"openai": "sk-e2e-valid-openai-key-0001", "cartesia": "e2e-valid-c
 #: The platform's Twilio account on the Twilio double, and the numbers its inventory sells.
 TWILIO_ACCOUNT = ("AC" + "e2e0" * 8, "e2e-twilio-auth-token")
 TWILIO_INVENTORY = ["+14155550101", "+14155550102", "+14155550103"]
+#: A workspace's own Twilio account on the double: the provider keys page tests its key.
+WORKSPACE_TWILIO = ("AC" + "e2e1" * 8, "e2e-workspace-twilio-token")
 
 
 @contextlib.contextmanager
@@ -112,6 +115,7 @@ def main(argv: list[str] | None = None) -> int:
         providers = stack.enter_context(serve_asgi(build_app(state)))
         twilio = TwilioDouble()
         twilio.state.add_account(*TWILIO_ACCOUNT)
+        twilio.state.add_account(*WORKSPACE_TWILIO)
         twilio.state.seed_available("US", "Local", TWILIO_INVENTORY)
         twilio_server = stack.enter_context(serve(twilio.app()))
         settings = api_settings(
@@ -124,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
         ready = {
             "api": api.url,
             "kubernetes": k8s.url,
-            "validKeys": VALID_KEYS,
+            "validKeys": VALID_KEYS | {"twilio": ":".join(WORKSPACE_TWILIO)},
             "workloadToken": pool_token,
         }
         print(json.dumps(ready), flush=True)  # the runner reads this line
