@@ -7,23 +7,9 @@ import { useQuery } from "@tanstack/react-query";
 
 import { api, unwrap } from "@/lib/api/client";
 
-export const queryKeys = {
-  me: ["me"] as const,
-  workspaces: ["workspaces"] as const,
-  workspace: (ws: string) => ["workspaces", ws] as const,
-  agents: (ws: string) => ["workspaces", ws, "agents"] as const,
-  agent: (ws: string, name: string) => ["workspaces", ws, "agents", name] as const,
-  templates: ["agent-templates"] as const,
-  members: (ws: string) => ["workspaces", ws, "members"] as const,
-  tokens: (ws: string) => ["workspaces", ws, "tokens"] as const,
-  keys: (ws: string) => ["workspaces", ws, "keys"] as const,
-  calls: (ws: string, search: string) => ["workspaces", ws, "calls", search] as const,
-  call: (ws: string, id: string) => ["workspaces", ws, "call", id] as const,
-  callDeliveries: (ws: string, id: string) => ["workspaces", ws, "call", id, "deliveries"] as const,
-  phoneNumbers: (ws: string) => ["workspaces", ws, "phone-numbers"] as const,
-  availableNumbers: (ws: string, query: object) => ["workspaces", ws, "available-phone-numbers", query] as const,
-  analytics: (ws: string, query: Record<string, string | undefined>) => ["workspaces", ws, "analytics", query] as const,
-};
+import { queryKeys } from "./query-keys";
+
+export { queryKeys };
 
 export function useMe() {
   return useQuery({
