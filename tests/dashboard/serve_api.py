@@ -2,7 +2,8 @@
 
 Starts the test substrate's PostgreSQL (a fresh, migrated database), the emulated Kubernetes API
 with the project's CRDs, the provider double (which accepts the keys in ``VALID_KEYS``), the
-Twilio double (the platform's account, selling ``TWILIO_INVENTORY``), then the API app itself
+Twilio double (the platform's account, selling ``TWILIO_INVENTORY``, and a workspace's own
+account whose key the keys page tests), then the API app itself
 with uvicorn on 127.0.0.1. With ``--livekit`` it also runs browser calls
 (tests.dashboard.calls): livekit-server, the model double and the standard worker. The emulated
 cluster answers TokenReviews, so a test can report calls through the workers' internal endpoints
@@ -86,6 +87,8 @@ def object_store(base: Path) -> Iterator[dict[str, object]]:
         }
     finally:
         store.stop()
+#: A workspace's own Twilio account on the double: the provider keys page tests its key.
+WORKSPACE_TWILIO = ("AC" + "e2e1" * 8, "e2e-workspace-twilio-token")
 
 
 @contextlib.contextmanager
@@ -172,6 +175,7 @@ def main(argv: list[str] | None = None) -> int:
         providers = stack.enter_context(serve_asgi(build_app(state)))
         twilio = TwilioDouble()
         twilio.state.add_account(*TWILIO_ACCOUNT)
+        twilio.state.add_account(*WORKSPACE_TWILIO)
         twilio.state.seed_available("US", "Local", TWILIO_INVENTORY)
         twilio_server = stack.enter_context(serve(twilio.app()))
         logs = args.log_dir or workdir
@@ -190,7 +194,7 @@ def main(argv: list[str] | None = None) -> int:
         ready: dict[str, object] = {
             "api": api.url,
             "kubernetes": k8s.url,
-            "validKeys": VALID_KEYS,
+            "validKeys": VALID_KEYS | {"twilio": ":".join(WORKSPACE_TWILIO)},
             "workloadToken": pool_token,
         }
         if calls is not None:

@@ -4,12 +4,12 @@ does and answers 401 for a key it does not know.
 
 Mount points (set the API's base URLs to ``<double>/<provider>...``):
 ``/openai/v1/models``, ``/cartesia/voices``, ``/deepgram/v1/projects``,
-``/google/v1beta/models``, ``/twilio/2010-04-01/Accounts/{sid}.json``.
+``/google/v1beta/models``. Twilio's key check (``GET /2010-04-01/Accounts/{Sid}.json``) is
+served by the Twilio double (tests.doubles.twilio), the one home of Twilio's behaviour.
 """
 
 from __future__ import annotations
 
-import base64
 from dataclasses import dataclass, field
 
 from starlette.applications import Starlette
@@ -69,21 +69,11 @@ def build_app(state: ProviderState) -> Starlette:
             return JSONResponse({"error": {"code": 400, "status": "INVALID_ARGUMENT"}}, 400)
         return JSONResponse({"models": [{"name": "models/gemini-2.0-flash"}]})
 
-    async def twilio_account(request: Request) -> JSONResponse:
-        sid = request.path_params["sid"]
-        state.seen.append(("twilio", request.url.path))
-        basic = _bearer(request, "Basic")
-        user, _, password = base64.b64decode(basic or "").decode().partition(":")
-        if user != sid or not state.ok("twilio", f"{user}:{password}"):
-            return JSONResponse({"code": 20003, "message": "Authenticate", "status": 401}, 401)
-        return JSONResponse({"sid": sid, "status": "active", "friendly_name": "test"})
-
     return Starlette(
         routes=[
             Route("/openai/v1/models", openai_models),
             Route("/cartesia/voices", cartesia_voices),
             Route("/deepgram/v1/projects", deepgram_projects),
             Route("/google/v1beta/models", google_models),
-            Route("/twilio/2010-04-01/Accounts/{sid}.json", twilio_account),
         ]
     )

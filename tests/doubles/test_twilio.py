@@ -190,3 +190,29 @@ def test_buy_by_area_code_and_update_the_number(client: Client, double: TwilioDo
         bought.sid
     ]
     assert numbers(bought.sid).update(trunk_sid="").trunk_sid is None
+
+
+def test_the_account_is_fetched_with_its_own_credentials(
+    client: Client, served: ServedApp
+) -> None:
+    # What the API's key check calls: the twilio library reads the double's account resource.
+    account = client.api.v2010.accounts(ACCOUNT).fetch()
+    assert (account.sid, account.status, account.type) == (ACCOUNT, "active", "Full")
+    assert account.subresource_uris["incoming_phone_numbers"] == (
+        f"/2010-04-01/Accounts/{ACCOUNT}/IncomingPhoneNumbers.json"
+    )
+    url = f"{served.url}/2010-04-01/Accounts/{ACCOUNT}.json"
+    bad = requests.get(url, auth=(ACCOUNT, "wrong"), timeout=2)
+    assert bad.status_code == 401
+    assert bad.headers["WWW-Authenticate"] == 'Basic realm="Twilio API"'
+    assert bad.json() == {
+        "code": 20003,
+        "detail": "Your AccountSid or AuthToken was incorrect.",
+        "message": "Authenticate",
+        "more_info": "https://www.twilio.com/docs/errors/20003",
+        "status": 401,
+    }
+    assert requests.get(url, timeout=2).status_code == 401  # no credentials at all
+    # Good credentials do not open another account.
+    other = f"{served.url}/2010-04-01/Accounts/AC{'b' * 32}.json"
+    assert requests.get(other, auth=(ACCOUNT, TOKEN), timeout=2).status_code == 404

@@ -6,7 +6,8 @@ export type ReadyState = "ready" | "not-ready" | "pending";
 
 export interface Readiness {
   state: ReadyState;
-  /** CamelCase reason from the condition, or a stand-in when there is no condition yet. */
+  /** CamelCase reason from the condition, a stand-in when there is no condition yet, or "" when
+   * there is none worth showing beside the state. */
   reason: string;
   /** The condition's message for a person, or why there is none. */
   message: string;

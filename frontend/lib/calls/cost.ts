@@ -1,23 +1,24 @@
 /** A call's cost breakdown. The API types it as an open object (it is stored JSON, versioned by
- * the price catalogue), so the page reads it through this schema rather than trusting it. */
+ * the price catalogue), so the page reads it through this schema rather than trusting it. Zod's
+tree-shakable "mini" build: the call pages carry only the checks they use. */
 
-import { z } from "zod";
+import * as z from "zod/mini";
 
 const costLine = z.object({
   item: z.string(),
   quantity: z.number(),
-  unitMicros: z.number().nullable(),
-  per: z.number().nullable(),
-  micros: z.number().nullable(),
+  unitMicros: z.nullable(z.number()),
+  per: z.nullable(z.number()),
+  micros: z.nullable(z.number()),
   status: z.enum(["priced", "unpriced"]),
-  source: z.string().nullish(),
+  source: z.nullish(z.string()),
 });
 
 export const costBreakdownSchema = z.object({
   version: z.string(),
-  currency: z.string().length(3),
+  currency: z.string().check(z.length(3, "a three-letter currency code")),
   status: z.enum(["priced", "unpriced"]),
-  totalMicros: z.number().nullable(),
+  totalMicros: z.nullable(z.number()),
   pricedMicros: z.number(),
   unpricedItems: z.array(z.string()),
   lines: z.array(costLine),

@@ -2,7 +2,9 @@
  * hand-edited bad value drops that filter, not the page), written back to it, and mapped to the
  * API's query parameters (local calendar days become RFC 3339 instants). */
 
-import { z } from "zod";
+// Zod's tree-shakable "mini" build (the call pages load only these checks); it carries no
+// default messages, so each check a person can trip says its own.
+import * as z from "zod/mini";
 
 import type { CallDirection, CallStatus, EndReason } from "@/lib/api/types";
 
@@ -10,8 +12,9 @@ export const DIRECTIONS: readonly CallDirection[] = ["Web", "Inbound", "Outbound
 export const STATUSES: readonly CallStatus[] = ["Dialing", "Ringing", "Active", "Ended", "Busy", "NoAnswer", "Failed"];
 export const END_REASONS: readonly EndReason[] = ["CallerHungUp", "AgentEnded", "Transferred", "Timeout", "Error", "Drained", "Lost"];
 
-const text = (max: number) => z.string().trim().min(1).max(max);
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "Use a YYYY-MM-DD date.").refine(isCalendarDay, "Not a date.");
+const text = (max: number) => z.string().check(z.trim(), z.minLength(1, "Type something to search for."), z.maxLength(max, `Use at most ${max} characters.`));
+const day = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/, "Use a YYYY-MM-DD date."), z.refine(isCalendarDay, "Not a date."));
+const oneOf = <T extends string>(values: readonly T[]) => z.enum(values as [T, ...T[]], "Not one of the choices.");
 
 /** Whether YYYY-MM-DD names a real day (Date would roll 2026-13-45 over into 2027). */
 function isCalendarDay(value: string): boolean {
@@ -24,17 +27,21 @@ function isCalendarDay(value: string): boolean {
 const FIELDS = {
   q: text(200),
   agent: text(253),
-  direction: z.enum(DIRECTIONS as [CallDirection, ...CallDirection[]]),
-  status: z.enum(STATUSES as [CallStatus, ...CallStatus[]]),
-  endReason: z.enum(END_REASONS as [EndReason, ...EndReason[]]),
+  direction: oneOf(DIRECTIONS),
+  status: oneOf(STATUSES),
+  endReason: oneOf(END_REASONS),
   // The API matches the line, caller or callee exactly, in E.164; spaces and dashes are typing.
-  phoneNumber: z
-    .string()
-    .transform((value) => value.replace(/[\s()-]/g, ""))
-    .pipe(z.string().regex(/^\+[1-9]\d{1,14}$/, "Use the E.164 form, e.g. +14155550100.")),
+  phoneNumber: z.pipe(
+    z.pipe(z.string(), z.transform((value: string) => value.replace(/[\s()-]/g, ""))),
+    z.string().check(z.regex(/^\+[1-9]\d{1,14}$/, "Use the E.164 form, e.g. +14155550100.")),
+  ),
   from: day,
   to: day,
-  minSeconds: z.coerce.number().int().min(0).max(1_000_000_000),
+  minSeconds: z.coerce.number("Use a number of seconds.").check(
+    z.refine(Number.isInteger, "Use whole seconds."),
+    z.minimum(0, "Use 0 seconds or more."),
+    z.maximum(1_000_000_000, "Use fewer seconds."),
+  ),
 } as const;
 
 export type FilterKey = keyof typeof FIELDS;

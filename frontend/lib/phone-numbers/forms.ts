@@ -2,7 +2,9 @@
  * offers, and an outbound call. Their rules are the API's own (so mistakes are caught before a
  * round trip), and `searchQuery` maps the search form to the API's query parameters. */
 
-import { z } from "zod";
+// Zod's tree-shakable "mini" build (this page loads only the checks it uses); it has no default
+// messages, so every check a person can trip says its own.
+import * as z from "zod/mini";
 
 export const E164 = /^\+[1-9][0-9]{6,14}$/;
 const RESOURCE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -22,15 +24,14 @@ export function normalisePhone(value: string): string {
   return value.replace(/[\s().-]/g, "");
 }
 
-const optional = (pattern: RegExp, message: string) => z.string().trim().refine((v) => v === "" || pattern.test(v), message);
+const optional = (pattern: RegExp, message: string) => z.string().check(z.trim(), z.refine((v) => v === "" || pattern.test(v), message));
 
 export const searchFormSchema = z.object({
-  country: z
-    .string()
-    .trim()
-    .transform((v) => v.toUpperCase())
-    .pipe(z.string().regex(/^[A-Z]{2}$/, "Two letters, e.g. US.")),
-  numberType: z.enum(NUMBER_TYPES),
+  country: z.pipe(
+    z.pipe(z.string(), z.transform((v: string) => v.trim().toUpperCase())),
+    z.string().check(z.regex(/^[A-Z]{2}$/, "Two letters, e.g. US.")),
+  ),
+  numberType: z.enum(NUMBER_TYPES, "Choose a kind of number."),
   areaCode: optional(AREA_CODE, "2 to 5 digits, e.g. 415."),
   // Not "contains": a form control of that name shadows HTMLFormElement.contains().
   pattern: optional(CONTAINS, "2 to 15 digits or letters; * is one digit, % any digits."),
@@ -65,18 +66,18 @@ export function suggestLineName(phoneNumber: string): string {
 }
 
 export const buyFormSchema = z.object({
-  name: z.string().trim().max(63, "At most 63 characters.").regex(RESOURCE_NAME, "Lowercase letters, digits and -, starting and ending with a letter or digit."),
-  agent: z.string().min(1, "Choose the agent that answers the line."),
+  name: z.string().check(z.trim(), z.maxLength(63, "At most 63 characters."), z.regex(RESOURCE_NAME, "Lowercase letters, digits and -, starting and ending with a letter or digit.")),
+  agent: z.string().check(z.minLength(1, "Choose the agent that answers the line.")),
   outbound: z.boolean(),
 });
 export type BuyFormValues = z.infer<typeof buyFormSchema>;
 
 export const callFormSchema = z.object({
-  phoneNumber: z.string().min(1, "Choose the line to call from."),
-  to: z
-    .string()
-    .transform(normalisePhone)
-    .pipe(z.string().regex(E164, "An E.164 number: + and the country code, e.g. +14155550123.")),
+  phoneNumber: z.string().check(z.minLength(1, "Choose the line to call from.")),
+  to: z.pipe(
+    z.pipe(z.string(), z.transform(normalisePhone)),
+    z.string().check(z.regex(E164, "An E.164 number: + and the country code, e.g. +14155550123.")),
+  ),
 });
 export type CallFormInput = z.input<typeof callFormSchema>;
 export type CallFormValues = z.output<typeof callFormSchema>;

@@ -15,8 +15,14 @@ const line = (over: Partial<PhoneNumber>): PhoneNumber => ({
 });
 
 describe("a line's readiness", () => {
-  it("is pending until the operator reports", () => {
-    expect(lineReadiness(line({}))).toEqual({ state: "pending", reason: "NotObserved", message: "The operator has not reported on this line yet." });
+  it("is pending, without a reason, until the operator reports", () => {
+    const waiting = { state: "pending", reason: "", message: "Waiting for the operator: it has not reported on this line yet." };
+    expect(lineReadiness(line({}))).toEqual(waiting);
+    // The API's stand-in before any report: its reason repeats the state.
+    expect(lineReadiness(line({ ready: { status: "Unknown", reason: "Pending", message: "the operator has not reported on this line yet" } }))).toEqual(waiting);
+  });
+  it("keeps a real reason while the state is Unknown", () => {
+    expect(lineReadiness(line({ ready: { status: "Unknown", reason: "TrunkProvisioning", message: "creating the SIP trunk" } }))).toEqual({ state: "pending", reason: "TrunkProvisioning", message: "creating the SIP trunk" });
   });
   it("carries the operator's reason and message", () => {
     expect(lineReadiness(line({ ready: { status: "False", reason: "PurchaseFailed", message: "Twilio: not available" } }))).toEqual({ state: "not-ready", reason: "PurchaseFailed", message: "Twilio: not available" });

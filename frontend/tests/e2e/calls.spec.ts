@@ -120,7 +120,7 @@ test("list, filter and search the call log, then read a call's detail", async ({
   await expect(tools).toContainText('"time": "19:00"');
 
   await expect(page.getByText(/median 742 ms, slowest 1\.2 s \(turn 1\)/)).toBeVisible();
-  await expect(page.locator(".recharts-surface").first()).toBeVisible(); // the chart loaded
+  await expect(page.locator("[data-chart=latency] svg").first()).toBeVisible(); // the chart loaded
   await page.getByText("Latency table").click();
   await expect(page.getByRole("row", { name: /^1 220 ms 640 ms 160 ms 1\.2 s$/ })).toBeVisible();
 
@@ -153,7 +153,7 @@ test("analytics: totals, over time and by agent, for one agent", async ({ page }
   await expect(byAgent.getByRole("row", { name: /^night-line 1 / })).toBeVisible();
   await expect(page.getByRole("region", { name: "How calls ended" })).toContainText("CallerHungUp");
   await expect(page.getByRole("region", { name: "Latency per turn" }).getByRole("row", { name: /^End to end 742 ms 1\.2 s$/ })).toBeVisible();
-  await expect(page.locator(".recharts-surface").first()).toBeVisible();
+  await expect(page.locator("[data-chart=latency] svg").first()).toBeVisible();
 
   await page.getByLabel("Agent", { exact: true }).selectOption("night-line");
   await expect(page).toHaveURL(/agent=night-line/);

@@ -119,7 +119,7 @@ const CASES: PageCase[] = [
     path: () => callPath,
     ready: async (page) => {
       await expect(page.getByRole("list", { name: "Transcript" })).toBeVisible();
-      await expect(page.locator(".recharts-surface").first()).toBeVisible();
+      await expect(page.locator("[data-chart=latency] svg").first()).toBeVisible();
       await page.getByText("Latency table").click();
     },
   },
@@ -128,7 +128,8 @@ const CASES: PageCase[] = [
     path: `/w/${WS}/analytics`,
     ready: async (page) => {
       await expect(page.getByTestId("total-calls")).toBeVisible();
-      await expect(page.locator(".recharts-wrapper")).toHaveCount(3); // one per chart (legend icons are svgs too)
+      await expect(page.locator("[data-chart]")).toHaveCount(3);
+      for (const chart of await page.locator("[data-chart]").all()) await expect(chart.locator("svg").first()).toBeVisible();
     },
   },
 ];

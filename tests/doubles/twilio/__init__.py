@@ -21,7 +21,7 @@ Tests use it like this::
     app = double.app()                                       # serve with tests.doubles.server
 
 Operation names for faults and for :attr:`TwilioDouble.calls` are the route names:
-``<Resource>.<list|create|fetch|update|delete>`` with resources AvailablePhoneNumbers,
+``<Resource>.<list|create|fetch|update|delete>`` with resources Accounts, AvailablePhoneNumbers,
 IncomingPhoneNumbers, CredentialLists, Credentials, Trunks, OriginationUrls,
 TrunkPhoneNumbers, TrunkCredentialLists.
 """
@@ -88,7 +88,9 @@ class TwilioDouble:
             user = password = ""
         account = self.state.accounts.get(user)
         if scheme.lower() != "basic" or account is None or account.auth_token != password:
-            raise TwilioError(401, 20003, "Authenticate")
+            raise TwilioError(
+                401, 20003, "Authenticate", "Your AccountSid or AuthToken was incorrect."
+            )
         return user
 
 

@@ -1,5 +1,6 @@
-"""Routes of the 2010-04-01 API the double serves: AvailablePhoneNumbers, IncomingPhoneNumbers
-and SIP CredentialLists with their Credentials."""
+"""Routes of the 2010-04-01 API the double serves: the Account itself (what a key check
+fetches), AvailablePhoneNumbers, IncomingPhoneNumbers and SIP CredentialLists with their
+Credentials."""
 
 from __future__ import annotations
 
@@ -23,6 +24,13 @@ def _ctx(request: web.Request) -> tuple[TwilioState, str]:
     if account != request[ACCOUNT]:
         raise TwilioError(404, 20404, f"The requested resource {request.path} was not found")
     return request.app[STATE], account
+
+
+@routes.get(BASE + ".json", name="Accounts.fetch")
+async def fetch_account(request: web.Request) -> web.Response:
+    state, account = _ctx(request)
+    with state.lock:
+        return web.json_response(wire.account(state.account(account)))
 
 
 @routes.get(

@@ -17,9 +17,12 @@ NUMBER_TYPES = ("Local", "TollFree", "Mobile")
 
 
 class TwilioError(Exception):
-    def __init__(self, status: int, code: int, message: str) -> None:
+    """Twilio's error: HTTP status, its error code, the message and (for some codes, as Twilio
+    sends it) a ``detail`` sentence for a person."""
+
+    def __init__(self, status: int, code: int, message: str, detail: str | None = None) -> None:
         super().__init__(message)
-        self.status, self.code, self.message = status, code, message
+        self.status, self.code, self.message, self.detail = status, code, message, detail
 
 
 def new_sid(prefix: str) -> str:
@@ -97,6 +100,8 @@ class CredentialList:
 class Account:
     sid: str
     auth_token: str
+    friendly_name: str = ""
+    created: datetime = field(default_factory=lambda: _now())
     numbers: dict[str, IncomingNumber] = field(default_factory=dict)
     trunks: dict[str, Trunk] = field(default_factory=dict)
     credential_lists: dict[str, CredentialList] = field(default_factory=dict)
@@ -123,9 +128,9 @@ class TwilioState:
 
     # --- set-up helpers for tests ------------------------------------------------------------
 
-    def add_account(self, account_sid: str, auth_token: str) -> Account:
+    def add_account(self, account_sid: str, auth_token: str, friendly_name: str = "") -> Account:
         with self.lock:
-            account = Account(account_sid, auth_token)
+            account = Account(account_sid, auth_token, friendly_name or f"{account_sid}'s Account")
             self.accounts[account_sid] = account
             return account
 

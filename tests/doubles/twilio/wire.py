@@ -15,6 +15,7 @@ from aiohttp import web
 from multidict import MultiDictProxy
 
 from tests.doubles.twilio.state import (
+    Account,
     AvailableNumber,
     Credential,
     CredentialList,
@@ -45,6 +46,8 @@ def error_response(err: TwilioError) -> web.Response:
         "more_info": f"https://www.twilio.com/docs/errors/{err.code}",
         "status": err.status,
     }
+    if err.detail:
+        body["detail"] = err.detail
     return web.json_response(body, status=err.status)
 
 
@@ -124,6 +127,51 @@ def page_v1(
         "previous_page_url": f"{base}?{_page_query(request, size, page - 1)}" if page else None,
     }
     return web.json_response({key: [render(item) for item in chunk], "meta": meta})
+
+
+#: The sub-resources Twilio lists on an account (the double serves only some of them).
+_ACCOUNT_SUBRESOURCES = {
+    "addresses": "Addresses",
+    "applications": "Applications",
+    "authorized_connect_apps": "AuthorizedConnectApps",
+    "available_phone_numbers": "AvailablePhoneNumbers",
+    "balance": "Balance",
+    "calls": "Calls",
+    "conferences": "Conferences",
+    "connect_apps": "ConnectApps",
+    "incoming_phone_numbers": "IncomingPhoneNumbers",
+    "keys": "Keys",
+    "messages": "Messages",
+    "notifications": "Notifications",
+    "outgoing_caller_ids": "OutgoingCallerIds",
+    "queues": "Queues",
+    "recordings": "Recordings",
+    "short_codes": "SMS/ShortCodes",
+    "signing_keys": "SigningKeys",
+    "sip": "SIP",
+    "transcriptions": "Transcriptions",
+    "usage": "Usage",
+}
+
+
+def account(a: Account) -> dict[str, Any]:
+    """GET /2010-04-01/Accounts/{Sid}.json. Twilio returns the auth token in it, and so does
+    the double: whoever calls it must not pass the body on."""
+    base = f"{API}/Accounts/{a.sid}"
+    return {
+        "auth_token": a.auth_token,
+        "date_created": rfc2822(a.created),
+        "date_updated": rfc2822(a.created),
+        "friendly_name": a.friendly_name,
+        "owner_account_sid": a.sid,
+        "sid": a.sid,
+        "status": "active",
+        "subresource_uris": {
+            key: f"{base}/{path}.json" for key, path in _ACCOUNT_SUBRESOURCES.items()
+        },
+        "type": "Full",
+        "uri": f"{base}.json",
+    }
 
 
 def available_number(number: AvailableNumber) -> dict[str, Any]:

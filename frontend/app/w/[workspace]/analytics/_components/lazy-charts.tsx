@@ -4,7 +4,7 @@ import dynamic from "next/dynamic";
 
 import { Skeleton } from "@/components/ui/skeleton";
 
-/** recharts loads with the charts, after the figures have painted. */
+/** The charts (visx) load after the figures have painted. */
 const loading = () => <Skeleton className="h-60 w-full" />;
 export const CallsOverTime = dynamic(() => import("./charts").then((m) => m.CallsOverTime), { ssr: false, loading });
 export const CostOverTime = dynamic(() => import("./charts").then((m) => m.CostOverTime), { ssr: false, loading });

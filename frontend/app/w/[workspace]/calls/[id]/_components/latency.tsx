@@ -9,7 +9,7 @@ import type { CallDetail } from "@/lib/api/types";
 import { formatMs } from "@/lib/calls/format";
 import { latencySummary } from "@/lib/calls/latency";
 
-// recharts loads with the chart, after the transcript has painted.
+// The chart (visx) loads with it, after the transcript has painted.
 const LatencyChart = dynamic(() => import("./latency-chart"), { ssr: false, loading: () => <Skeleton className="h-64 w-full" /> });
 
 /** Per-turn latency as a chart (for the eye) and a table (for everyone, screen readers too). */

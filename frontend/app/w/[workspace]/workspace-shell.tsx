@@ -1,0 +1,67 @@
+"use client";
+
+import Link from "next/link";
+import { useParams, usePathname } from "next/navigation";
+import type { ReactNode } from "react";
+
+import { AppHeader } from "@/components/app-shell/app-header";
+import { RequireLogin } from "@/components/app-shell/require-login";
+import { ErrorState } from "@/components/states";
+import { roleAllows } from "@/lib/api/types";
+import { WORKSPACE_NAV, workspacePath } from "@/lib/nav";
+import { useWorkspace } from "@/lib/queries";
+import { cn } from "@/lib/utils";
+
+function WorkspaceNav({ workspace }: { workspace: string }) {
+  const pathname = usePathname();
+  const role = useWorkspace(workspace).data?.role ?? "viewer";
+  return (
+    <nav aria-label="Workspace" className="border-b md:w-52 md:shrink-0 md:border-r md:border-b-0">
+      <ul className="flex gap-1 overflow-x-auto px-3 py-2 md:flex-col md:px-3 md:py-4">
+        {WORKSPACE_NAV.filter((entry) => roleAllows(role, entry.role)).map((entry) => {
+          const href = workspacePath(workspace, entry.segment);
+          const active = pathname === href || pathname.startsWith(`${href}/`);
+          return (
+            <li key={entry.segment}>
+              <Link
+                href={href}
+                aria-current={active ? "page" : undefined}
+                className={cn(
+                  "block rounded-md px-3 py-2 text-sm whitespace-nowrap outline-none hover:bg-accent focus-visible:ring-2 focus-visible:ring-ring",
+                  active ? "bg-accent font-medium text-accent-foreground" : "text-muted-foreground",
+                )}
+              >
+                {entry.label}
+              </Link>
+            </li>
+          );
+        })}
+      </ul>
+    </nav>
+  );
+}
+
+function WorkspaceGate({ workspace, children }: { workspace: string; children: ReactNode }) {
+  const query = useWorkspace(workspace);
+  if (query.isError) return <ErrorState error={query.error} title="This workspace is not available" />;
+  return children;
+}
+
+/** The workspace pages' frame: header, section navigation, and the page once the session and
+ * the workspace are known. */
+export function WorkspaceShell({ children }: { children: ReactNode }) {
+  const { workspace } = useParams<{ workspace: string }>();
+  return (
+    <div className="flex min-h-screen flex-col">
+      <AppHeader workspace={workspace} />
+      <div className="flex flex-1 flex-col md:flex-row">
+        <WorkspaceNav workspace={workspace} />
+        <main className="mx-auto w-full max-w-5xl min-w-0 flex-1 px-3 py-6 sm:px-6">
+          <RequireLogin>
+            <WorkspaceGate workspace={workspace}>{children}</WorkspaceGate>
+          </RequireLogin>
+        </main>
+      </div>
+    </div>
+  );
+}
