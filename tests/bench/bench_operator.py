@@ -51,6 +51,7 @@ from tests.operator.auto_controllers import auto_controllers
 from tests.operator.conftest import OPERATOR_ENV, OPERATOR_NAMESPACE, OPERATOR_TOKEN
 from tests.substrate.k8s_resources import load_crd_manifests
 from tests.substrate.kubernetes import KUBECONFIG_TOKEN, run_emulator, write_kubeconfig
+from tests.substrate.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 RESULTS = ROOT / "bench-results" / "operator.json"
@@ -223,7 +224,8 @@ def start_operator(
         "ARKENOS_API_TOKEN_FILE": str(token_file),
         "ARKENOS_LOG_FORMAT": "json",
         **BENCH_ENV,
-        "ARKENOS_PROBE_PORT": "0",
+        # kopf reads port 0 in its liveness URL as "no port", i.e. 80: two runs at once clash.
+        "ARKENOS_PROBE_PORT": str(free_port()),
     }
     command = [sys.executable, "-m", "arkenos_operator"]
     if os.environ.get("BENCH_PROFILE"):  # for tuning: cProfile the operator process
@@ -244,11 +246,15 @@ def start_profiler(pid: int) -> subprocess.Popen[bytes] | None:
 
 #: The operator's timers in every scenario (the real-control-plane run too): custom agents'
 #: resync is the idle phase's length, so that phase sees one resync of each custom agent.
-RESYNC_SECONDS = 30
+#: For comparing reconcile costs on a loaded machine, where create lasts long enough for the
+#: timers to dominate it: BENCH_RESYNC_SECONDS / BENCH_SCALE_SECONDS / BENCH_IDLE_SECONDS.
+RESYNC_SECONDS = int(os.environ.get("BENCH_RESYNC_SECONDS", "30"))
+SCALE_SECONDS = os.environ.get("BENCH_SCALE_SECONDS", "10")
+IDLE_SECONDS = int(os.environ.get("BENCH_IDLE_SECONDS", str(RESYNC_SECONDS)))
 BENCH_ENV = {
     "ARKENOS_RESYNC_SECONDS": str(RESYNC_SECONDS),
-    "ARKENOS_POOL_SCALE_INTERVAL_SECONDS": "10",
-    "ARKENOS_CUSTOM_SCALE_INTERVAL_SECONDS": "10",
+    "ARKENOS_POOL_SCALE_INTERVAL_SECONDS": SCALE_SECONDS,
+    "ARKENOS_CUSTOM_SCALE_INTERVAL_SECONDS": SCALE_SECONDS,
     "ARKENOS_BACKOFF_BASE_SECONDS": "0.5",
     "ARKENOS_BACKOFF_MAX_SECONDS": "10",
 }
@@ -278,7 +284,7 @@ def run_scenario(agents: int, rate: float, within_s: float) -> dict[str, Any]:
             profiler = start_profiler(operator.pid)
             try:
                 figures = asyncio.run(
-                    measure(k8s.url, agents, rate, within_s, RESYNC_SECONDS, operator.pid)
+                    measure(k8s.url, agents, rate, within_s, IDLE_SECONDS, operator.pid)
                 )
                 figures["operator_peak_rss_mb"] = phases.peak_rss_mb(operator.pid)
             finally:
@@ -335,7 +341,7 @@ def summary(results: dict[str, Any]) -> None:
     """One table of every scenario: CPU per agent per phase next to wall clock and load."""
     print("\noperator CPU ms per agent (CPU s / wall s, load before → after):")
     header = f"{'scenario':26}{'create':>30}{'net of idle':>13}"
-    header += f"{'idle ' + str(RESYNC_SECONDS) + ' s':>30}{'delete':>30}"
+    header += f"{'idle ' + str(IDLE_SECONDS) + ' s':>30}{'delete':>30}"
     print(header + "   apply→Ready p50 / p95")
     for name, figures in results.items():
         if "error" in figures:

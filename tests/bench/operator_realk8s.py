@@ -113,7 +113,7 @@ async def measure(plane: ControlPlane, count: int, rate: float, within_s: float,
                 manifests,
                 rate,
                 within_s,
-                emulated.RESYNC_SECONDS,
+                emulated.IDLE_SECONDS,
                 lambda: phases.process_cpu_s(pid),
                 on_created,
             )
