@@ -1,12 +1,16 @@
-"""Operator convergence: apply 1,000 VoiceAgents (standard and custom mixed) to the emulated
-API and time until every one is Ready, with the real operator in its own process.
+"""Operator cost: 1,000 VoiceAgents (standard and custom mixed) created, left idle for one
+resync interval, and deleted, with the real operator in its own process
+(tests/bench/operator_phases.py has the phases).
 
-Two scenarios, each with a fresh emulator and operator: a burst (all 1,000 applied at once:
-time until all are Ready; apply→Ready there is mostly time spent queued) and a steady 60
-applies/s (1,000 over ~17 s: apply→Ready latency under sustained load). Prints, per scenario,
-the time until all are Ready, p50/p99 from apply to Ready (also by agent kind), the operator
-process's peak RSS and CPU; writes them to bench-results/operator.json. Targets (2 cores):
-all Ready ≤ 20 s, p99 ≤ 300 ms, RSS ≤ 250 MB.
+Three scenarios, each with a fresh API and operator: a burst on the emulated API (all 1,000
+applied back to back: time until all are Ready; apply→Ready there is mostly time spent
+queued), a steady 60 applies/s on the emulated API (apply→Ready latency under a sustained
+load), and the same steady load on a real control plane (tests/bench/operator_realk8s.py).
+Each phase prints progress every few seconds and its figures: the operator's CPU ms per agent
+next to wall clock and the load average, and for create the apply→Ready p50/p95/p99; the
+figures land in bench-results/operator.json. Targets (2 cores): create ≤ 8 CPU ms per agent,
+all Ready ≤ 20 s, p99 ≤ 300 ms at 60/s, RSS ≤ 250 MB. On a shared machine CPU per agent is
+the figure to trust. ``--agents`` and ``--timeout`` (seconds per phase) bound a run.
 
 The emulator and the benchmark's clients share this process (one core's worth, by the GIL);
 kmock's request matching is made constant-time (tests/bench/kmock_speedup.py) so the emulator
@@ -14,6 +18,9 @@ does not slow down with every request it has served.
 
 The emulator runs no controllers, so the fake controllers of tests/operator/auto_controllers.py
 finish build Jobs and report Deployments available, as a healthy cluster would.
+
+For tuning: BENCH_PYSPY=<file> samples the operator with py-spy (raw collapsed stacks),
+BENCH_PROFILE=<file> runs it under cProfile, BENCH_REQUESTS=1 counts the emulator's requests.
 """
 
 from __future__ import annotations
@@ -37,12 +44,14 @@ import aiohttp
 
 from arkenos_operator.kube import SECRETS, VOICE_AGENTS, WORKER_POOLS, Kind
 from tests.bench import kmock_speedup
+from tests.bench import operator_phases as phases
 from tests.doubles.arkenos_api import OPERATOR, ArkenosAPIDouble
 from tests.doubles.server import serve
 from tests.operator.auto_controllers import auto_controllers
 from tests.operator.conftest import OPERATOR_ENV, OPERATOR_NAMESPACE, OPERATOR_TOKEN
 from tests.substrate.k8s_resources import load_crd_manifests
 from tests.substrate.kubernetes import KUBECONFIG_TOKEN, run_emulator, write_kubeconfig
+from tests.substrate.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 RESULTS = ROOT / "bench-results" / "operator.json"
@@ -121,80 +130,43 @@ async def prepare(http: aiohttp.ClientSession) -> None:
     await post(http, WORKER_POOLS, pool)
 
 
-def is_ready(obj: dict[str, Any]) -> bool:
-    conditions = (obj.get("status") or {}).get("conditions") or []
-    return any(c.get("type") == "Ready" and c.get("status") == "True" for c in conditions)
-
-
-async def watch_ready(
-    http: aiohttp.ClientSession, ready_at: dict[str, float], total: int, done: asyncio.Event
-) -> None:
-    async with http.get(VOICE_AGENTS.path(None), params={"watch": "true"}) as response:
-        async for line in response.content:
-            if not line.strip():
-                continue
-            obj = json.loads(line)["object"]
-            key = f"{obj['metadata']['namespace']}/{obj['metadata']['name']}"
-            if key not in ready_at and is_ready(obj):
-                ready_at[key] = time.perf_counter()
-                if len(ready_at) >= total:
-                    done.set()
-                    return
-
-
 async def wait_pool_ready(http: aiohttp.ClientSession, within: float) -> None:
     deadline = time.monotonic() + within
     while time.monotonic() < deadline:
         async with http.get(WORKER_POOLS.path(OPERATOR_NAMESPACE, "standard")) as response:
-            if response.status == 200 and is_ready(await response.json()):
+            if response.status == 200 and phases.is_ready(await response.json()):
                 return
         await asyncio.sleep(0.1)
     raise TimeoutError("The worker pool never became Ready: is the operator running?")
 
 
-async def apply_all(
-    http: aiohttp.ClientSession, count: int, rate: float, applied_at: dict[str, float]
+def by_kind(
+    created: dict[str, Any], applied_at: dict[str, float], ready_at: dict[str, float]
 ) -> None:
-    start = time.perf_counter()
-    limit = asyncio.Semaphore(64)
-
-    async def apply(index: int) -> None:
-        if rate > 0:
-            await asyncio.sleep(max(0.0, start + index / rate - time.perf_counter()))
-        body = agent_manifest(index)
-        async with limit:
-            sent = time.perf_counter()
-            await post(http, VOICE_AGENTS, body)
-        applied_at[f"{body['metadata']['namespace']}/{body['metadata']['name']}"] = sent
-
-    await asyncio.gather(*(apply(i) for i in range(count)))
+    """Add apply→Ready p50/p99 per kind of agent (standard, custom from a bundle or an image)."""
+    latencies: dict[str, list[float]] = {}
+    for key, sent in applied_at.items():
+        if key in ready_at:
+            kind = agent_kind(int(key.rsplit("-", 1)[1]))
+            latencies.setdefault(kind, []).append((ready_at[key] - sent) * 1000)
+    created["p50_p99_ms_by_kind"] = {
+        kind: [round(statistics.median(v), 1), round(phases.percentile(v, 0.99), 1)]
+        for kind, v in sorted(latencies.items())
+    }
 
 
 async def report_stragglers(http: aiohttp.ClientSession, ready_at: dict[str, float]) -> None:
     async with http.get(VOICE_AGENTS.path(None)) as response:
         agents = (await response.json())["items"]
-    late = [
-        a for a in agents if f"{a['metadata']['namespace']}/{a['metadata']['name']}" not in ready_at
-    ]
-    print(f"{len(late)} agents never became Ready; first ones:")
+    late = [a for a in agents if phases.key_of(a) not in ready_at]
+    print(f"{len(late)} agents not Ready; first ones:")
     for agent in late[:5]:
         conditions = (agent.get("status") or {}).get("conditions")
         print(f"  {agent['metadata']['name']} {agent['spec']['mode']}: {conditions}")
 
 
-def process_cpu_s(pid: int) -> float:
-    """User + system CPU seconds a live process has used so far (Linux /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
-
-
 async def measure(
-    base_url: str, count: int, rate: float, within_s: float, operator_pid: int
+    base_url: str, count: int, rate: float, within_s: float, idle_s: float, operator_pid: int
 ) -> dict[str, Any]:
     async with (
         aiohttp.ClientSession(base_url, headers=HEADERS) as http,
@@ -204,44 +176,26 @@ async def measure(
         # Importing the operator's libraries alone takes seconds of CPU, and much longer on a
         # shared machine: wait for it, and count its CPU from here on.
         await wait_pool_ready(http, within=300)
-        cpu_before = process_cpu_s(operator_pid)
-        applied_at: dict[str, float] = {}
-        ready_at: dict[str, float] = {}
-        done = asyncio.Event()
-        watcher = asyncio.create_task(watch_ready(http, ready_at, count, done))
-        started = time.perf_counter()
-        await apply_all(http, count, rate, applied_at)
-        applied = time.perf_counter() - started
-        try:
-            await asyncio.wait_for(done.wait(), within_s)
-        except TimeoutError:
-            await report_stragglers(http, ready_at)
-            raise
-        finally:
-            watcher.cancel()
-        window_cpu = process_cpu_s(operator_pid) - cpu_before
-        latencies = [(ready_at[k] - applied_at[k]) * 1000 for k in applied_at if k in ready_at]
-        by_kind: dict[str, list[float]] = {}
-        for key, applied_time in applied_at.items():
-            index = int(key.rsplit("-", 1)[1])
-            by_kind.setdefault(agent_kind(index), []).append((ready_at[key] - applied_time) * 1000)
-        return {
-            "agents": count,
-            "apply_rate_per_s": rate or None,
-            "apply_duration_s": round(applied, 2),
-            "all_ready_s": round(max(ready_at.values()) - started, 2),
-            "p50_ms": round(statistics.median(latencies), 1),
-            "p99_ms": round(percentile(latencies, 0.99), 1),
-            "max_ms": round(max(latencies), 1),
-            "p50_p99_ms_by_kind": {
-                kind: [round(statistics.median(v), 1), round(percentile(v, 0.99), 1)]
-                for kind, v in sorted(by_kind.items())
-            },
-            "operator_cpu_ms_per_agent": round(window_cpu * 1000 / count, 2),
-            "operator_window_cpu_s": round(window_cpu, 2),
-            "builds": controllers.builds,
-            "rollouts": controllers.rollouts,
-        }
+        manifests = [agent_manifest(i) for i in range(count)]
+
+        async def on_created(
+            created: dict[str, Any], applied_at: dict[str, float], tracker: phases.Tracker
+        ) -> None:
+            by_kind(created, applied_at, tracker.ready_at)
+            if not created["complete"]:
+                await report_stragglers(http, tracker.ready_at)
+
+        figures = await phases.run_phases(
+            http,
+            manifests,
+            rate,
+            within_s,
+            idle_s,
+            lambda: phases.process_cpu_s(operator_pid),
+            on_created,
+        )
+        figures["builds"], figures["rollouts"] = controllers.builds, controllers.rollouts
+        return figures
 
 
 def print_request_counts(k8s: Any) -> None:
@@ -269,12 +223,9 @@ def start_operator(
         "ARKENOS_API_URL": api_url,
         "ARKENOS_API_TOKEN_FILE": str(token_file),
         "ARKENOS_LOG_FORMAT": "json",
-        "ARKENOS_RESYNC_SECONDS": "60",
-        "ARKENOS_POOL_SCALE_INTERVAL_SECONDS": "10",
-        "ARKENOS_CUSTOM_SCALE_INTERVAL_SECONDS": "10",
-        "ARKENOS_BACKOFF_BASE_SECONDS": "0.5",
-        "ARKENOS_BACKOFF_MAX_SECONDS": "10",
-        "ARKENOS_PROBE_PORT": "0",
+        **BENCH_ENV,
+        # kopf reads port 0 in its liveness URL as "no port", i.e. 80: two runs at once clash.
+        "ARKENOS_PROBE_PORT": str(free_port()),
     }
     command = [sys.executable, "-m", "arkenos_operator"]
     if os.environ.get("BENCH_PROFILE"):  # for tuning: cProfile the operator process
@@ -283,50 +234,30 @@ def start_operator(
 
 
 def start_profiler(pid: int) -> subprocess.Popen[bytes] | None:
-    """With BENCH_PYSPY=<file>, sample the operator with py-spy (collapsed stacks) until the
-    measurement ends: for finding where its CPU goes."""
+    """With BENCH_PYSPY=<file>, sample the operator with py-spy (collapsed stacks, the dev
+    dependency in this venv) until the measurement ends: for finding where its CPU goes."""
     out = os.environ.get("BENCH_PYSPY")
     if not out:
         return None
-    command = ["py-spy", "record", "--pid", str(pid), "--format", "raw", "-o", out, "-r", "100"]
+    py_spy = str(Path(sys.executable).with_name("py-spy"))
+    command = [py_spy, "record", "--pid", str(pid), "--format", "raw", "-o", out, "-r", "100"]
     return subprocess.Popen([*command, "--nonblocking"])
 
 
-def report(figures: dict[str, Any], errors: list[str]) -> None:
-    targets = figures["targets"]
-    lines = [
-        ("agents applied", f"{figures['agents']} in {figures['apply_duration_s']} s"),
-        ("all Ready after", f"{figures['all_ready_s']} s (target ≤ {targets['all_ready_s']} s)"),
-        (
-            "apply→Ready p50 / p99",
-            f"{figures['p50_ms']} ms / {figures['p99_ms']} ms "
-            f"(target p99 ≤ {targets['p99_ms']} ms)",
-        ),
-        (
-            "operator peak RSS",
-            f"{figures['operator_peak_rss_mb']} MB (target ≤ {targets['rss_mb']} MB)",
-        ),
-        (
-            "operator CPU per agent",
-            f"{figures['operator_cpu_ms_per_agent']} ms "
-            f"({figures['operator_window_cpu_s']} s from the first apply to all Ready; "
-            f"target ≤ {targets['cpu_ms_per_agent']} ms)",
-        ),
-        (
-            "CPU seconds",
-            f"operator {figures['operator_cpu_s']} (with start-up), "
-            f"emulator + fake controllers + bench {figures['emulator_and_bench_cpu_s']}",
-        ),
-        ("p50 / p99 by kind (ms)", str(figures["p50_p99_ms_by_kind"])),
-        ("builds / rollouts faked", f"{figures['builds']} / {figures['rollouts']}"),
-        ("operator error log lines", str(len(errors))),
-    ]
-    for label, value in lines:
-        print(f"{label + ':':27}{value}")
-    for line in errors[:5]:
-        print("  ", line[:300])
-
-
+#: The operator's timers in every scenario (the real-control-plane run too): custom agents'
+#: resync is the idle phase's length, so that phase sees one resync of each custom agent.
+#: For comparing reconcile costs on a loaded machine, where create lasts long enough for the
+#: timers to dominate it: BENCH_RESYNC_SECONDS / BENCH_SCALE_SECONDS / BENCH_IDLE_SECONDS.
+RESYNC_SECONDS = int(os.environ.get("BENCH_RESYNC_SECONDS", "30"))
+SCALE_SECONDS = os.environ.get("BENCH_SCALE_SECONDS", "10")
+IDLE_SECONDS = int(os.environ.get("BENCH_IDLE_SECONDS", str(RESYNC_SECONDS)))
+BENCH_ENV = {
+    "ARKENOS_RESYNC_SECONDS": str(RESYNC_SECONDS),
+    "ARKENOS_POOL_SCALE_INTERVAL_SECONDS": SCALE_SECONDS,
+    "ARKENOS_CUSTOM_SCALE_INTERVAL_SECONDS": SCALE_SECONDS,
+    "ARKENOS_BACKOFF_BASE_SECONDS": "0.5",
+    "ARKENOS_BACKOFF_MAX_SECONDS": "10",
+}
 #: Scenarios: all at once (time until all Ready, latency is mostly queueing), and a steady
 #: 60 applies/s (1,000 over ~17 s: apply→Ready latency under a sustained load).
 SCENARIOS = {"burst": 0.0, "steady-60-per-s": 60.0}
@@ -352,7 +283,10 @@ def run_scenario(agents: int, rate: float, within_s: float) -> dict[str, Any]:
             operator = start_operator(kubeconfig, log, served_api.url, token_file)
             profiler = start_profiler(operator.pid)
             try:
-                figures = asyncio.run(measure(k8s.url, agents, rate, within_s, operator.pid))
+                figures = asyncio.run(
+                    measure(k8s.url, agents, rate, within_s, IDLE_SECONDS, operator.pid)
+                )
+                figures["operator_peak_rss_mb"] = phases.peak_rss_mb(operator.pid)
             finally:
                 if profiler is not None:
                     profiler.send_signal(signal.SIGINT)
@@ -369,8 +303,7 @@ def run_scenario(agents: int, rate: float, within_s: float) -> dict[str, Any]:
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     own = resource.getrusage(resource.RUSAGE_SELF)
     figures |= {
-        "operator_peak_rss_mb": round(children.ru_maxrss / 1024, 1),
-        "operator_cpu_s": round(children.ru_utime + children.ru_stime, 1),
+        "operator_cpu_s_with_startup": round(children.ru_utime + children.ru_stime, 1),
         "emulator_and_bench_cpu_s": round(own.ru_utime + own.ru_stime, 1),
         "operator_error_log_lines": len(errors),
         "targets": TARGETS,
@@ -380,6 +313,55 @@ def run_scenario(agents: int, rate: float, within_s: float) -> dict[str, Any]:
     return figures
 
 
+def report(figures: dict[str, Any], errors: list[str]) -> None:
+    """The scenario's figures after its phases' own lines: size, CPU outside the phases."""
+    create = figures["create"]
+    print(
+        f"all Ready after {create.get('all_ready_s', '—')} s (target ≤ {TARGETS['all_ready_s']} "
+        f"s), apply→Ready p99 {create.get('p99_ms', '—')} ms (target ≤ {TARGETS['p99_ms']} ms), "
+        f"create CPU {create['operator_cpu_ms_per_agent']} ms per agent "
+        f"(target ≤ {TARGETS['cpu_ms_per_agent']} ms)"
+    )
+    if "p50_p99_ms_by_kind" in create:
+        print(f"apply→Ready p50 / p99 by kind (ms): {create['p50_p99_ms_by_kind']}")
+    rss = figures.get("operator_peak_rss_mb")
+    print(f"operator peak RSS {rss} MB (target ≤ {TARGETS['rss_mb']} MB)")
+    if "operator_cpu_s_with_startup" in figures:
+        print(
+            f"CPU seconds: operator {figures['operator_cpu_s_with_startup']} (with start-up), "
+            f"emulator + fake controllers + bench {figures['emulator_and_bench_cpu_s']}; "
+            f"builds / rollouts faked {figures.get('builds')} / {figures.get('rollouts')}"
+        )
+    print(f"operator error log lines: {len(errors)}")
+    for line in errors[:5]:
+        print("  ", line[:300])
+
+
+def summary(results: dict[str, Any]) -> None:
+    """One table of every scenario: CPU per agent per phase next to wall clock and load."""
+    print("\noperator CPU ms per agent (CPU s / wall s, load before → after):")
+    header = f"{'scenario':26}{'create':>30}{'net of idle':>13}"
+    header += f"{'idle ' + str(IDLE_SECONDS) + ' s':>30}{'delete':>30}"
+    print(header + "   apply→Ready p50 / p95")
+    for name, figures in results.items():
+        if "error" in figures:
+            print(f"{name:26}failed: {figures['error']}")
+            continue
+        cells = []
+        for phase in ("create", "idle", "delete"):
+            f = figures[phase]
+            mark = "" if f["complete"] else "*"
+            cell = f"{f['operator_cpu_ms_per_agent']}{mark} ({f['operator_cpu_s']}/{f['wall_s']})"
+            cells.append(f"{cell:>30}")
+            if phase == "create":
+                cells.append(f"{f.get('operator_cpu_ms_per_agent_net_of_idle', '—'):>13}")
+        create = figures["create"]
+        latency = f"{create.get('p50_ms', '—')} / {create.get('p95_ms', '—')} ms"
+        loads = f"load {create['load_before']} → {figures['delete']['load_after']}"
+        print(f"{name:26}" + "".join(cells) + f"   {latency}, {loads}")
+    print("* the phase ran out of time before every agent got there")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--agents", type=int, default=1000)
@@ -387,7 +369,9 @@ def main() -> int:
         "--scenario", choices=sorted(SCENARIOS | REAL_SCENARIOS), help="run only this one"
     )
     parser.add_argument("--out", type=Path, help="where --scenario writes its figures")
-    parser.add_argument("--timeout", type=float, default=120)
+    parser.add_argument(
+        "--timeout", type=float, default=120, help="seconds each phase may take (create, delete)"
+    )
     args = parser.parse_args()
     if args.scenario in REAL_SCENARIOS:
         from tests.bench import operator_realk8s  # it imports this module
@@ -407,15 +391,19 @@ def main() -> int:
     results: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for name in SCENARIOS | REAL_SCENARIOS:
-            print(f"-- scenario {name}", flush=True)
+            print(f"== scenario {name}, load {phases.load()}", flush=True)
             out = Path(tmp) / f"{name}.json"
             command = [sys.executable, "-m", "tests.bench.bench_operator", "--scenario", name]
             command += ["--agents", str(args.agents), "--timeout", str(args.timeout)]
-            subprocess.run([*command, "--out", str(out)], check=True, cwd=ROOT)
-            results[name] = json.loads(out.read_text())
+            done = subprocess.run([*command, "--out", str(out)], check=False, cwd=ROOT)
+            if done.returncode == 0 and out.exists():
+                results[name] = json.loads(out.read_text())
+            else:
+                results[name] = {"error": f"exit status {done.returncode}"}
+    summary(results)
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
-    return 0
+    return 0 if all("error" not in r for r in results.values()) else 1
 
 
 if __name__ == "__main__":

@@ -11,6 +11,8 @@ request alone; this patch answers those directly and leaves every other view to 
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from typing import Any
 
 from kmock._internal import dsl, rendering
@@ -42,3 +44,13 @@ def _contains(self: dsl.View, item: Any) -> bool:
 
 def install() -> None:
     dsl.View.__contains__ = _contains  # type: ignore[method-assign]
+
+
+@contextlib.contextmanager
+def installed() -> Iterator[None]:
+    """The constant-time matching for the block only (for a test in a shared process)."""
+    dsl.View.__contains__ = _contains  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        dsl.View.__contains__ = _original_contains  # type: ignore[method-assign]

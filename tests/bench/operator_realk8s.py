@@ -16,9 +16,7 @@ import hashlib
 import json
 import os
 import ssl
-import statistics
 import tempfile
-import time
 from contextlib import suppress
 from pathlib import Path
 from typing import Any
@@ -34,22 +32,11 @@ from arkenos_devstack.controlplane import (
 from arkenos_operator.kube import SECRETS, WORKER_POOLS
 from arkenos_operator.voiceagent import names
 from tests.bench import bench_operator as emulated
+from tests.bench import operator_phases as phases
 from tests.realk8s.support import OPERATOR_NAMESPACE, install_operator_rbac, operator_process
 
 ROOT = Path(__file__).resolve().parents[2]
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def operator_usage(pid: int) -> tuple[float, float]:
-    """CPU seconds (user + system) and peak RSS in MB of one live process."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    cpu = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
-    peak_kb = next(
-        int(line.split()[1])
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines()
-        if line.startswith("VmHWM:")
-    )
-    return cpu, peak_kb / 1024
+Body = dict[str, Any]
 
 
 async def finish_builds(http: aiohttp.ClientSession, stop: asyncio.Event) -> int:
@@ -102,46 +89,42 @@ async def prepare(http: aiohttp.ClientSession) -> None:
     await emulated.post(http, WORKER_POOLS, pool)
 
 
-async def measure(plane: ControlPlane, count: int, rate: float, within_s: float) -> dict[str, Any]:
+async def measure(plane: ControlPlane, count: int, rate: float, within_s: float, pid: int) -> Body:
     context = ssl.create_default_context(cafile=str(plane.ca_file))
     headers = {"Authorization": f"Bearer {plane.admin_token}"}
-    connector = aiohttp.TCPConnector(ssl=context, limit=64)
+    connector = aiohttp.TCPConnector(ssl=context, limit=phases.CONCURRENCY + 8)
     async with aiohttp.ClientSession(
         plane.server_url, headers=headers, connector=connector
     ) as http:
         await prepare(http)
         await emulated.wait_pool_ready(http, within=120)
-        applied_at: dict[str, float] = {}
-        ready_at: dict[str, float] = {}
-        done, stop = asyncio.Event(), asyncio.Event()
-        watcher = asyncio.create_task(emulated.watch_ready(http, ready_at, count, done))
+        stop = asyncio.Event()
         finisher = asyncio.create_task(finish_builds(http, stop))
-        started = time.perf_counter()
-        await emulated.apply_all(http, count, rate, applied_at)
-        applied = time.perf_counter() - started
+        manifests = [emulated.agent_manifest(i) for i in range(count)]
+
+        async def on_created(created: Body, applied_at: dict[str, float], tracker: Any) -> None:
+            emulated.by_kind(created, applied_at, tracker.ready_at)
+            if not created["complete"]:
+                await emulated.report_stragglers(http, tracker.ready_at)
+
         try:
-            await asyncio.wait_for(done.wait(), within_s)
-        except TimeoutError:
-            await emulated.report_stragglers(http, ready_at)
-            raise
+            figures = await phases.run_phases(
+                http,
+                manifests,
+                rate,
+                within_s,
+                emulated.IDLE_SECONDS,
+                lambda: phases.process_cpu_s(pid),
+                on_created,
+            )
         finally:
-            watcher.cancel()
             stop.set()
-            builds = await finisher
-    latencies = [(ready_at[k] - applied_at[k]) * 1000 for k in applied_at]
-    return {
-        "agents": count,
-        "apply_rate_per_s": rate or None,
-        "apply_duration_s": round(applied, 2),
-        "all_ready_s": round(max(ready_at.values()) - started, 2),
-        "p50_ms": round(statistics.median(latencies), 1),
-        "p99_ms": round(emulated.percentile(latencies, 0.99), 1),
-        "max_ms": round(max(latencies), 1),
-        "builds_finished": builds,
-    }
+            figures_builds = await finisher
+    figures["builds_finished"] = figures_builds
+    return figures
 
 
-def run_scenario(agents: int, rate: float, within_s: float) -> dict[str, Any]:
+def run_scenario(agents: int, rate: float, within_s: float) -> Body:
     """One operator process against a fresh real control plane."""
     with (
         tempfile.TemporaryDirectory() as tmp,
@@ -150,32 +133,25 @@ def run_scenario(agents: int, rate: float, within_s: float) -> dict[str, Any]:
         plane.kubectl("apply", "--server-side", "-f", str(ROOT / "crds"))
         plane.kubectl("wait", "--for=condition=Established", "crd", "--all", "--timeout=60s")
         install_operator_rbac(plane)
-        env = {
-            "ARKENOS_LOG_FORMAT": "json",
-            "ARKENOS_RESYNC_SECONDS": "60",
-            "ARKENOS_POOL_SCALE_INTERVAL_SECONDS": "10",
-            "ARKENOS_BACKOFF_BASE_SECONDS": "0.5",
-            "ARKENOS_BACKOFF_MAX_SECONDS": "10",
-        }
+        env = {"ARKENOS_LOG_FORMAT": "json", **emulated.BENCH_ENV}
         with operator_process(plane, Path(tmp), env) as operator:
             assert operator.process is not None
-            figures = asyncio.run(measure(plane, agents, rate, within_s))
-            cpu_s, rss_mb = operator_usage(operator.process.pid)
+            pid = operator.process.pid
+            startup_cpu = phases.process_cpu_s(pid)
+            figures = asyncio.run(measure(plane, agents, rate, within_s, pid))
+            figures["operator_peak_rss_mb"] = phases.peak_rss_mb(pid)
+            figures["operator_cpu_s_with_startup"] = round(phases.process_cpu_s(pid), 1)
+            figures["operator_startup_cpu_s"] = round(startup_cpu, 1)
         errors = [
             line
             for line in (Path(tmp) / "operator.log").read_text().splitlines()
             if '"severity": "error"' in line
         ]
     figures |= {
-        "operator_peak_rss_mb": round(rss_mb, 1),
-        "operator_cpu_s": round(cpu_s, 1),
-        "operator_cpu_ms_per_agent": round(cpu_s * 1000 / agents, 1),
         "operator_error_log_lines": len(errors),
         "operator_namespace": OPERATOR_NAMESPACE,
+        "targets": emulated.TARGETS,
         "cpus": os.cpu_count(),
     }
-    for key, value in figures.items():
-        print(f"{key + ':':30}{value}")
-    for line in errors[:5]:
-        print("  ", line[:300])
+    emulated.report(figures, errors)
     return figures

@@ -29,6 +29,7 @@ from tests.substrate.kubernetes import KUBECONFIG_TOKEN
 
 Body = dict[str, Any]
 MERGE = {"Content-Type": "application/merge-patch+json"}
+WATCH_TIMEOUT = aiohttp.ClientTimeout(total=None, sock_read=None)
 
 
 def artifact_for(bundle_digest: str) -> str:
@@ -51,15 +52,24 @@ class AutoControllers:
             )
 
     async def _watch(self, kind: Kind, react: Any) -> None:
+        """React to every event, watching again when a watch ends (each new watch starts with
+        the current objects, which the reactions skip when there is nothing left to do)."""
         assert self.session is not None
         while True:
-            async for event in self._events(kind):
-                if event.get("type") in ("ADDED", "MODIFIED"):
-                    await react(event["object"])
+            try:
+                async for event in self._events(kind):
+                    if event.get("type") in ("ADDED", "MODIFIED"):
+                        await react(event["object"])
+            except (aiohttp.ClientError, TimeoutError):
+                await asyncio.sleep(0.5)
 
     async def _events(self, kind: Kind) -> AsyncIterator[Body]:
         assert self.session is not None
-        async with self.session.get(kind.path(None), params={"watch": "true"}) as response:
+        # A watch lasts as long as the run: not the session's default 5-minute total timeout.
+        async with self.session.get(
+            kind.path(None), params={"watch": "true"}, timeout=WATCH_TIMEOUT
+        ) as response:
+            response.raise_for_status()
             async for line in response.content:
                 if line.strip():
                     yield json.loads(line)

@@ -191,7 +191,7 @@ class KubeClient:
             if error.status != 404:
                 raise
 
-    async def apply(self, kind: Kind, body: Body) -> Body:
+    async def apply(self, kind: Kind, body: Body, likely_missing: bool = False) -> Body:
         """Merge-patch the fields ``body`` sets onto the object, or create it if it is missing.
 
         A None in ``body`` removes that field from an existing object (merge-patch semantics);
@@ -200,10 +200,19 @@ class KubeClient:
         ``body`` holds exactly the fields the operator owns, so the patch resets anything
         edited by hand among them and leaves fields set by others (status, defaults) alone.
         Patching first costs one request on every resync of an existing object; creating
-        first would cost two (a 409, then the patch).
+        first would cost two (a 409, then the patch). When the caller knows the object is
+        most likely new (``likely_missing``: its owner was never reconciled), it is created
+        first, which saves the 404 instead.
         """
         namespace = body["metadata"].get("namespace")
         name = body["metadata"]["name"]
+        if likely_missing:
+            try:
+                return await self.create(kind, namespace, body)
+            except ApiException as error:
+                if error.status != 409:
+                    raise
+            return await self.patch(kind, namespace, name, body)
         try:
             return await self.patch(kind, namespace, name, body)
         except ApiException as error:

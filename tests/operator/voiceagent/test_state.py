@@ -29,7 +29,7 @@ IMAGE = "ghcr.io/acme/shop@sha256:" + "c" * 64
 class AppliedKube:
     """The one call apply_cached makes."""
 
-    async def apply(self, kind: Kind, body: Body) -> Body:
+    async def apply(self, kind: Kind, body: Body, likely_missing: bool = False) -> Body:
         return body
 
 

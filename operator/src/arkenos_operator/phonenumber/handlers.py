@@ -139,7 +139,13 @@ def register(registry: kopf.OperatorRegistry, operator_settings: OperatorSetting
         agent = (spec.get("agentRef") or {}).get("name")
         return {(namespace, agent): (name, annotations.get(AGENT_ANNOTATION))} if agent else {}
 
-    @kopf.on.event(*AGENTS, registry=registry)
+    def has_lines(namespace: str | None, name: str, **kwargs: Any) -> bool:
+        """Whether any line names this agent: most agents have none, and a filter is far
+        cheaper than invoking (and logging) a handler on every agent's every event."""
+        index: kopf.Index[tuple[str | None, str], tuple[str, str | None]] = kwargs[LINE_INDEX]
+        return (namespace, name) in index
+
+    @kopf.on.event(*AGENTS, when=has_lines, registry=registry)
     async def voice_agent_event(
         type: str,
         namespace: str | None,

@@ -71,7 +71,9 @@ async def reconcile_custom(
 ) -> Serving:
     custom = spec.custom
     assert custom is not None  # the schema requires it in Custom mode
-    await apply_isolation(ctx, state, agent, custom, inputs)
+    # Never reconciled (no status yet): its children are most likely still to be created.
+    new = not agent.get("status")
+    await apply_isolation(ctx, state, agent, custom, inputs, new)
     scale = await plan(ctx.kube, ctx.settings, http, agent, custom, datetime.now(UTC))
     # Costs first: the ReplicaSet must know which pods are idle before it removes any.
     scale = await scale.settle_costs(ctx.kube)
@@ -95,6 +97,8 @@ async def reconcile_custom(
     deployment = await ctx.kube.apply(
         DEPLOYMENTS,
         build_agent_deployment(agent, spec, ctx.settings, artifact, scale.decision.replicas),
+        # No revision served yet: the Deployment is made now.
+        likely_missing=not status.get("revision"),
     )
     remember_own_write(state, DEPLOYMENTS, deployment)
     revision = custom.source.image or (
@@ -105,7 +109,12 @@ async def reconcile_custom(
 
 
 async def apply_isolation(
-    ctx: OperatorContext, state: VoiceAgentState, agent: Body, custom: CustomSpec, inputs: Inputs
+    ctx: OperatorContext,
+    state: VoiceAgentState,
+    agent: Body,
+    custom: CustomSpec,
+    inputs: Inputs,
+    new: bool = False,
 ) -> None:
     settings = ctx.settings
     livekit = inputs.platform_secret(settings.livekit_secret_name)
@@ -118,17 +127,23 @@ async def apply_isolation(
         )
     await asyncio.gather(
         retire_platform_copy(ctx, state, agent),
-        apply_cached(ctx, state, SECRETS, build_gateway_secret(agent, livekit), inputs.force),
-        apply_cached(ctx, state, SERVICE_ACCOUNTS, build_service_account(agent), inputs.force),
+        apply_cached(ctx, state, SECRETS, build_gateway_secret(agent, livekit), inputs.force, new),
+        apply_cached(ctx, state, SERVICE_ACCOUNTS, build_service_account(agent), inputs.force, new),
         apply_cached(
             ctx,
             state,
             NETWORK_POLICIES,
             build_network_policy(agent, custom, settings),
             inputs.force,
+            new,
         ),
         apply_cached(
-            ctx, state, NETWORK_POLICIES, build_build_network_policy(agent, settings), inputs.force
+            ctx,
+            state,
+            NETWORK_POLICIES,
+            build_build_network_policy(agent, settings),
+            inputs.force,
+            new,
         ),
     )
 
@@ -161,7 +176,12 @@ def _made_for(child: Body, agent: Body, component: str) -> bool:
 
 
 async def apply_cached(
-    ctx: OperatorContext, state: VoiceAgentState, kind: Kind, body: Body, force: bool
+    ctx: OperatorContext,
+    state: VoiceAgentState,
+    kind: Kind,
+    body: Body,
+    force: bool,
+    likely_missing: bool = False,
 ) -> None:
     """Apply ``body`` unless this process applied exactly it before and ``force`` is off.
 
@@ -175,7 +195,7 @@ async def apply_cached(
     fingerprint = hashlib.blake2b(json.dumps(body, sort_keys=True).encode(), digest_size=16)
     if not force and applied.get(key) == fingerprint.digest():
         return
-    await ctx.kube.apply(kind, body)
+    await ctx.kube.apply(kind, body, likely_missing and key not in applied)
     applied[key] = fingerprint.digest()
 
 
@@ -192,7 +212,8 @@ async def ensure_build(
     assert bundle is not None
     namespace, agent_name = agent["metadata"]["namespace"], agent["metadata"]["name"]
     job_name = names.build_job_name(agent_name, bundle.digest, custom.entrypoint)
-    job = await ctx.kube.get_or_none(JOBS, namespace, job_name)
+    # An agent never reconciled (no status) has no build yet: create it without asking.
+    job = await ctx.kube.get_or_none(JOBS, namespace, job_name) if status else None
     if job is None:
         if await _serves_built(ctx, agent, bundle.digest, status):
             return BuildOutcome(BuildState.SUCCEEDED, artifact_digest=status["artifactDigest"])

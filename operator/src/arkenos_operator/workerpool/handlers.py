@@ -12,18 +12,18 @@ from arkenos_operator.context import context_of
 from arkenos_operator.kube import WORKER_POOLS
 from arkenos_operator.settings import OperatorSettings
 from arkenos_operator.workerpool import builders
-from arkenos_operator.workerpool.pool import PoolReconciler
+from arkenos_operator.workerpool.pool import PoolReconciler, PoolState
 
 WORKERS = {"app.kubernetes.io/name": builders.WORKER_NAME}
-#: The feature's state in kopf's memo: the scraper's HTTP session, made at startup.
-MEMO_KEY = "workerpool-http"
+#: The feature's state in kopf's memo (:class:`PoolState`), made at startup.
+MEMO_KEY = "workerpool"
 
 
 def reconciler(memo: Any) -> PoolReconciler:
-    session = memo.get(MEMO_KEY)
-    if not isinstance(session, aiohttp.ClientSession):
-        raise RuntimeError("The WorkerPool scraper session is missing: startup did not run.")
-    return PoolReconciler(context_of(memo), session)
+    state = memo.get(MEMO_KEY)
+    if not isinstance(state, PoolState):
+        raise RuntimeError("The WorkerPool state is missing: startup did not run.")
+    return PoolReconciler(context_of(memo), state)
 
 
 def register(registry: kopf.OperatorRegistry, settings: OperatorSettings) -> None:
@@ -31,7 +31,7 @@ def register(registry: kopf.OperatorRegistry, settings: OperatorSettings) -> Non
 
     @kopf.on.startup(id="workerpool-start", registry=registry)
     async def start(memo: kopf.Memo, **_: Any) -> None:
-        memo[MEMO_KEY] = aiohttp.ClientSession()
+        memo[MEMO_KEY] = PoolState(aiohttp.ClientSession())
 
     @kopf.on.resume(*resource, id="reconcile", registry=registry)
     @kopf.on.create(*resource, id="reconcile", registry=registry)

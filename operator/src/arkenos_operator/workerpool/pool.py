@@ -45,16 +45,37 @@ def first_decision(policy: ScalePolicy) -> Decision:
     )
 
 
+@dataclass
+class PoolState:
+    """The feature's state, made at startup: the scraper's HTTP session, and the pool's spec
+    parsed for its (uid, generation): the scaler ticks every few seconds, and validating the
+    spec (CEL rules included) cost more than the rest of a tick."""
+
+    session: aiohttp.ClientSession
+    parsed: tuple[str, int, WorkerPoolSpec] | None = None
+
+    def spec_of(self, pool: Body) -> WorkerPoolSpec:
+        meta = pool["metadata"]
+        version = (str(meta.get("uid")), int(meta.get("generation") or 0))
+        if self.parsed is None or self.parsed[:2] != version:
+            self.parsed = (*version, parse_spec(WorkerPoolSpec, pool))
+        return self.parsed[2]
+
+
 @dataclass(frozen=True)
 class PoolReconciler:
     """Sizes the pool: decisions pace themselves on the last decision in status, which the
     runner's fresh read under the lock makes current."""
 
     ctx: OperatorContext
-    #: The scraper's HTTP session (the feature's state, made at startup).
-    session: aiohttp.ClientSession
+    state: PoolState
     resource = RESOURCE
     kind = WORKER_POOLS
+
+    @property
+    def session(self) -> aiohttp.ClientSession:
+        """The scraper's HTTP session."""
+        return self.state.session
 
     async def fetch(self, pool: Body) -> WorkerPoolSpec:
         settings = self.ctx.settings
@@ -65,7 +86,7 @@ class PoolReconciler:
                 f"This operator serves only WorkerPool {settings.operator_namespace}/"
                 f"{settings.pool_name}; this one runs no workers.",
             )
-        return parse_spec(WorkerPoolSpec, pool)
+        return self.state.spec_of(pool)
 
     async def reconcile(self, pool: Body, spec: WorkerPoolSpec) -> Body:
         ctx, settings = self.ctx, self.ctx.settings
