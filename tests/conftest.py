@@ -24,6 +24,8 @@ def pytest_collection_modifyitems(config, items):  # type: ignore[no-untyped-def
     import pytest
 
     for item in items:
-        groups = {HEAVY_SUBSTRATES[f] for f in getattr(item, "fixturenames", ()) if f in HEAVY_SUBSTRATES}
+        groups = {
+            HEAVY_SUBSTRATES[f] for f in getattr(item, "fixturenames", ()) if f in HEAVY_SUBSTRATES
+        }
         if groups:
             item.add_marker(pytest.mark.xdist_group(name="+".join(sorted(groups))))

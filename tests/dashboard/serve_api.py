@@ -38,8 +38,8 @@ from arkenos_api.settings import Settings
 from arkenos_crds.runtime import POOL_SERVICE_ACCOUNT, WORKLOAD_TOKEN_AUDIENCE
 from arkenos_devstack.objectstore import ObjectStore
 from tests.api.token_reviews import TokenAuthority
-from tests.doubles.openai import ChatRule, OpenAIDouble, ToolCallReply
 from tests.dashboard.calls import CallServers, call_servers, standard_worker
+from tests.doubles.openai import ChatRule, OpenAIDouble, ToolCallReply
 from tests.doubles.providers import ProviderState, build_app
 from tests.doubles.server import serve, serve_aiohttp, serve_asgi
 from tests.doubles.twilio import TwilioDouble
@@ -87,6 +87,8 @@ def object_store(base: Path) -> Iterator[dict[str, object]]:
         }
     finally:
         store.stop()
+
+
 #: A workspace's own Twilio account on the double: the provider keys page tests its key.
 WORKSPACE_TWILIO = ("AC" + "e2e1" * 8, "e2e-workspace-twilio-token")
 

@@ -192,9 +192,7 @@ def test_buy_by_area_code_and_update_the_number(client: Client, double: TwilioDo
     assert numbers(bought.sid).update(trunk_sid="").trunk_sid is None
 
 
-def test_the_account_is_fetched_with_its_own_credentials(
-    client: Client, served: ServedApp
-) -> None:
+def test_the_account_is_fetched_with_its_own_credentials(client: Client, served: ServedApp) -> None:
     # What the API's key check calls: the twilio library reads the double's account resource.
     account = client.api.v2010.accounts(ACCOUNT).fetch()
     assert (account.sid, account.status, account.type) == (ACCOUNT, "active", "Full")
