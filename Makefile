@@ -20,7 +20,7 @@ dev: sync postgres media-deps tools frontend ## The platform as local processes,
 	$(RUN) arkenos-dev
 
 test: sync lint postgres media-deps tools frontend ## Install what the tests need (real servers built or reused, the dashboard built), lint, and run every test
-	$(RUN) pytest
+	$(RUN) pytest -n 2 --dist loadgroup
 	$(MAKE) frontend-run
 
 lint: sync ## ruff, formatting, mypy, import contracts, CRD drift
