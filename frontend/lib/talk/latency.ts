@@ -1,7 +1,8 @@
 /** Per-turn latency of a browser call as the caller experiences it: from the moment the caller
- * stopped speaking to the moment the agent's audio started, both as LiveKit's speaker detection
- * reports them to the browser (the server's audio-level analysis of each published track, so
- * both ends carry the same detection lag). The worker's own per-turn metrics (STT, LLM, TTS)
+ * stopped speaking to the moment the agent's audio started, as LiveKit's speaker detection
+ * reports them to the browser (the server's audio-level analysis of each published track); the
+ * caller's stop is the earlier of that detection and the agent's end-of-turn decision (its state
+ * turning to "thinking"), since one speaker update often drops the caller and adds the agent. The worker's own per-turn metrics (STT, LLM, TTS)
  * reach the call log after the call; this is the figure the person hears live. */
 
 export type SpeechEvent =

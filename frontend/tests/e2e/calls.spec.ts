@@ -153,7 +153,7 @@ test("analytics: totals, over time and by agent, for one agent", async ({ page }
   await expect(byAgent.getByRole("row", { name: /^night-line 1 / })).toBeVisible();
   await expect(page.getByRole("region", { name: "How calls ended" })).toContainText("CallerHungUp");
   await expect(page.getByRole("region", { name: "Latency per turn" }).getByRole("row", { name: /^End to end 742 ms 1\.2 s$/ })).toBeVisible();
-  await expect(page.locator("[data-chart=latency] svg").first()).toBeVisible();
+  await expect(page.locator("[data-chart=calls-per-day] svg").first()).toBeVisible(); // the chart drew
 
   await page.getByLabel("Agent", { exact: true }).selectOption("night-line");
   await expect(page).toHaveURL(/agent=night-line/);

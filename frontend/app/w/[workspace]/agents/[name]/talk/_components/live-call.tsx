@@ -94,9 +94,17 @@ const STATE_VARIANTS: Partial<Record<AgentState, "success" | "warning" | "destru
   failed: "destructive",
 };
 
-/** Speaker changes as LiveKit reports them, for the latency figures. */
-function useSpeechEvents(room: Room): SpeechEvent[] {
+/** Speaker changes as LiveKit reports them, for the latency figures. LiveKit's speaker updates
+ * often drop the caller and add the agent in one update (the caller's level decays slowly), so
+ * the agent's own end-of-turn decision (its state turning to "thinking") also marks the moment
+ * the caller stopped: whichever comes first. */
+function useSpeechEvents(room: Room, state: AgentState): SpeechEvent[] {
   const [events, setEvents] = useState<SpeechEvent[]>([]);
+  useEffect(() => {
+    if (state !== "thinking") return;
+    const at = performance.timeOrigin + performance.now();
+    setEvents((previous) => [...previous, { kind: "you-stopped", at }]);
+  }, [state]);
   useEffect(() => {
     let you = false;
     let agent = false;
@@ -123,7 +131,7 @@ function InCall({ room }: { room: Room }) {
   const { state } = useVoiceAssistant();
   const streams = useTranscriptions();
   const lines = transcriptLines(streams, room.localParticipant.identity);
-  const turns = turnLatencies(useSpeechEvents(room));
+  const turns = turnLatencies(useSpeechEvents(room, state));
   const overview = latencyOverview(turns);
   const [hangingUp, setHangingUp] = useState(false);
 
@@ -133,21 +141,24 @@ function InCall({ room }: { room: Room }) {
         <CardHeader>
           <CardTitle id="transcript-title">Transcript</CardTitle>
         </CardHeader>
-        <ol role="log" aria-live="polite" aria-labelledby="transcript-title" className="flex max-h-[28rem] flex-col gap-3 overflow-y-auto" data-testid="transcript">
-          {lines.length === 0 ? <li className="text-sm text-muted-foreground">Nothing said yet. The agent usually speaks first.</li> : null}
-          {lines.map((line) => (
-            <li key={line.id} className={line.speaker === "you" ? "self-end text-right" : "self-start"}>
-              <span className="block text-xs font-medium text-muted-foreground">{line.speaker === "you" ? "You" : "Agent"}</span>
-              <span
-                className={`inline-block max-w-[min(36rem,80vw)] rounded-lg px-3 py-2 text-sm break-words ${
-                  line.speaker === "you" ? "bg-primary text-primary-foreground" : "bg-muted text-foreground"
-                } ${line.final ? "" : "italic"}`}
-              >
-                {line.text}
-              </span>
-            </li>
-          ))}
-        </ol>
+        {/* The log role goes on a wrapper: on the list itself it would take the items' list semantics away. */}
+        <div role="log" aria-live="polite" aria-labelledby="transcript-title" className="max-h-[28rem] overflow-y-auto" data-testid="transcript">
+          <ol className="flex flex-col gap-3">
+            {lines.length === 0 ? <li className="text-sm text-muted-foreground">Nothing said yet. The agent usually speaks first.</li> : null}
+            {lines.map((line) => (
+              <li key={line.id} className={line.speaker === "you" ? "self-end text-right" : "self-start"}>
+                <span className="block text-xs font-medium text-muted-foreground">{line.speaker === "you" ? "You" : "Agent"}</span>
+                <span
+                  className={`inline-block max-w-[min(36rem,80vw)] rounded-lg px-3 py-2 text-sm break-words ${
+                    line.speaker === "you" ? "bg-primary text-primary-foreground" : "bg-muted text-foreground"
+                  } ${line.final ? "" : "italic"}`}
+                >
+                  {line.text}
+                </span>
+              </li>
+            ))}
+          </ol>
+        </div>
       </Card>
       <div className="flex flex-col gap-4">
         <Card aria-labelledby="agent-state-title">
