@@ -27,5 +27,8 @@ def pytest_collection_modifyitems(config, items):  # type: ignore[no-untyped-def
         groups = {
             HEAVY_SUBSTRATES[f] for f in getattr(item, "fixturenames", ()) if f in HEAVY_SUBSTRATES
         }
+        if item.nodeid.startswith("tests/devstack/"):
+            # `make dev` starts its own livekit-sip, whose SIP port would clash with the suite's.
+            groups.add("livekit")
         if groups:
             item.add_marker(pytest.mark.xdist_group(name="+".join(sorted(groups))))
