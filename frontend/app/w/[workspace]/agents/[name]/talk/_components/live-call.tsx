@@ -201,7 +201,7 @@ function InCall({ room }: { room: Room }) {
               ))}
             </ol>
           ) : null}
-          <p className="text-xs text-muted-foreground">From the end of your speech to the start of the agent&apos;s audio, as LiveKit detects speech on each side.</p>
+          <p className="text-xs text-muted-foreground">From the end of your speech to the start of the agent&apos;s audio, as LiveKit detects speech on each side (or from when the agent decided your turn ended, if that came first).</p>
         </Card>
       </div>
     </div>
