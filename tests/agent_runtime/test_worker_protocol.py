@@ -128,6 +128,11 @@ async def test_registers_serves_a_job_and_drains_on_sigterm(
         )
         scrape = (await client.get(worker.metrics)).text
         assert "arkenos_worker_active_sessions" in scrape
+        # The job fetches its config and connects to the room concurrently: under load the
+        # room connection can come after the config answer, so wait for it before draining.
+        await eventually(
+            probe(lambda: double.room_connections or None), within=20, what="room connection"
+        )
 
         worker.process.send_signal(signal.SIGTERM)
         assert await wait_for_status(worker, client, 503) == "draining"
