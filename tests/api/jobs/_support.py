@@ -91,15 +91,24 @@ def new_secret() -> str:
 
 
 async def agent_with_webhook(
-    cluster: Cluster, namespace: str, name: str, url: str, secret: str, events: list[str]
+    cluster: Cluster,
+    namespace: str,
+    name: str,
+    url: str,
+    secret: str,
+    events: list[str],
+    *,
+    marked: bool = True,
 ) -> None:
+    """An agent whose webhook signs with a Secret of its own; ``marked=False`` leaves out the
+    label that lets Arkenos read that Secret."""
     body = {
         "apiVersion": "v1",
         "kind": "Secret",
         "metadata": {
             "name": f"{name}-hook",
             "namespace": namespace,
-            "labels": {WEBHOOK_SECRET_LABEL: SECRET_OPT_IN},
+            "labels": {WEBHOOK_SECRET_LABEL: SECRET_OPT_IN} if marked else {},
         },
         "data": {"signingSecret": base64.b64encode(secret.encode()).decode()},
     }

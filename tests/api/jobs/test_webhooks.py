@@ -217,6 +217,34 @@ async def test_private_address_is_refused_and_logged_as_refused(
     assert receiver.deliveries == {}
 
 
+async def test_a_signing_secret_not_marked_for_webhooks_is_never_read(
+    api: Api,
+    owner: tuple[Person, str],
+    cluster: Cluster,
+    receiver: Receiver,
+    jobs_settings: Settings,
+) -> None:
+    """Naming an unrelated Secret of the namespace as a webhook's secretRef must not make the
+    API sign (and so reveal a digest of) it: without the opt-in label nothing is sent."""
+    _, namespace = owner
+    await agent_with_webhook(
+        cluster, namespace, "unmarked", receiver.url, receiver.secret, ["CallEnded"], marked=False
+    )
+    session_id = await add_session(
+        api, namespace, agent="unmarked", seconds=None, status="Active", end_reason=None
+    )
+    await end(api, session_id)
+    async with worker(jobs_settings):
+        await until(lambda: settled(api, session_id))
+    [message] = await messages(api, session_id)
+    log = await attempts(api, message.id)
+    assert message.state == "Failed"
+    assert log
+    assert all(a.outcome == "Failed" for a in log)
+    assert all('is not labelled arkenos.io/webhook-secret="true"' in (a.error or "") for a in log)
+    assert receiver.deliveries == {}
+
+
 async def test_call_started_when_a_worker_registers_and_once_per_job(
     api: Api,
     owner: tuple[Person, str],
