@@ -258,7 +258,12 @@ def runtime_config(openai_url: str) -> RuntimeConfig:
     )
 
 
-def start_bare_worker(stack: LiveKitStack, openai_url: str, log_file: Path) -> ManagedProcess:
+def start_bare_worker(
+    stack: LiveKitStack,
+    openai_url: str,
+    log_file: Path,
+    extra_env: dict[str, str] | None = None,
+) -> ManagedProcess:
     env = {
         **os.environ,
         "LIVEKIT_URL": stack.url,
@@ -268,6 +273,7 @@ def start_bare_worker(stack: LiveKitStack, openai_url: str, log_file: Path) -> M
         "BARE_OPENAI_URL": openai_url,
         "BARE_OPENAI_KEY": KEY,
         "BARE_HEALTH_PORT": str(free_port()),
+        **(extra_env or {}),
     }
     argv = [sys.executable, "-m", "tests.bench.bare_worker", "start"]
     process = ManagedProcess("bare-worker", argv, log_file=log_file, env=env).start()
