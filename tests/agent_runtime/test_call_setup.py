@@ -12,6 +12,8 @@ from pydantic import ValidationError
 from arkenos_agent_runtime.call.dispatch import DispatchError, call_parties, dispatch_metadata
 from arkenos_agent_runtime.call.pipeline import (
     PipelineConfigError,
+    SileroModel,
+    VADCache,
     build_stt,
     build_tts,
     turn_handling,
@@ -94,6 +96,30 @@ def test_turn_detection_and_vad_options_follow_the_spec() -> None:
     }
     vad = VADSettings(min_speech_ms=80, min_silence_ms=250, activation_threshold_percent=60)
     assert vad_options(vad) == (0.08, 0.25, 0.6)
+
+
+def test_every_runners_vads_share_the_workers_silero_model() -> None:
+    """The model loads once per worker: another job runner's VADs, and settings beyond the
+    prewarmed defaults, are VADs of their own on its ONNX session, with the options
+    ``silero.VAD.load`` sets."""
+    from livekit.plugins import silero
+
+    model = SileroModel()
+    first, second = VADCache(model), VADCache(model)
+    prewarmed = first.get(VADSettings())
+    tuned = VADSettings(min_speech_ms=80, min_silence_ms=250, activation_threshold_percent=60)
+    vad, other_runners = first.get(tuned), second.get(VADSettings())
+
+    vads = (prewarmed, vad, other_runners)
+    assert all(isinstance(v, silero.VAD) for v in vads)
+    assert len({id(v) for v in vads}) == 3
+    assert len({id(v._onnx_session) for v in vads}) == 1  # type: ignore[attr-defined]
+    loaded = silero.VAD.load(
+        min_speech_duration=0.08, min_silence_duration=0.25, activation_threshold=0.6
+    )
+    assert vad._opts == loaded._opts  # type: ignore[attr-defined]
+    assert prewarmed._opts == silero.VAD.load()._opts  # type: ignore[attr-defined]
+    assert first.get(tuned) is vad
 
 
 def test_model_turn_detection_loads_the_offline_model() -> None:

@@ -11,15 +11,22 @@ a tone). Callers are participants of the livekit rtc SDK (libwebrtc) in this pro
   loud frame of the agent's reply out of the caller's jitter buffer. Calls of BLOCK turns
   alternate between the bare and the platform worker (which goes first alternates too).
 - Call setup: room created with the dispatch → agent joined → first greeting frame at the
-  caller, on warm workers (each worker's first call is a warm-up, not counted).
-- Concurrency: simultaneous calls on one platform worker, raised until the p95 turn latency is
-  20 % above the single-call figure (or replies go missing); calls per core = that level / 2.
+  caller, on warm workers (each worker's first call is a warm-up, not counted); the split by
+  stage, and from the API's POST, is bench_call_setup's.
+- Concurrency: levels of simultaneous calls on one platform worker, each level's calls joined
+  (staggered), then all held together for a window of continuous turns at random offsets
+  (BENCH_VOICE_WINDOW_S, default 30 s; the single call's BENCH_VOICE_BASELINE_S, default 60 s,
+  sets the yardstick p95), raised until the p95 turn latency is 20 % above the single call's
+  (or a reply goes missing); calls per core = that level / cores. CPU per call-second (CPU
+  seconds over the window / seconds of calls held) of the worker, livekit-server and the
+  callers; the worker's inverse is the calls one core carries by the worker's CPU alone.
 
 CPU seconds of each worker process (with its job processes) and of livekit-server are read
 from /proc around each phase. The machine is shared with other engineers' builds and tests:
 the load average is recorded next to the figures. Prints them and writes
 bench-results/voice_rtc.json. BENCH_VOICE_TURNS sets the turns per agent (default 50),
-BENCH_VOICE_LEVELS the concurrency levels tried (default 1,2,4,6,8,12).
+BENCH_VOICE_LEVELS the concurrency levels tried (default 1,2,4,8,12,16,20,24,32),
+BENCH_VOICE_PHASES which phases run (default turns,concurrency).
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import random
 import statistics
 import sys
 import tempfile
@@ -41,6 +49,7 @@ from typing import Any
 import numpy as np
 import psutil
 from livekit import api as lkapi
+from livekit import rtc
 
 from arkenos_crds.runtime import Provider, RuntimeConfig
 from arkenos_crds.voiceagent import STANDARD_DISPATCH_NAME, VoiceAgentSpec
@@ -58,8 +67,12 @@ from tests.realcalls.support.worker import WorkerProcess, start_worker
 RESULTS = Path(__file__).resolve().parents[2] / "bench-results" / "voice_rtc.json"
 TURNS = int(os.environ.get("BENCH_VOICE_TURNS", "50"))
 BLOCK = 5
-LEVELS = tuple(int(n) for n in os.environ.get("BENCH_VOICE_LEVELS", "1,2,4,6,8,12").split(","))
-LEVEL_TURNS = 3
+LEVELS = tuple(
+    int(n) for n in os.environ.get("BENCH_VOICE_LEVELS", "1,2,4,8,12,16,20,24,32").split(",")
+)
+BASELINE_WINDOW_S = float(os.environ.get("BENCH_VOICE_BASELINE_S", "60"))
+LEVEL_WINDOW_S = float(os.environ.get("BENCH_VOICE_WINDOW_S", "30"))
+PHASES = set(os.environ.get("BENCH_VOICE_PHASES", "turns,concurrency").split(","))
 AEC_WARMUP_S = 3.5  # livekit-agents ignores the caller this long after the agent first speaks
 REPLY_TIMEOUT_S = 8.0
 KEY = "sk-bench-0123456789"
@@ -200,49 +213,140 @@ async def alternating_turns(
     return figures
 
 
+@dataclass
+class Level:
+    """One concurrency level: its calls held together over the same window."""
+
+    calls: int
+    turns_ms: list[float] = field(default_factory=list)
+    missed: int = 0
+    failed: list[str] = field(default_factory=list)
+    held_s: float = 0.0
+
+
+async def held_call(
+    stack: LiveKitStack,
+    speech: np.ndarray,
+    level: Level,
+    index: int,
+    ready: asyncio.Barrier,
+    window: asyncio.Event,
+) -> None:
+    """One call of a level: join (staggered), hear the greeting, wait for the level's other
+    calls, then take turns until the window closes. Turns start at random offsets so the
+    calls do not speak in step."""
+    rng = random.Random(index)
+    await asyncio.sleep(0.4 * index)
+    room = f"conc-{uuid.uuid4().hex[:10]}"
+    await create_dispatched_room(stack, room, WORKSPACE, AGENT, STANDARD_DISPATCH_NAME)
+    caller = await WebCaller.join(stack.url, caller_token(stack, room))
+    joined = False
+    try:
+        await caller.agent_speech_after(0.0, within=30)
+        await caller.agent_quiet(within=10)
+        await asyncio.sleep(AEC_WARMUP_S)
+        joined = True
+        await ready.wait()
+        held_from = time.perf_counter()
+        await asyncio.sleep(rng.uniform(0, 1.5))
+        while not window.is_set():
+            ended = await caller.say(speech)
+            try:
+                reply = await caller.agent_speech_after(ended, within=REPLY_TIMEOUT_S)
+            except TimeoutError:
+                level.missed += 1
+                continue
+            level.turns_ms.append((reply.started_at - ended) * 1000)
+            await caller.agent_quiet(within=10)
+            await asyncio.sleep(rng.uniform(0.3, 1.0))
+        level.held_s += time.perf_counter() - held_from
+    except (TimeoutError, rtc.ConnectError) as error:
+        # No greeting, or a caller that could not join: the level fails, the run goes on.
+        level.failed.append(repr(error))
+        if not joined:
+            await ready.wait()  # the others do not wait for a call that never got going
+    finally:
+        await caller.leave()
+        keys = stack.keys
+        async with lkapi.LiveKitAPI(stack.http_url, keys.api_key, keys.api_secret) as lk:
+            await lk.room.delete_room(lkapi.DeleteRoomRequest(room=room))
+
+
+async def run_level(
+    stack: LiveKitStack, speech: np.ndarray, meter: Meter, calls: int, window_s: float
+) -> tuple[Level, dict[str, float]]:
+    """``calls`` simultaneous calls; CPU is measured over the window they are all held."""
+    level = Level(calls)
+    ready = asyncio.Barrier(calls + 1)
+    window = asyncio.Event()
+    tasks = [
+        asyncio.create_task(held_call(stack, speech, level, i, ready, window)) for i in range(calls)
+    ]
+    await ready.wait()
+    with meter.phase() as cpu:
+        await asyncio.sleep(window_s)
+        window.set()
+        # The turns under way finish inside the phase: their CPU belongs to the window.
+        await asyncio.gather(*tasks)
+    return level, cpu
+
+
 async def concurrency(stack: LiveKitStack, speech: np.ndarray, meter: Meter) -> dict[str, Any]:
-    levels: list[dict[str, Any]] = []
+    """Levels of simultaneous calls on the platform worker, from one call up, each held for
+    the same window of continuous turns, until the p95 turn latency is 20 % above the single
+    call's (or a reply goes missing). The single call's window is longer: its p95 is the
+    yardstick."""
+    rows: list[dict[str, Any]] = []
     baseline: float | None = None
-    for level in LEVELS:
-        with meter.phase() as cpu:
-
-            async def staggered(index: int) -> CallFigures:
-                await asyncio.sleep(0.5 * index)
-                return await one_call(stack, STANDARD_DISPATCH_NAME, speech, LEVEL_TURNS)
-
-            outcomes = await asyncio.gather(
-                *(staggered(i) for i in range(level)), return_exceptions=True
-            )
-        made = [o for o in outcomes if isinstance(o, CallFigures)]
-        # A call whose greeting never came (no job, or no audio within 30 s) fails the level.
-        failed = [repr(o) for o in outcomes if not isinstance(o, CallFigures)]
-        turns = [t for c in made for t in c.turns_ms]
-        missed = sum(c.missed for c in made) + len(failed)
+    cores = os.cpu_count() or 1
+    for calls in LEVELS:
+        window_s = BASELINE_WINDOW_S if calls == 1 else LEVEL_WINDOW_S
+        level, cpu = await run_level(stack, speech, meter, calls, window_s)
+        call_seconds = level.held_s or 1.0
         row: dict[str, Any] = {
-            "calls": level,
-            **summary(turns),
-            "missed_replies": missed,
-            "failed_calls": failed,
+            "calls": calls,
+            **summary(level.turns_ms),
+            "missed_replies": level.missed,
+            "failed_calls": level.failed,
             **cpu,
-            "platform_cpu_ms_per_call": round(cpu["platform_cpu_s"] * 1000 / level),
-            "platform_cpu_ms_per_turn": round(cpu["platform_cpu_s"] * 1000 / (len(turns) or 1)),
+            "call_seconds": round(level.held_s, 1),
+            # CPU seconds per second of a held call: the share of a core one call takes.
+            **{
+                f"{name}_cpu_per_call_second": round(cpu[f"{name}_cpu_s"] / call_seconds, 4)
+                for name in ("platform", "livekit_server", "callers")
+            },
         }
-        levels.append(row)
-        print(f"  {level} simultaneous calls: {row}", flush=True)
-        if not turns:
+        rows.append(row)
+        print(f"  {calls} simultaneous calls: {row}", flush=True)
+        if not level.turns_ms:
             break
         if baseline is None:
             baseline = row["p95_ms"]
             continue
-        if row["p95_ms"] > 1.2 * baseline or missed:
+        if row["p95_ms"] > 1.2 * baseline or level.missed or level.failed:
             break
-    within = [r["calls"] for r in levels if r.get("n") and r["p95_ms"] <= 1.2 * (baseline or 0)]
+    within = [
+        r["calls"]
+        for r in rows
+        if r.get("n")
+        and not r["missed_replies"]
+        and not r["failed_calls"]
+        and r["p95_ms"] <= 1.2 * (baseline or 0)
+    ]
     best = max(within, default=0)
+    measured = [r for r in rows if r.get("n")]
+    # The worker's CPU per call-second at the highest level measured; its inverse is the calls
+    # one core carries by CPU alone (the callers and livekit-server run on the same cores here,
+    # so the latency-bound figure is lower than a worker-only host would give).
+    worker_share = measured[-1]["platform_cpu_per_call_second"] if measured else None
     return {
-        "levels": levels,
+        "levels": rows,
         "single_call_p95_ms": baseline,
         "max_calls_within_20_percent": best,
-        "calls_per_core": best / (os.cpu_count() or 1),
+        "calls_per_core": round(best / cores, 2),
+        "reached_last_level": bool(rows) and rows[-1]["calls"] == LEVELS[-1] and best == LEVELS[-1],
+        "worker_cpu_per_call_second": worker_share,
+        "calls_per_core_by_worker_cpu": round(1 / worker_share, 1) if worker_share else None,
     }
 
 
@@ -258,7 +362,12 @@ def runtime_config(openai_url: str) -> RuntimeConfig:
     )
 
 
-def start_bare_worker(stack: LiveKitStack, openai_url: str, log_file: Path) -> ManagedProcess:
+def start_bare_worker(
+    stack: LiveKitStack,
+    openai_url: str,
+    log_file: Path,
+    extra_env: dict[str, str] | None = None,
+) -> ManagedProcess:
     env = {
         **os.environ,
         "LIVEKIT_URL": stack.url,
@@ -268,6 +377,7 @@ def start_bare_worker(stack: LiveKitStack, openai_url: str, log_file: Path) -> M
         "BARE_OPENAI_URL": openai_url,
         "BARE_OPENAI_KEY": KEY,
         "BARE_HEALTH_PORT": str(free_port()),
+        **(extra_env or {}),
     }
     argv = [sys.executable, "-m", "tests.bench.bare_worker", "start"]
     process = ManagedProcess("bare-worker", argv, log_file=log_file, env=env).start()
@@ -284,13 +394,23 @@ async def measure(
 ) -> dict[str, Any]:
     meter = Meter(pids())
     print(f"load average at the start: {uptime()} on {os.cpu_count()} cores", flush=True)
-    print(f"voice to voice: {TURNS} turns per worker, alternating in calls of {BLOCK}", flush=True)
-    turns = await alternating_turns(stack, speech, meter)
-    RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.with_suffix(".turns.json").write_text(json.dumps(turns, indent=2) + "\n")
-    print(f"turn figures: {json.dumps({k: v for k, v in turns.items() if k != 'bare'})}")
-    print("concurrency on one platform worker:", flush=True)
-    return {"turns": turns, "concurrency": await concurrency(stack, speech, meter)}
+    results: dict[str, Any] = {}
+    if "turns" in PHASES:
+        print(f"voice to voice: {TURNS} turns per worker, alternating in calls of {BLOCK}")
+        turns = await alternating_turns(stack, speech, meter)
+        RESULTS.parent.mkdir(exist_ok=True)
+        RESULTS.with_suffix(".turns.json").write_text(json.dumps(turns, indent=2) + "\n")
+        print(f"turn figures: {json.dumps({k: v for k, v in turns.items() if k != 'bare'})}")
+        results["turns"] = turns
+    if "concurrency" in PHASES:
+        print(
+            f"concurrency on one platform worker: levels {LEVELS}, {LEVEL_WINDOW_S:.0f} s of "
+            f"turns each ({BASELINE_WINDOW_S:.0f} s for the single call)",
+            flush=True,
+        )
+        await one_call(stack, STANDARD_DISPATCH_NAME, speech, 1)  # warm-up, not counted
+        results["concurrency"] = await concurrency(stack, speech, meter)
+    return results
 
 
 def main() -> None:
@@ -318,8 +438,10 @@ def main() -> None:
         token_file = folder / "token"
         token_file.write_text(POOL_TOKEN)
         speech = read_wav(espeak_wav(CALLER_SAYS, folder / "caller.wav"))
+        # Sessions up to the highest level tried (the worker refuses jobs past max_sessions).
+        sessions = {"ARKENOS_MAX_SESSIONS": str(max(25, 2 * max(LEVELS)))}
         platform: WorkerProcess = start_worker(
-            stack, api_served.url, token_file, folder / "platform-worker.log"
+            stack, api_served.url, token_file, folder / "platform-worker.log", sessions
         )
         bare = start_bare_worker(stack, openai_url, folder / "bare-worker.log")
         server = next(p for p in stack.processes if p.name == "livekit-server")
@@ -351,7 +473,19 @@ def main() -> None:
 
 
 def report(results: dict[str, Any]) -> None:
-    turns = results["turns"]
+    if "turns" in results:
+        report_turns(results["turns"])
+    if "concurrency" in results:
+        report_concurrency(results["concurrency"])
+    print(f"  load average at the end: {results['machine']['load_average_at_end']}")
+    print(
+        "  the machine is shared (other builds and tests on the same cores): wall-clock "
+        "latencies are noisy; read them next to the CPU figures and the load"
+    )
+    print(f"wrote {RESULTS}")
+
+
+def report_turns(turns: dict[str, Any]) -> None:
     for kind in ("bare", "platform"):
         figures = turns[kind]
         print(
@@ -367,17 +501,18 @@ def report(results: dict[str, Any]) -> None:
             f"  {kind:8} worker CPU: {turns[f'{kind}_worker_cpu_ms_per_turn']} ms per turn, "
             f"{turns[f'{kind}_worker_cpu_ms_per_call']} ms per call (greeting + {BLOCK} turns)"
         )
-    conc = results["concurrency"]
+
+
+def report_concurrency(conc: dict[str, Any]) -> None:
     print(
         f"  concurrency: {conc['max_calls_within_20_percent']} calls within +20 % of the "
         f"single-call p95 ({conc['single_call_p95_ms']} ms): {conc['calls_per_core']} per core"
+        + (" (the highest level tried: more may fit)" if conc["reached_last_level"] else "")
     )
-    print(f"  load average at the end: {results['machine']['load_average_at_end']}")
     print(
-        "  the machine is shared (other builds and tests on the same cores): wall-clock "
-        "latencies are noisy; read them next to the CPU figures and the load"
+        f"  worker CPU per call-second {conc['worker_cpu_per_call_second']}: "
+        f"{conc['calls_per_core_by_worker_cpu']} calls per core by the worker's CPU alone"
     )
-    print(f"wrote {RESULTS}")
 
 
 if __name__ == "__main__":

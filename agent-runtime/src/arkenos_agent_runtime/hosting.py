@@ -20,7 +20,7 @@ import httpx
 from livekit.agents import AgentServer, JobContext, JobExecutorType, JobProcess
 
 from arkenos_agent_runtime.api_client import HTTPRuntimeAPI, TokenSource
-from arkenos_agent_runtime.call.pipeline import VADCache
+from arkenos_agent_runtime.call.pipeline import SileroModel, VADCache
 from arkenos_agent_runtime.health.metrics import WorkerMetrics
 from arkenos_agent_runtime.health.server import WorkerState, health_app, metrics_app, start_site
 from arkenos_agent_runtime.openai_clients import OpenAIClients
@@ -34,13 +34,19 @@ logger = logging.getLogger("arkenos.worker")
 CallEntrypoint = Callable[[JobContext, CallServices], Awaitable[None]]
 
 
-def prewarm(proc: JobProcess) -> None:
-    """Load Silero VAD (default settings) once per job process, as LiveKit's starter does."""
-    from arkenos_crds.pipeline import VADSettings
+def prewarmer(model: SileroModel) -> Callable[[JobProcess], None]:
+    """The job runners' prewarm: a VAD with the default settings on the worker's Silero
+    model, loaded by the first runner (as LiveKit's starter loads it per process) and shared
+    by the next ones, which are then warm at once."""
 
-    cache = VADCache()
-    cache.get(VADSettings())
-    proc.userdata["vad_cache"] = cache
+    def prewarm(proc: JobProcess) -> None:
+        from arkenos_crds.pipeline import VADSettings
+
+        cache = VADCache(model)
+        cache.get(VADSettings())
+        proc.userdata["vad_cache"] = cache
+
+    return prewarm
 
 
 def session_load(max_sessions: int) -> Callable[[AgentServer], float]:
@@ -58,6 +64,7 @@ class WorkerHost:
         self._entrypoint = entrypoint
         self._tls = ssl.create_default_context()
         self._stop = asyncio.Event()
+        self.silero = SileroModel()
         self.server = AgentServer(
             job_executor_type=JobExecutorType.THREAD,
             # Sessions, not CPU: the pool is sized in sessions and a busy host must not refuse.
@@ -67,7 +74,7 @@ class WorkerHost:
             num_idle_processes=settings.idle_processes,
             host="127.0.0.1",
             port=0,
-            setup_fnc=prewarm,
+            setup_fnc=prewarmer(self.silero),
         )
         self.server.rtc_session(self._run_job, agent_name=agent_name)
         self.server.on("worker_registered", self._on_registered)

@@ -42,7 +42,7 @@ def job(connect: Any) -> JobContext:
         JobContext,
         SimpleNamespace(
             _info=SimpleNamespace(received_at=1.0),
-            job=SimpleNamespace(metadata=METADATA),
+            job=SimpleNamespace(metadata=METADATA, id="AJ_1", room=SimpleNamespace(name="call-1")),
             room=SimpleNamespace(metadata="", name="call-1"),
             connect=connect,
         ),
@@ -84,3 +84,8 @@ async def test_the_config_of_the_jobs_agent_or_the_runners_own_is_fetched(
     assert start.config is config
     assert start.dispatched == 1.0
     assert start.parties.direction == "Web"
+    # The setup timeline has the dispatch, the entrypoint, the room joined, the config in.
+    timeline = start.timeline
+    assert set(timeline.at) == {"received", "entrypoint", "connected", "config"}
+    assert timeline.room == "call-1"
+    assert set(timeline.stages_ms()) == {"connect", "config"}

@@ -7,6 +7,7 @@ import os
 import sys
 import urllib.error
 import urllib.request
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -74,10 +75,16 @@ def worker_environment(
 
 
 def start_worker(
-    stack: LiveKitStack, api_url: str, token_file: Path, log_file: Path
+    stack: LiveKitStack,
+    api_url: str,
+    token_file: Path,
+    log_file: Path,
+    extra_env: Mapping[str, str] | None = None,
 ) -> WorkerProcess:
+    """``extra_env``: more settings (a benchmark's JSON logs, its idle job runners)."""
     health_port, metrics_port = free_port(), free_port()
     env = worker_environment(stack, api_url, token_file, health_port, metrics_port)
+    env.update(extra_env or {})
     argv = [sys.executable, "-m", "arkenos_agent_runtime.standard"]
     process = ManagedProcess("arkenos-worker", argv, log_file=log_file, env=env).start()
     worker = WorkerProcess(process, health_port, metrics_port)

@@ -3,8 +3,10 @@ plugins with the resolved keys, Silero VAD settings, and turn handling."""
 
 from __future__ import annotations
 
+import dataclasses
+import threading
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, cast
 
 from livekit.agents import NOT_GIVEN, stt, tts, vad
 from livekit.agents import llm as lk_llm
@@ -34,22 +36,51 @@ def vad_options(settings: VADSettings) -> tuple[float, float, float]:
     )
 
 
-class VADCache:
-    """Silero VAD instances of one worker process, one per distinct setting (loading the
-    model is slow and blocking, so it happens in prewarm for the defaults)."""
+class SileroModel:
+    """The Silero VAD model of one worker process, loaded once (slow and blocking: in the
+    first job runner's prewarm) and shared by every call's VADs. Its ONNX session holds no
+    call state (each VAD stream keeps its own) and may run from several job threads at once,
+    so a job runner's prewarm after the first, and a call whose agent tunes its VAD, load
+    nothing."""
 
     def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._loaded: silero.VAD | None = None
+
+    def _load(self) -> silero.VAD:
+        with self._lock:
+            if self._loaded is None:
+                # Typed as the base class's load; it builds the plugin's own VAD.
+                self._loaded = cast(silero.VAD, silero.VAD.load())
+            return self._loaded
+
+    def vad(self, min_speech: float, min_silence: float, threshold: float) -> silero.VAD:
+        """A VAD of its own (events, options) on the shared model, set as
+        ``silero.VAD.load`` would set it."""
+        loaded = self._load()
+        # The plugin has no public way to build a VAD on a loaded session: its fields are read.
+        options = dataclasses.replace(
+            loaded._opts,
+            min_speech_duration=min_speech,
+            min_silence_duration=min_silence,
+            activation_threshold=threshold,
+            deactivation_threshold=max(threshold - 0.15, 0.01),
+        )
+        return silero.VAD(session=loaded._onnx_session, opts=options)
+
+
+class VADCache:
+    """The Silero VADs of one job runner, one per distinct setting, on the worker's shared
+    model (a runner serves one call: its VAD's metrics events are that call's alone)."""
+
+    def __init__(self, model: SileroModel | None = None) -> None:
+        self._model = model or SileroModel()
         self._by_settings: dict[tuple[float, float, float], vad.VAD] = {}
 
     def get(self, settings: VADSettings) -> vad.VAD:
         key = vad_options(settings)
         if key not in self._by_settings:
-            min_speech, min_silence, threshold = key
-            self._by_settings[key] = silero.VAD.load(
-                min_speech_duration=min_speech,
-                min_silence_duration=min_silence,
-                activation_threshold=threshold,
-            )
+            self._by_settings[key] = self._model.vad(*key)
         return self._by_settings[key]
 
 

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import asyncio
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from livekit.agents import JobContext, vad
 
 from arkenos_agent_runtime.call.dispatch import call_parties, dispatch_metadata
 from arkenos_agent_runtime.call.pipeline import VADCache
+from arkenos_agent_runtime.call.timeline import CallTimeline
 from arkenos_agent_runtime.services import CallParties, CallServices
 from arkenos_agent_runtime.tools.context import CallData
 from arkenos_agent_runtime.tools.telephony import ApiTelephony, CallSessionId
@@ -27,6 +28,8 @@ class CallStart:
     parties: CallParties
     #: When LiveKit dispatched the job (epoch seconds).
     dispatched: float
+    #: The call's setup instants so far; the session's start and greeting are added later.
+    timeline: CallTimeline = field(default_factory=CallTimeline)
 
 
 async def open_call(
@@ -34,8 +37,9 @@ async def open_call(
 ) -> CallStart:
     """Join the room and fetch the config of the job's agent. ``agent`` (workspace, name):
     the one agent a custom runner serves, which its dispatch name already implies."""
+    timeline = CallTimeline.of_job(ctx)
     # livekit's dispatch timeline; private, so fall back to now if it moves.
-    dispatched = getattr(ctx._info, "received_at", 0.0) or time.time()
+    dispatched = timeline.at.get("received") or time.time()
     if not ctx.job.metadata.strip():
         # A dispatch rule may put the metadata on the room instead, readable once connected.
         await ctx.connect()
@@ -43,8 +47,10 @@ async def open_call(
     workspace, name = agent or (metadata.workspace, metadata.agent)
     # The config fetch and the room connection overlap: both are on the job start's path.
     config_task = asyncio.create_task(services.api.runtime_config(workspace, name))
+    config_task.add_done_callback(lambda task: _mark_fetched(timeline, task))
     try:
         await ctx.connect()
+        timeline.mark("connected")
         participant = None
         if metadata.direction != CallDirection.WEB:
             participant = await ctx.wait_for_participant()
@@ -52,7 +58,13 @@ async def open_call(
         config_task.cancel()
         raise
     config = await config_task
-    return CallStart(config, metadata, call_parties(metadata, participant), dispatched)
+    parties = call_parties(metadata, participant)
+    return CallStart(config, metadata, parties, dispatched, timeline)
+
+
+def _mark_fetched(timeline: CallTimeline, task: asyncio.Task[RuntimeConfig]) -> None:
+    if not task.cancelled() and task.exception() is None:
+        timeline.mark("config")
 
 
 def call_data(ctx: JobContext, services: CallServices, start: CallStart) -> CallData:

@@ -48,7 +48,9 @@ async def start_supervised(
 ) -> None:
     """Supervise ``session`` and start it in the call's room with ``agent``."""
     supervise_call(ctx, services, session, call, start)
+    start.timeline.watch(session, services.metrics)
     await session.start(agent=agent, room=ctx.room)
+    start.timeline.mark("session")
 
 
 def _limit_duration(ctx: JobContext, call: CallData, seconds: int) -> None:

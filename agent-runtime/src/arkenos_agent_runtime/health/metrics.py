@@ -7,6 +7,8 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 #: End of speech to first audio lands between ~300 ms and a few seconds.
 LATENCY_BUCKETS = (0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0)
+#: A call's start stages take milliseconds (accepting) to a second or more (joining the room).
+SETUP_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0)
 
 
 class WorkerMetrics:
@@ -25,6 +27,14 @@ class WorkerMetrics:
             "Per-turn latency: e2e is end of speech to first agent audio.",
             ["stage"],
             buckets=LATENCY_BUCKETS,
+            registry=self.registry,
+        )
+        self.call_setup = Histogram(
+            "arkenos_call_setup_seconds",
+            "A call's start, by stage (arkenos_agent_runtime.call.timeline.STAGES); total is "
+            "the availability request to the greeting's first audio frame.",
+            ["stage"],
+            buckets=SETUP_BUCKETS,
             registry=self.registry,
         )
         self.tool_calls = Counter(
