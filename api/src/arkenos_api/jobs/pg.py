@@ -19,6 +19,7 @@ import asyncpg
 from pgqueuer.adapters.drivers.asyncpg import AsyncpgDriver
 from pgqueuer.adapters.persistence.queries import Queries
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.util import greenlet_spawn
 
 from arkenos_api.jobs.queue import PRIORITY, Entrypoint
 
@@ -35,13 +36,20 @@ async def connection(
     sessionmaker: async_sessionmaker[AsyncSession],
 ) -> AsyncIterator[asyncpg.Connection]:
     """A pooled connection of the sessionmaker's engine, as asyncpg's own (autocommit until
-    the caller opens a transaction on it)."""
-    async with engine_of(sessionmaker).connect() as pooled:
-        raw = await pooled.get_raw_connection()
-        driver = raw.driver_connection
+    the caller opens a transaction on it). Taken from the pool itself: an engine
+    ``Connection`` around it was more setup per job than the job's own statements. One the
+    block raised in is discarded, not pooled (it may be broken or mid-transaction)."""
+    pooled = await engine_of(sessionmaker).raw_connection()
+    try:
+        driver = pooled.driver_connection
         if not isinstance(driver, asyncpg.Connection):
             raise TypeError("the jobs run on asyncpg")
         yield driver
+    except BaseException:
+        pooled.invalidate()
+        raise
+    finally:
+        await greenlet_spawn(pooled.close)  # back to the pool (the pool's reset is sync)
 
 
 async def enqueue_on(
