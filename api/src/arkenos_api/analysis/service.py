@@ -7,15 +7,17 @@ any transaction, so no database connection waits on the provider."""
 
 from __future__ import annotations
 
+import json
 import logging
+import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import asyncpg
 import openai
 from pydantic import ValidationError
-from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from arkenos_api.analysis.llm import (
@@ -33,14 +35,14 @@ from arkenos_api.core.errors import ApiError
 from arkenos_api.core.kube import Kube
 from arkenos_api.internal.config_build import missing_keys_message
 from arkenos_api.internal.config_inputs import gather_inputs
-from arkenos_api.internal.models import CallSession, TranscriptSegmentRow
+from arkenos_api.internal.models import CallSession
 from arkenos_api.internal.runtime_config import resolve_keys
-from arkenos_api.jobs.events import record_event
 from arkenos_api.jobs.kube_cache import voice_agent_spec
+from arkenos_api.jobs.pg import connection, enqueue_on
+from arkenos_api.jobs.queue import Entrypoint
 from arkenos_api.keys.crypto import Keyring
 from arkenos_api.settings import Settings
-from arkenos_api.workspaces.models import Workspace
-from arkenos_crds.runtime import KEY_OF
+from arkenos_crds.runtime import KEY_OF, Provider
 from arkenos_crds.secret_refs import SecretUse
 from arkenos_crds.voiceagent import AnalysisSpec, VoiceAgentSpec, WebhookEvent
 
@@ -52,6 +54,9 @@ NO_KEY = "unused"
 #: Past this many distinct analysis specs, the remembered shapes start again.
 MAX_SHAPES = 256
 MAX_CLIENTS = 256
+MAX_KEYS = 4096
+
+KeyCacheKey = tuple[uuid.UUID, int, str, str]
 
 
 @dataclass(frozen=True)
@@ -74,6 +79,30 @@ class AnalysisContext:
     #: One SDK client per (base URL, key): a new one per job also looked up the platform
     #: (in a thread) for its headers again.
     clients: dict[tuple[str, str], openai.AsyncOpenAI] = field(default_factory=dict)
+    #: How long a resolved LLM key is kept (the jobs' Kubernetes cache time: the Secret it
+    #: may come from is kept as long); 0 resolves it for every job.
+    key_ttl: float = 0.0
+    #: Resolved keys by (workspace, its keys version, agent uid, agent resource version):
+    #: a stored key changed bumps the version, an edited agent its resource version.
+    keys: dict[KeyCacheKey, tuple[float, str]] = field(default_factory=dict)
+    clock: Callable[[], float] = time.monotonic
+
+    def known_key(self, key: KeyCacheKey) -> str | None:
+        found = self.keys.get(key)
+        if found is None or found[0] <= self.clock():
+            return None
+        return found[1]
+
+    def remember_key(self, key: KeyCacheKey, value: str) -> None:
+        if self.key_ttl <= 0:
+            return
+        now = self.clock()
+        if len(self.keys) >= MAX_KEYS:
+            for stale in [k for k, v in self.keys.items() if v[0] <= now]:
+                del self.keys[stale]
+            if len(self.keys) >= MAX_KEYS:
+                self.keys.clear()
+        self.keys[key] = (now + self.key_ttl, value)
 
     def client(self, base_url: str, api_key: str) -> openai.AsyncOpenAI:
         found = self.clients.get((base_url, api_key))
@@ -118,6 +147,7 @@ class AnalysisContext:
             timeout_seconds=settings.analysis_timeout_seconds,
             max_output_tokens=settings.analysis_max_output_tokens,
             max_transcript_chars=settings.analysis_max_transcript_chars,
+            key_ttl=settings.jobs_kube_cache_seconds,
         )
 
 
@@ -140,64 +170,85 @@ def _parse(kube: Kube, resource: dict[str, Any], agent: str) -> VoiceAgentSpec:
         ) from exc
 
 
-async def _llm_key(
-    db_session: AsyncSession,
+async def _resolve_keys(
     context: AnalysisContext,
     namespace: str,
     agent: str,
     resource: dict[str, Any],
-    spec: VoiceAgentSpec,
-) -> str:
-    """The agent's LLM key, resolved as for the agent's calls (credentials Secret, then the
-    workspace's stored key); a server at the agent's own ``baseURL`` may do without one."""
-    provider = KEY_OF[spec.llm.provider]
+    provider: Provider,
+) -> dict[Provider, str]:
+    """The agent's keys of ``provider``, resolved as for its calls (credentials Secret, then
+    the workspace's stored key)."""
     try:
-        inputs = await gather_inputs(
-            db_session=db_session,
-            kube=context.kube,
-            namespace=namespace,
-            name=agent,
-            resource=resource,
-            uses=frozenset({SecretUse.CREDENTIALS}),
-        )
-        keys = await resolve_keys(
-            db_session=db_session, keyring=context.keyring, inputs=inputs, providers={provider}
-        )
+        async with context.sessionmaker() as db_session:
+            inputs = await gather_inputs(
+                db_session=db_session,
+                kube=context.kube,
+                namespace=namespace,
+                name=agent,
+                resource=resource,
+                uses=frozenset({SecretUse.CREDENTIALS}),
+            )
+            return await resolve_keys(
+                db_session=db_session,
+                keyring=context.keyring,
+                inputs=inputs,
+                providers={provider},
+            )
     except ApiError as exc:
         raise AnalysisFailed(FailureReason.CREDENTIALS_ERROR, exc.message) from exc
+
+
+async def _llm_key(
+    context: AnalysisContext,
+    call: asyncpg.Record,
+    resource: dict[str, Any],
+    spec: VoiceAgentSpec,
+) -> str:
+    """The agent's LLM key (kept for a few seconds); a server at the agent's own ``baseURL``
+    may do without one."""
+    namespace, agent = call["namespace"], call["agent"]
+    meta = resource.get("metadata") or {}
+    cache_key = (
+        call["workspace_id"],
+        call["keys_version"],
+        str(meta.get("uid", "")),
+        str(meta.get("resourceVersion", "")),
+    )
+    known = context.known_key(cache_key) if all(cache_key[2:]) else None
+    if known is not None:
+        return known
+    provider = KEY_OF[spec.llm.provider]
+    keys = await _resolve_keys(context, namespace, agent, resource, provider)
     if provider in keys:
+        context.remember_key(cache_key, keys[provider])
         return keys[provider]
     if spec.llm.base_url:
         return NO_KEY
     raise AnalysisFailed(FailureReason.NO_KEY, missing_keys_message(namespace, [provider]))
 
 
-async def _transcript(db_session: AsyncSession, session_id: uuid.UUID, max_chars: int) -> str:
-    rows = await db_session.execute(
-        select(TranscriptSegmentRow.role, TranscriptSegmentRow.text)
-        .where(TranscriptSegmentRow.session_id == session_id)
-        .order_by(TranscriptSegmentRow.started_at, TranscriptSegmentRow.seq)
-    )
-    text = transcript_text([(role, line) for role, line in rows], max_chars)
+def _transcript(call: asyncpg.Record, max_chars: int) -> str:
+    segments = list(zip(call["roles"] or [], call["texts"] or [], strict=True))
+    text = transcript_text(segments, max_chars)
     if not text:
         raise AnalysisFailed(FailureReason.NO_TRANSCRIPT, "the call has no transcript")
     return text
 
 
-async def _plan(
-    db_session: AsyncSession, context: AnalysisContext, session: CallSession, namespace: str | None
-) -> Plan | None:
+async def _plan(context: AnalysisContext, call: asyncpg.Record) -> Plan | None:
     """What the analysis needs; None when the agent no longer asks for one."""
+    namespace, agent = call["namespace"], call["agent"]
     if namespace is None:
         return None
-    resource = await context.kube.get_voice_agent(namespace, session.agent)
+    resource = await context.kube.get_voice_agent(namespace, agent)
     if resource is None:
-        raise AnalysisFailed(FailureReason.INVALID_AGENT, f"agent {session.agent} is gone")
-    spec = _parse(context.kube, resource, session.agent)
+        raise AnalysisFailed(FailureReason.INVALID_AGENT, f"agent {agent} is gone")
+    spec = _parse(context.kube, resource, agent)
     if not spec.analysis.enabled:
         return None  # turned off since the call: nothing to do
-    key = await _llm_key(db_session, context, namespace, session.agent, resource, spec)
-    transcript = await _transcript(db_session, session.id, context.max_transcript_chars)
+    key = await _llm_key(context, call, resource, spec)
+    transcript = _transcript(call, context.max_transcript_chars)
     return Plan(spec, spec.llm.base_url or context.default_base_url, key, transcript)
 
 
@@ -243,27 +294,54 @@ def _failed(session_id: uuid.UUID, failure: AnalysisFailed, plan: Plan | None) -
     }
 
 
+#: The call, its workspace, whether it is analysed already, and its transcript in order.
+READ_CALL = """
+SELECT s.agent, s.workspace_id, w.namespace, w.keys_version,
+       a.session_id IS NOT NULL AS analysed, t.roles, t.texts
+FROM sessions AS s
+LEFT JOIN workspaces AS w ON w.id = s.workspace_id
+LEFT JOIN session_analyses AS a ON a.session_id = s.id
+LEFT JOIN LATERAL (
+    SELECT array_agg(ts.role ORDER BY ts.started_at, ts.seq) AS roles,
+           array_agg(ts.text ORDER BY ts.started_at, ts.seq) AS texts
+    FROM transcript_segments AS ts
+    WHERE ts.session_id = s.id
+) AS t ON true
+WHERE s.id = $1
+"""
+
+#: The analysis, unless one is stored, and then its AnalysisCompleted event, in one
+#: statement; the event's id when this run stored it.
+STORE = """
+WITH stored AS (
+    INSERT INTO session_analyses
+        (session_id, state, reason, error, summary, success, sentiment, topics, fields, model,
+         attempts, input_tokens, output_tokens, created_at)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, $10, $11, $12, $13, now())
+    ON CONFLICT (session_id) DO NOTHING
+    RETURNING session_id
+), event AS (
+    INSERT INTO outbox_events (id, type, session_id, created_at)
+    SELECT $14, $15, session_id, now() FROM stored
+    ON CONFLICT (session_id, type) DO NOTHING
+    RETURNING id
+)
+SELECT EXISTS (SELECT 1 FROM stored) AS stored, (SELECT id FROM event) AS event_id
+"""
+
+
 async def analyse(context: AnalysisContext, session_id: uuid.UUID) -> bool:
     """Analyse the ended session unless it is analysed already; True when this run stored
     the analysis (completed or failed)."""
     plan: Plan | AnalysisFailed | None
-    async with context.sessionmaker() as db_session:
-        # The call, its namespace and whether it is analysed already, in one round trip.
-        row = (
-            await db_session.execute(
-                select(CallSession, Workspace.namespace, SessionAnalysis.session_id)
-                .outerjoin(Workspace, Workspace.id == CallSession.workspace_id)
-                .outerjoin(SessionAnalysis, SessionAnalysis.session_id == CallSession.id)
-                .where(CallSession.id == session_id)
-            )
-        ).first()
-        if row is None or row[2] is not None:
-            return False
-        session, namespace = row[0], row[1]
-        try:
-            plan = await _plan(db_session, context, session, namespace)
-        except AnalysisFailed as failure:
-            plan = failure
+    async with connection(context.sessionmaker) as conn:
+        call = await conn.fetchrow(READ_CALL, session_id)
+    if call is None or call["analysed"]:
+        return False
+    try:
+        plan = await _plan(context, call)
+    except AnalysisFailed as failure:
+        plan = failure
     if plan is None:
         return False
     if isinstance(plan, AnalysisFailed):
@@ -276,19 +354,42 @@ async def analyse(context: AnalysisContext, session_id: uuid.UUID) -> bool:
     return await _store(context.sessionmaker, values)
 
 
+def _json(value: Any) -> str | None:
+    return None if value is None else json.dumps(value)
+
+
 async def _store(sessionmaker: async_sessionmaker[AsyncSession], values: dict[str, Any]) -> bool:
-    """Insert the analysis and its AnalysisCompleted event together, unless one is stored."""
-    async with sessionmaker() as db_session:
-        stored = await db_session.scalar(
-            insert(SessionAnalysis)
-            .values(**values)
-            .on_conflict_do_nothing(index_elements=["session_id"])
-            .returning(SessionAnalysis.session_id)
+    """Insert the analysis and its AnalysisCompleted event, and enqueue the event's fan-out,
+    in one transaction, unless an analysis is stored."""
+
+    def text(name: str) -> str | None:
+        value = values.get(name)
+        return None if value is None else str(value)
+
+    async with connection(sessionmaker) as conn, conn.transaction():
+        row = await conn.fetchrow(
+            STORE,
+            values["session_id"],
+            text("state"),
+            text("reason"),
+            values.get("error"),
+            values.get("summary"),
+            values.get("success"),
+            text("sentiment"),
+            _json(values.get("topics")),
+            _json(values.get("fields")),
+            values.get("model"),
+            values.get("attempts", 0),
+            values.get("input_tokens"),
+            values.get("output_tokens"),
+            uuid.uuid4(),
+            WebhookEvent.ANALYSIS_COMPLETED.value,
         )
-        if stored is not None:
-            await record_event(db_session, stored, WebhookEvent.ANALYSIS_COMPLETED)
-        await db_session.commit()
-    return stored is not None
+        if row is None or not row["stored"]:
+            return False
+        if row["event_id"] is not None:
+            await enqueue_on(conn, Entrypoint.FAN_OUT, [{"event": str(row["event_id"])}])
+    return True
 
 
 async def session_analysis(

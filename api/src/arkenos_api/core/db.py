@@ -42,14 +42,16 @@ class DatabaseNotMigratedError(RuntimeError):
     pass
 
 
-def create_engine(url: str, pool_size: int = 10, *, pre_ping: bool = True) -> AsyncEngine:
+def create_engine(
+    url: str, pool_size: int = 10, *, pre_ping: bool = True, max_overflow: int | None = None
+) -> AsyncEngine:
     # hide_parameters keeps SQLAlchemy's own "[parameters: ...]" out of a failed statement's
     # error, but asyncpg writes bound values into its own messages too: the app logs database
     # errors by class and SQLSTATE only (core/errors.py), never their text.
     return create_async_engine(
         url,
         pool_size=pool_size,
-        max_overflow=pool_size,
+        max_overflow=pool_size if max_overflow is None else max_overflow,
         pool_pre_ping=pre_ping,
         hide_parameters=True,
     )

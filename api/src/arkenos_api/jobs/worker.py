@@ -55,8 +55,10 @@ def webhook_client(settings: Settings) -> httpx.AsyncClient:
         timeout=settings.webhook_timeout_seconds,
         trust_env=False,  # a proxy would defeat the pinned address
         headers={"user-agent": "Arkenos-Webhooks/1"},
-        # A connection kept per job in flight, and for a while: httpx's defaults (20, 5 s)
-        # made most deliveries of a burst open a new TLS connection.
+        # A connection per job in flight (no request ever waits inside httpcore's pool, whose
+        # bookkeeping is per pooled connection), kept for a while: httpx's default expiry
+        # (5 s) made most deliveries of a burst open a new TLS connection. How many go to one
+        # receiver at once is bounded by the deliveries' own slots (delivery.RECEIVER_SLOTS).
         limits=httpx.Limits(
             max_connections=settings.jobs_concurrency,
             max_keepalive_connections=settings.jobs_concurrency,
@@ -132,8 +134,12 @@ async def run_worker(settings: Settings, *, stop: asyncio.Event | None = None) -
     hand and stop."""
     url = settings.database_url.get_secret_value()
     # No ping per checkout: a job on a dead connection fails and is retried, and the ping
-    # was one more round trip per job.
-    engine = create_engine(url, settings.database_pool_size, pre_ping=False)
+    # was one more round trip per job. A job holds one connection at a time, so one per job
+    # in flight, all kept: overflow connections (closed when handed back) were opened and
+    # closed all through a burst, each a new PostgreSQL backend with its statements to
+    # prepare again.
+    pool_size = max(settings.database_pool_size, settings.jobs_concurrency)
+    engine = create_engine(url, pool_size, pre_ping=False, max_overflow=0)
     api_client = await create_api_client(settings.kubeconfig)
     connection = await asyncpg.connect(asyncpg_dsn(url))
     http = webhook_client(settings)
