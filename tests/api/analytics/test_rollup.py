@@ -19,9 +19,12 @@ from arkenos_api.analytics import histograms
 from arkenos_api.analytics.rollup import REBUILD_SQL
 from arkenos_api.analytics.schemas import GroupBy
 from arkenos_api.analytics.service import analytics, raw_analytics
+from arkenos_api.core.cache import BoundedCache
+from arkenos_api.internal.identity import Workload
 from arkenos_api.internal.models import CallSession, UsageEventRow
+from arkenos_api.internal.service import store_events
 from arkenos_api.sessions.lifecycle import finish_session
-from arkenos_crds.runtime import EndReason
+from arkenos_crds.runtime import EndReason, EventBatch, TurnMetric
 from tests.api.helpers import Api, Person
 from tests.api.sessions.factories import BASE, add_session, workspace_id
 
@@ -87,6 +90,41 @@ async def _end_some(api: Api, live: list[uuid.UUID], rng: random.Random) -> None
                 db_session=db, session=session, ended_at=ended_at, reason=EndReason.AGENT_ENDED
             )
             await db.commit()
+
+
+async def _late_turns(api: Api, ws: uuid.UUID, rng: random.Random) -> int:
+    """Turns stored through the worker's batch after their session ended (counted by the
+    batch), some twice (a retry, counted once), and some for calls still live (counted at
+    their end)."""
+    worker = Workload("system:serviceaccount:arkenos-system:arkenos-worker", "arkenos", None)
+    async with api.app.state.sessionmaker() as db:
+        ids = list(await db.scalars(select(CallSession.id).where(CallSession.workspace_id == ws)))
+    stored = 0
+    for session_id in rng.sample(ids, 40):
+        turns = [
+            TurnMetric(
+                seq=700 + t,
+                turn=50 + t,
+                end_to_end_ms=rng.randint(0, 5000),
+                stt_ms=rng.choice([None, rng.randint(0, 500)]),
+                llm_ms=rng.randint(1, 900),
+                tts_ms=rng.randint(1, 300),
+                at=BASE,
+            )
+            for t in range(rng.randint(1, 4))
+        ]
+        for _ in range(rng.choice([1, 2])):
+            async with api.app.state.sessionmaker() as db:
+                accepted = await store_events(
+                    db_session=db,
+                    owners=BoundedCache(10),
+                    workload=worker,
+                    session_id=session_id,
+                    batch=EventBatch(turns=turns),
+                )
+                await db.commit()
+            stored += accepted.stored
+    return stored
 
 
 async def _reprice_some(
@@ -208,6 +246,7 @@ async def test_the_rollup_equals_the_sessions_it_sums(api: Api, owner: tuple[Per
     ws = await workspace_id(api, workspace)
     live = await _seed(api, workspace, rng)
     assert len(live) >= 10
+    assert await _late_turns(api, ws, rng) > 40
     await _end_some(api, live, rng)
     before = await _rollup_rows(api, ws)
     assert await _reprice_some(api, admin, workspace, ws, rng) == 30
