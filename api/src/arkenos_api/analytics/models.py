@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Index, SmallInteger, String
+from sqlalchemy import BigInteger, ForeignKey, Index, PrimaryKeyConstraint, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from arkenos_api.core.db import Base
@@ -40,15 +40,25 @@ class AnalyticsHistogram(Base):
     (analytics/histograms.py)."""
 
     __tablename__ = "analytics_histograms"
-
-    workspace_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True
+    __table_args__ = (
+        # The count in the key's index: a month's rows are read by an index-only scan.
+        PrimaryKeyConstraint(
+            "workspace_id",
+            "hours",
+            "period_start",
+            "agent",
+            "metric",
+            "bucket",
+            postgresql_include=["count"],
+        ),
     )
+
+    workspace_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
     #: 1 (a UTC hour) or 24 (a UTC day).
-    hours: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
-    period_start: Mapped[datetime] = mapped_column(primary_key=True)
-    agent: Mapped[str] = mapped_column(String(253), primary_key=True)
+    hours: Mapped[int] = mapped_column(SmallInteger)
+    period_start: Mapped[datetime]
+    agent: Mapped[str] = mapped_column(String(253))
     #: histograms.Metric: 0 duration, 1 end to end, 2 STT, 3 LLM, 4 TTS.
-    metric: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
-    bucket: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    metric: Mapped[int] = mapped_column(SmallInteger)
+    bucket: Mapped[int] = mapped_column(SmallInteger)
     count: Mapped[int] = mapped_column(BigInteger)

@@ -78,6 +78,7 @@ def upgrade() -> None:
             "metric",
             "bucket",
             name=op.f("pk_analytics_histograms"),
+            postgresql_include=["count"],
         ),
     )
     op.execute(BACKFILL)
