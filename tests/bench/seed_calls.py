@@ -57,7 +57,7 @@ FROM (SELECT s.id, t, s.started_at, 400 + (random() * 1100)::int AS e2e
 
 
 #: Filled without their keys and indexes, rebuilt after.
-BULK_TABLES = ("transcript_segments", "turn_metrics")
+BULK_TABLES = ("transcript_segments", "turn_metrics", "analytics_rollup", "analytics_histograms")
 _CONSTRAINTS = """
 SELECT conrelid::regclass::text AS table_name, conname, pg_get_constraintdef(oid) AS definition,
     contype
@@ -111,6 +111,7 @@ async def seed(
         )
         await connection.execute("SET synchronous_commit = off")
         await connection.execute("SET maintenance_work_mem = '1GB'")
+        await connection.execute("SET work_mem = '1GB'")  # the rebuilds' aggregations
         await connection.execute("SELECT setseed(0.7)")
         keys, foreign, indexes = await _strip(connection)
         started = time.perf_counter()
@@ -154,6 +155,10 @@ async def seed(
             await connection.execute(TURNS_SQL, low, high, segments // 2)
         timings["segments_and_turns_s"] = round(time.perf_counter() - started, 1)
         started = time.perf_counter()
+        await connection.execute(REBUILD_SQL, workspace_id)
+        await connection.execute(histograms.REBUILD_SQL, workspace_id)
+        timings["rollup_and_histograms_s"] = round(time.perf_counter() - started, 1)
+        started = time.perf_counter()
         for table in BULK_TABLES:
             await connection.execute(f"ALTER TABLE {table} SET LOGGED")
         timings["set_logged_s"] = round(time.perf_counter() - started, 1)
@@ -165,10 +170,6 @@ async def seed(
         for statement in foreign:
             await connection.execute(statement)
         timings["foreign_keys_s"] = round(time.perf_counter() - started, 1)
-        started = time.perf_counter()
-        await connection.execute(REBUILD_SQL, workspace_id)
-        await connection.execute(histograms.REBUILD_SQL, workspace_id)
-        timings["rollup_and_histograms_s"] = round(time.perf_counter() - started, 1)
         started = time.perf_counter()
         await connection.execute("VACUUM ANALYZE")
         timings["vacuum_analyze_s"] = round(time.perf_counter() - started, 1)
