@@ -361,7 +361,7 @@ def _histogram_rows(
     else:
         parts = [(histograms.HOUR, first, last)]
     # Turn latencies are only wanted in total: their key is null, one row per bucket.
-    key = literal_column(
+    key: ColumnElement[Any] = literal_column(
         f"CASE WHEN metric = {Metric.DURATION:d} THEN "
         + ("(period_start AT TIME ZONE 'UTC')::date::text" if by_day else "agent")
         + " END"
@@ -385,7 +385,7 @@ def _histogram_rows(
     )
 
 
-_SESSION_BUCKET = literal_column(histograms.bucket_sql("sessions.duration_ms"))
+_SESSION_BUCKET: ColumnElement[Any] = literal_column(histograms.bucket_sql("sessions.duration_ms"))
 
 
 def _raw_durations(where: list[ColumnElement[bool]], key: Any) -> Any:
@@ -411,7 +411,7 @@ def _raw_turns(session_ids: list[uuid.UUID]) -> Any:
         .where(t.session_id == any_(ids))
         .subquery("stage_values")
     )
-    index = literal_column(histograms.bucket_sql("stage_values.value"))
+    index: ColumnElement[Any] = literal_column(histograms.bucket_sql("stage_values.value"))
     return (
         select(values.c.metric, index, func.count())
         .where(values.c.value.is_not(None))
