@@ -6,7 +6,14 @@ The shape matches what bench_calls.py measured before: one workspace, 20 agents,
 spread uniformly over the last DAYS days before END, 10 s to 15 min long, three directions and
 end reasons, a cost on each; SEGMENTS segments of 8 words from a 3,000-word vocabulary per
 session (the word RARE in about one segment in a thousand) and SEGMENTS / 2 turn metrics.
-The analytics rollup is rebuilt from what was seeded, as the migration backfills it.
+The analytics rollup and its histograms are rebuilt from what was seeded, as the migrations
+backfill them.
+
+Loading is bench-only fast: the transcript and turn tables are unlogged while they fill and
+lose their keys, foreign keys and indexes (the GIN index of the search included), which are
+built again afterwards from their own definitions (pg_get_indexdef / pg_get_constraintdef), so
+the schema measured is the migrations' own; synchronous_commit is off in the seeding session.
+With the bench server's wal_level = minimal, SET LOGGED and the index builds skip the WAL.
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ from datetime import datetime
 
 import asyncpg
 
+from arkenos_api.analytics import histograms
 from arkenos_api.analytics.rollup import REBUILD_SQL
 
 AGENTS = 20
@@ -48,6 +56,46 @@ FROM (SELECT s.id, t, s.started_at, 400 + (random() * 1100)::int AS e2e
 """
 
 
+#: Filled without their keys and indexes, rebuilt after.
+BULK_TABLES = ("transcript_segments", "turn_metrics", "analytics_rollup", "analytics_histograms")
+_CONSTRAINTS = """
+SELECT conrelid::regclass::text AS table_name, conname, pg_get_constraintdef(oid) AS definition,
+    contype
+FROM pg_constraint WHERE conrelid = ANY($1::regclass[]) AND contype IN ('p', 'u', 'f')
+ORDER BY contype DESC  -- the keys (p, u) before the foreign keys (f)
+"""
+_INDEXES = """
+SELECT indexrelid::regclass::text AS name, pg_get_indexdef(indexrelid) AS definition
+FROM pg_index WHERE indrelid = ANY($1::regclass[])
+    AND indexrelid NOT IN (SELECT conindid FROM pg_constraint WHERE conindid <> 0)
+"""
+
+
+async def _strip(connection: asyncpg.Connection) -> tuple[list[str], list[str], list[str]]:
+    """Drop the bulk tables' constraints and indexes and make them unlogged; returns the
+    statements that restore them: keys, foreign keys, indexes."""
+    tables = list(BULK_TABLES)
+    constraints = await connection.fetch(_CONSTRAINTS, tables)
+    indexes = await connection.fetch(_INDEXES, tables)
+    for row in reversed(constraints):  # foreign keys first
+        await connection.execute(
+            f'ALTER TABLE {row["table_name"]} DROP CONSTRAINT "{row["conname"]}"'
+        )
+    for row in indexes:
+        await connection.execute(f"DROP INDEX {row['name']}")
+    for table in tables:
+        await connection.execute(f"ALTER TABLE {table} SET UNLOGGED")
+    restore = {
+        row["conname"]: (
+            f'ALTER TABLE {row["table_name"]} ADD CONSTRAINT "{row["conname"]}" {row["definition"]}'
+        )
+        for row in constraints
+    }
+    keys = [restore[row["conname"]] for row in constraints if row["contype"] != "f"]
+    foreign = [restore[row["conname"]] for row in constraints if row["contype"] == "f"]
+    return keys, foreign, [row["definition"] for row in indexes]
+
+
 async def seed(
     dsn: str, *, sessions: int, segments: int, days: int, end: datetime
 ) -> tuple[uuid.UUID, dict[str, float]]:
@@ -61,7 +109,11 @@ async def seed(
             " created_at) VALUES ($1, 'bench', 'bench', false, 0, now())",
             workspace_id,
         )
+        await connection.execute("SET synchronous_commit = off")
+        await connection.execute("SET maintenance_work_mem = '1GB'")
+        await connection.execute("SET work_mem = '1GB'")  # the rebuilds' aggregations
         await connection.execute("SELECT setseed(0.7)")
+        keys, foreign, indexes = await _strip(connection)
         started = time.perf_counter()
         for first in range(0, sessions, CHUNK):
             await connection.execute(
@@ -104,7 +156,20 @@ async def seed(
         timings["segments_and_turns_s"] = round(time.perf_counter() - started, 1)
         started = time.perf_counter()
         await connection.execute(REBUILD_SQL, workspace_id)
-        timings["rollup_s"] = round(time.perf_counter() - started, 1)
+        await connection.execute(histograms.REBUILD_SQL, workspace_id)
+        timings["rollup_and_histograms_s"] = round(time.perf_counter() - started, 1)
+        started = time.perf_counter()
+        for table in BULK_TABLES:
+            await connection.execute(f"ALTER TABLE {table} SET LOGGED")
+        timings["set_logged_s"] = round(time.perf_counter() - started, 1)
+        started = time.perf_counter()
+        for statement in [*keys, *indexes]:
+            await connection.execute(statement)
+        timings["keys_and_indexes_s"] = round(time.perf_counter() - started, 1)
+        started = time.perf_counter()
+        for statement in foreign:
+            await connection.execute(statement)
+        timings["foreign_keys_s"] = round(time.perf_counter() - started, 1)
         started = time.perf_counter()
         await connection.execute("VACUUM ANALYZE")
         timings["vacuum_analyze_s"] = round(time.perf_counter() - started, 1)

@@ -58,8 +58,10 @@ class PostgresDatabase:
 class PostgresServer:
     """One PostgreSQL cluster in a temporary directory: start, create databases, stop."""
 
-    def __init__(self, bin_dir: Path) -> None:
+    def __init__(self, bin_dir: Path, settings: dict[str, str] | None = None) -> None:
+        """``settings`` are added to (or override) SERVER_SETTINGS (a benchmark's memory)."""
         self.bin_dir = bin_dir
+        self.settings = {**SERVER_SETTINGS, **(settings or {})}
         self.host = LOOPBACK
         self.port = free_port()
         self.password = secrets.token_hex(16)
@@ -136,7 +138,7 @@ class PostgresServer:
 
     def _configure(self) -> None:
         settings = {
-            **SERVER_SETTINGS,
+            **self.settings,
             "listen_addresses": f"'{self.host}'",
             "port": str(self.port),
             "unix_socket_directories": f"'{self.socket_dir}'",

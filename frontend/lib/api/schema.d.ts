@@ -591,7 +591,9 @@ export interface paths {
         };
         /**
          * Get Analytics
-         * @description Calls, minutes, cost, durations, end reasons and latency over a time range.
+         * @description Calls, minutes, cost, durations, end reasons and latency over a time range. Counts,
+         *     minutes and cost are exact; the duration and latency percentiles come from histograms and
+         *     are within ``percentileRelativeError`` (5 %) of the exact nearest-rank values.
          */
         get: operations["get_analytics_api_v1_workspaces__workspace__analytics_get"];
         put?: never;
@@ -1685,6 +1687,12 @@ export interface components {
             groups: components["schemas"]["Group"][];
             /** @description Per-turn latency by stage. */
             latencyMs: components["schemas"]["Latency"];
+            /**
+             * Percentilerelativeerror
+             * @description Bound on the relative error of every percentile (durations, latencies): they are read from histograms of log-spaced buckets (each 5 % wider than the last), so each is within this fraction of the exact value (the nearest-rank percentile of the range's values), and usually within half of it. 0 when exact.
+             * @example 0.05
+             */
+            percentileRelativeError: number;
             /**
              * To
              * Format: date-time
@@ -6930,6 +6938,7 @@ export interface operations {
                      *           "p95": 180
                      *         }
                      *       },
+                     *       "percentileRelativeError": 0.05,
                      *       "to": "2026-12-01T00:00:00Z",
                      *       "totals": {
                      *         "calls": 1240,

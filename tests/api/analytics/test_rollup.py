@@ -1,8 +1,10 @@
 """The analytics rollup against the sessions it sums: random calls around hour and day edges,
 some ended later through finish_session, some repriced late through the cost route (late usage
-and a new price override), then the rollup's rows equal a rebuild from the sessions, and the
-analytics read through the rollup equal the aggregation over the sessions alone, for ranges
-starting and ending at random instants in several time zones, and through the endpoint."""
+and a new price override), then the rollup's rows and histograms equal a rebuild from the
+sessions, and the analytics read through the rollup equal the aggregation over the sessions
+alone (counts and sums exactly, percentiles within the stated relative error of the exact
+percentile_disc), for ranges starting and ending at random instants in several time zones, and
+through the endpoint."""
 
 from __future__ import annotations
 
@@ -13,12 +15,16 @@ from typing import Any
 
 from sqlalchemy import select, text
 
+from arkenos_api.analytics import histograms
 from arkenos_api.analytics.rollup import REBUILD_SQL
 from arkenos_api.analytics.schemas import GroupBy
 from arkenos_api.analytics.service import analytics, raw_analytics
+from arkenos_api.core.cache import BoundedCache
+from arkenos_api.internal.identity import Workload
 from arkenos_api.internal.models import CallSession, UsageEventRow
+from arkenos_api.internal.service import store_events
 from arkenos_api.sessions.lifecycle import finish_session
-from arkenos_crds.runtime import EndReason
+from arkenos_crds.runtime import EndReason, EventBatch, TurnMetric
 from tests.api.helpers import Api, Person
 from tests.api.sessions.factories import BASE, add_session, workspace_id
 
@@ -84,6 +90,41 @@ async def _end_some(api: Api, live: list[uuid.UUID], rng: random.Random) -> None
                 db_session=db, session=session, ended_at=ended_at, reason=EndReason.AGENT_ENDED
             )
             await db.commit()
+
+
+async def _late_turns(api: Api, ws: uuid.UUID, rng: random.Random) -> int:
+    """Turns stored through the worker's batch after their session ended (counted by the
+    batch), some twice (a retry, counted once), and some for calls still live (counted at
+    their end)."""
+    worker = Workload("system:serviceaccount:arkenos-system:arkenos-worker", "arkenos", None)
+    async with api.app.state.sessionmaker() as db:
+        ids = list(await db.scalars(select(CallSession.id).where(CallSession.workspace_id == ws)))
+    stored = 0
+    for session_id in rng.sample(ids, 40):
+        turns = [
+            TurnMetric(
+                seq=700 + t,
+                turn=50 + t,
+                end_to_end_ms=rng.randint(0, 5000),
+                stt_ms=rng.choice([None, rng.randint(0, 500)]),
+                llm_ms=rng.randint(1, 900),
+                tts_ms=rng.randint(1, 300),
+                at=BASE,
+            )
+            for t in range(rng.randint(1, 4))
+        ]
+        for _ in range(rng.choice([1, 2])):
+            async with api.app.state.sessionmaker() as db:
+                accepted = await store_events(
+                    db_session=db,
+                    owners=BoundedCache(10),
+                    workload=worker,
+                    session_id=session_id,
+                    batch=EventBatch(turns=turns),
+                )
+                await db.commit()
+            stored += accepted.stored
+    return stored
 
 
 async def _reprice_some(
@@ -153,18 +194,68 @@ async def _rebuilt_rows(api: Api, ws: uuid.UUID) -> set[tuple[Any, ...]]:
     return {tuple(row) for row in rows}
 
 
+HISTOGRAM_ROWS = (
+    "SELECT hours, period_start, agent, metric, bucket, count FROM analytics_histograms"
+    " WHERE workspace_id = $1"
+)
+
+
+async def _histogram_rows(api: Api, ws: uuid.UUID, *, rebuilt: bool) -> set[tuple[Any, ...]]:
+    """The maintained histograms, or (rebuilt) those recomputed from the sessions and turns in
+    a transaction that is rolled back."""
+    async with api.app.state.sessionmaker() as db:
+        connection = await db.connection()
+        driver: Any = (await connection.get_raw_connection()).driver_connection
+        if rebuilt:
+            await driver.execute("DELETE FROM analytics_histograms WHERE workspace_id = $1", ws)
+            await driver.execute(histograms.REBUILD_SQL, ws)
+        rows = await driver.fetch(HISTOGRAM_ROWS, ws)
+        await db.rollback()
+    return {tuple(row) for row in rows}
+
+
+def _assert_close(answer: Any, exact: Any, where: str, error: float) -> int:
+    """``answer`` equals ``exact`` except the percentiles (under durationMs and latencyMs),
+    which are within ``error`` of the exact ones (both None when there are no values).
+    Returns how many percentiles were compared."""
+    if isinstance(exact, dict):
+        assert isinstance(answer, dict), where
+        assert answer.keys() == exact.keys(), where
+        return sum(_assert_close(answer[key], exact[key], f"{where}.{key}", error) for key in exact)
+    if isinstance(exact, list):
+        assert isinstance(answer, list), where
+        assert len(answer) == len(exact), where
+        return sum(
+            _assert_close(a, e, f"{where}[{i}]", error)
+            for i, (a, e) in enumerate(zip(answer, exact, strict=True))
+        )
+    if ".durationMs." in where or ".latencyMs." in where:
+        if exact is None:
+            assert answer is None, where
+            return 0
+        assert answer is not None, where
+        assert abs(answer - exact) <= error * exact, (where, answer, exact)
+        return 1
+    assert answer == exact, (where, answer, exact)
+    return 0
+
+
 async def test_the_rollup_equals_the_sessions_it_sums(api: Api, owner: tuple[Person, str]) -> None:
     admin, workspace = owner
     rng = random.Random(20261202)
     ws = await workspace_id(api, workspace)
     live = await _seed(api, workspace, rng)
     assert len(live) >= 10
+    assert await _late_turns(api, ws, rng) > 40
     await _end_some(api, live, rng)
     before = await _rollup_rows(api, ws)
     assert await _reprice_some(api, admin, workspace, ws, rng) == 30
     after = await _rollup_rows(api, ws)
     assert after != before, "the late costs changed no rollup row: the test proves nothing"
     assert after == await _rebuilt_rows(api, ws)
+    kept = await _histogram_rows(api, ws, rebuilt=False)
+    assert kept, "no histogram rows: the test proves nothing"
+    assert kept == await _histogram_rows(api, ws, rebuilt=True)
 
     ranges = [(BASE - timedelta(days=2), BASE + timedelta(days=5))]  # everything
     for _ in range(40):
@@ -176,7 +267,9 @@ async def test_the_rollup_equals_the_sessions_it_sums(api: Api, owner: tuple[Per
     whole_hours = BASE.replace(minute=0, second=0)
     ranges.append((whole_hours, whole_hours + timedelta(days=1)))
     ranges.append((whole_hours + timedelta(minutes=10), whole_hours + timedelta(minutes=50)))
-    checked_calls = 0
+    checked_calls = checked_percentiles = 0
+    error = histograms.RELATIVE_ERROR
+    assert error == 0.05
     async with api.app.state.sessionmaker() as db:
         for start, end in ranges:
             for group_by in GroupBy:
@@ -190,9 +283,19 @@ async def test_the_rollup_equals_the_sessions_it_sums(api: Api, owner: tuple[Per
                         "group_by": group_by,
                     }
                     expected = await raw_analytics(**args)
-                    assert await analytics(**args) == expected, (start, end, group_by, agent)
+                    answer = await analytics(**args)
+                    assert answer.percentile_relative_error == error
+                    assert expected.percentile_relative_error == 0
+                    answer.percentile_relative_error = 0
+                    checked_percentiles += _assert_close(
+                        answer.model_dump(mode="json", by_alias=True),
+                        expected.model_dump(mode="json", by_alias=True),
+                        f"{start}..{end} {group_by} {agent}",
+                        error,
+                    )
                     checked_calls += expected.totals.calls
     assert checked_calls > 1000
+    assert checked_percentiles > 1000
 
     # The endpoint answers what the sessions alone say, in its JSON shape.
     start, end = ranges[0]
@@ -210,5 +313,8 @@ async def test_the_rollup_equals_the_sessions_it_sums(api: Api, owner: tuple[Per
         params={"from": start.isoformat(), "to": end.isoformat(), "groupBy": "agent"},
     )
     assert response.status_code == 200, response.text
-    assert response.json() == expected.model_dump(mode="json", by_alias=True)
+    body = response.json()
+    assert body["percentileRelativeError"] == error
+    body["percentileRelativeError"] = 0
+    assert _assert_close(body, expected.model_dump(mode="json", by_alias=True), "api", error)
     assert expected.totals.calls == 120

@@ -73,10 +73,6 @@ async def add_session(
         )
         db.add(session)
         await db.flush()
-        if ended is not None:
-            # An ended session is in the analytics rollup, as finish_session leaves it.
-            await db.refresh(session, ["duration_ms"])
-            await rollup.add_ended(db, session)
         for seq, (role, text) in enumerate(transcript):
             at = started_at + timedelta(seconds=seq)
             db.add(
@@ -100,5 +96,11 @@ async def add_session(
             )
         for seq, call in enumerate(tool_calls):
             db.add(ToolCallRow(session_id=session_id, seq=seq, at=started_at, **call))
+        if ended is not None:
+            # An ended session is in the analytics rollup (its turns in the histograms), as
+            # finish_session leaves it.
+            await db.flush()
+            await db.refresh(session, ["duration_ms"])
+            await rollup.add_ended(db, session)
         await db.commit()
     return session_id

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Index, String
+from sqlalchemy import BigInteger, ForeignKey, Index, PrimaryKeyConstraint, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from arkenos_api.core.db import Base
@@ -32,3 +32,33 @@ class AnalyticsRollup(Base):
     #: Sum of the priced calls' costs, in micro-units.
     cost_micros: Mapped[int] = mapped_column(BigInteger)
     unpriced_calls: Mapped[int] = mapped_column(BigInteger)
+
+
+class AnalyticsHistogram(Base):
+    """How many of one metric's values (durations, turn latencies by stage) of the ended calls
+    of one workspace and agent, started in one UTC hour or day, fell in one bucket
+    (analytics/histograms.py)."""
+
+    __tablename__ = "analytics_histograms"
+    __table_args__ = (
+        # The count in the key's index: a month's rows are read by an index-only scan.
+        PrimaryKeyConstraint(
+            "workspace_id",
+            "hours",
+            "period_start",
+            "agent",
+            "metric",
+            "bucket",
+            postgresql_include=["count"],
+        ),
+    )
+
+    workspace_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    #: 1 (a UTC hour) or 24 (a UTC day).
+    hours: Mapped[int] = mapped_column(SmallInteger)
+    period_start: Mapped[datetime]
+    agent: Mapped[str] = mapped_column(String(253))
+    #: histograms.Metric: 0 duration, 1 end to end, 2 STT, 3 LLM, 4 TTS.
+    metric: Mapped[int] = mapped_column(SmallInteger)
+    bucket: Mapped[int] = mapped_column(SmallInteger)
+    count: Mapped[int] = mapped_column(BigInteger)

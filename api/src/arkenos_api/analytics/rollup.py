@@ -9,9 +9,11 @@ An hour is the grain because the range of a query may start and end at any insta
 zone's midnight): the analytics read whole hours from here and only the partial hours at the
 edges, and the calls still in progress, from the sessions themselves.
 
-Sessions are never deleted one by one (a workspace's deletion cascades to both), so nothing
-else changes what the rollup sums. The migration backfills with REBUILD_SQL's SELECT, the bench's
-seeding rebuilds with it, and the tests compare the maintained rollup against it.
+The percentiles come from histograms kept alongside (analytics/histograms.py), in the same
+transactions. Sessions are never deleted one by one (a workspace's deletion cascades to all
+three), so nothing else changes what the rollup sums. The migration backfills with
+REBUILD_SQL's SELECT, the bench's seeding rebuilds with it, and the tests compare the
+maintained rollup against it.
 """
 
 from __future__ import annotations
@@ -19,7 +21,10 @@ from __future__ import annotations
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from arkenos_api.analytics.histograms import ADD_ENDED_SQL
 from arkenos_api.internal.models import CallSession
+
+_ADD_HISTOGRAMS = text(ADD_ENDED_SQL)
 
 _UPSERT = text(
     """
@@ -73,7 +78,9 @@ async def _upsert(
 
 
 async def add_ended(db_session: AsyncSession, session: CallSession) -> None:
-    """Count a session that has just ended (and been priced) in its hour."""
+    """Count a session that has just ended (and been priced) in its hour, and its duration
+    and the turns stored so far in its hour's and day's histograms (analytics/histograms.py;
+    a turn stored later is added by internal/service.py's batch)."""
     await _upsert(
         db_session,
         session,
@@ -82,6 +89,8 @@ async def add_ended(db_session: AsyncSession, session: CallSession) -> None:
         cost_micros=session.cost_micros or 0,
         unpriced_calls=int(session.cost_micros is None),
     )
+    await db_session.flush()  # the turns added in this transaction are counted too
+    await db_session.execute(_ADD_HISTOGRAMS, {"session_id": session.id})
 
 
 async def replace_cost(

@@ -33,6 +33,7 @@ EXAMPLE = {
     "from": "2026-11-01T00:00:00Z",
     "to": "2026-12-01T00:00:00Z",
     "groupBy": "day",
+    "percentileRelativeError": 0.05,
     "totals": _FIGURES,
     "endReasons": {"CallerHungUp": 1100, "AgentEnded": 120, "Lost": 2},
     "latencyMs": {
@@ -63,7 +64,9 @@ async def get_analytics(
     agent: Annotated[str | None, Query(max_length=253, description="One agent only.")] = None,
     group_by: Annotated[GroupBy, Query(alias="groupBy", description="day or agent.")] = GroupBy.DAY,
 ) -> Analytics:
-    """Calls, minutes, cost, durations, end reasons and latency over a time range."""
+    """Calls, minutes, cost, durations, end reasons and latency over a time range. Counts,
+    minutes and cost are exact; the duration and latency percentiles come from histograms and
+    are within ``percentileRelativeError`` (5 %) of the exact nearest-rank values."""
     end = started_to or utcnow()
     start = started_from or end - timedelta(days=30)
     if start >= end or end - start > MAX_RANGE:

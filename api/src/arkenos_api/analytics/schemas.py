@@ -49,6 +49,13 @@ class Analytics(Schema):
     started_from: datetime = Field(alias="from")
     started_to: datetime = Field(alias="to")
     group_by: GroupBy
+    percentile_relative_error: float = Field(
+        description="Bound on the relative error of every percentile (durations, latencies):"
+        " they are read from histograms of log-spaced buckets (each 5 % wider than the last),"
+        " so each is within this fraction of the exact value (the nearest-rank percentile"
+        " of the range's values), and usually within half of it. 0 when exact.",
+        examples=[0.05],
+    )
     totals: CallFigures
     end_reasons: dict[str, int] = Field(description="Ended calls per end reason.")
     latency_ms: Latency = Field(description="Per-turn latency by stage.")

@@ -12,6 +12,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from arkenos_api.analysis.requests import analysis_requested
+from arkenos_api.analytics.histograms import DAY, HOUR, Metric, bucket_sql
 from arkenos_api.core.cache import BoundedCache
 from arkenos_api.core.errors import ApiError, forbidden, not_found
 from arkenos_api.core.kube import Kube
@@ -130,7 +131,11 @@ async def check_owner(
 #: One statement (one round trip, one prepared plan per connection) stores a whole batch:
 #: each event kind arrives as column arrays and is unnested into its table; a (session, seq)
 #: already stored is a retry and is skipped. The batch's size never changes the statement.
-_STORE_BATCH = """
+#: Turns stored after their session ended are added to the analytics histograms here (the
+#: session's end counted the turns before it): the session row is share-locked, so a
+#: concurrent end (which locks it for update) either counts these turns or is seen to have
+#: ended, never neither nor both.
+_STORE_BATCH = f"""
 WITH transcripts AS (
     INSERT INTO transcript_segments (session_id, seq, role, text, started_at, ended_at)
     SELECT $1, * FROM unnest($2::bigint[], $3::text[], $4::text[], $5::timestamptz[],
@@ -145,7 +150,27 @@ WITH transcripts AS (
     INSERT INTO turn_metrics (session_id, seq, turn, end_to_end_ms, stt_ms, llm_ms, tts_ms, at)
     SELECT $1, * FROM unnest($13::bigint[], $14::int[], $15::int[], $16::int[], $17::int[],
                              $18::int[], $19::timestamptz[])
-    ON CONFLICT (session_id, seq) DO NOTHING RETURNING 1
+    ON CONFLICT (session_id, seq) DO NOTHING
+    RETURNING end_to_end_ms, stt_ms, llm_ms, tts_ms
+), ended AS (
+    SELECT workspace_id, agent, started_at FROM sessions
+    WHERE id = $1 AND ended_at IS NOT NULL AND cardinality($13::bigint[]) > 0
+    FOR SHARE
+), late_turns AS (
+    INSERT INTO analytics_histograms AS h (workspace_id, hours, period_start, agent, metric,
+        bucket, count)
+    SELECT e.workspace_id, g.hours, date_trunc(g.unit, e.started_at, 'UTC'), e.agent, m.metric,
+        {bucket_sql("m.value")} AS bucket, count(*)
+    FROM ended AS e CROSS JOIN (VALUES ({HOUR}, 'hour'), ({DAY}, 'day')) AS g(hours, unit)
+    CROSS JOIN turns AS t
+    CROSS JOIN LATERAL (VALUES ({Metric.END_TO_END:d}, t.end_to_end_ms),
+        ({Metric.STT:d}, t.stt_ms), ({Metric.LLM:d}, t.llm_ms), ({Metric.TTS:d}, t.tts_ms))
+        AS m(metric, value)
+    WHERE m.value IS NOT NULL
+    GROUP BY e.workspace_id, g.hours, g.unit, e.started_at, e.agent, m.metric, bucket
+    ORDER BY g.hours, m.metric, bucket
+    ON CONFLICT (workspace_id, hours, period_start, agent, metric, bucket)
+    DO UPDATE SET count = h.count + excluded.count
 ), tools AS (
     INSERT INTO tool_calls (session_id, seq, name, arguments, result, error, duration_ms, at)
     SELECT $1, t.seq, t.name, t.arguments::jsonb, t.result, t.error, t.duration_ms, t.at
@@ -155,7 +180,7 @@ WITH transcripts AS (
 )
 SELECT (SELECT count(*) FROM transcripts) + (SELECT count(*) FROM usage)
      + (SELECT count(*) FROM turns) + (SELECT count(*) FROM tools)
-"""
+"""  # noqa: S608 (constants only)
 
 
 def _batch_arguments(session_id: uuid.UUID, batch: EventBatch) -> list[Any]:
