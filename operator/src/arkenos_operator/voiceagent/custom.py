@@ -74,7 +74,8 @@ async def reconcile_custom(
     # Never reconciled (no status yet): its children are most likely still to be created.
     new = not agent.get("status")
     await apply_isolation(ctx, state, agent, custom, inputs, new)
-    scale = await plan(ctx.kube, ctx.settings, http, agent, custom, datetime.now(UTC))
+    pods = inputs.pods_of_agent(agent["metadata"]["namespace"], agent["metadata"]["name"])
+    scale = await plan(ctx.settings, http, agent, custom, pods, datetime.now(UTC))
     # Costs first: the ReplicaSet must know which pods are idle before it removes any.
     scale = await scale.settle_costs(ctx.kube)
     status = agent.get("status") or {}
@@ -126,7 +127,7 @@ async def apply_isolation(
             "incomplete.",
         )
     await asyncio.gather(
-        retire_platform_copy(ctx, state, agent),
+        retire_platform_copy(ctx, state, agent, inputs),
         apply_cached(ctx, state, SECRETS, build_gateway_secret(agent, livekit), inputs.force, new),
         apply_cached(ctx, state, SERVICE_ACCOUNTS, build_service_account(agent), inputs.force, new),
         apply_cached(
@@ -148,7 +149,9 @@ async def apply_isolation(
     )
 
 
-async def retire_platform_copy(ctx: OperatorContext, state: VoiceAgentState, agent: Body) -> None:
+async def retire_platform_copy(
+    ctx: OperatorContext, state: VoiceAgentState, agent: Body, inputs: Inputs
+) -> None:
     """Delete the copy of the platform's credentials (bucket keys, and before the worker
     gateway the LiveKit key) that older operators kept in the agent's namespace: its pods now
     reach their code through the API. Only a Secret this operator made for this agent (its
@@ -159,9 +162,12 @@ async def retire_platform_copy(ctx: OperatorContext, state: VoiceAgentState, age
     marker = ("retired-secrets", names.platform_secret_name(name))
     if marker in applied:
         return
-    copy = await ctx.kube.get_or_none(SECRETS, namespace, names.platform_secret_name(name))
+    secret = names.platform_secret_name(name)
+    # kopf's index of Secrets says whether there is one to look at (most agents: none).
+    exists = inputs.keys_of_secret(namespace, secret) is not None
+    copy = await ctx.kube.get_or_none(SECRETS, namespace, secret) if exists else None
     if copy is not None and _made_for(copy, agent, names.COMPONENT_PLATFORM):
-        await ctx.kube.delete(SECRETS, namespace, names.platform_secret_name(name))
+        await ctx.kube.delete(SECRETS, namespace, secret)
     applied[marker] = b""
 
 
