@@ -82,7 +82,7 @@ async def reconcile_custom(
     serving = Serving(status.get("revision"), status.get("artifactDigest"), None, scale)
     artifact: str | None = None
     if custom.source.bundle is not None:
-        outcome = await ensure_build(ctx, state, agent, custom, status)
+        outcome = await ensure_build(ctx, state, agent, custom, status, inputs)
         if outcome.state is BuildState.RUNNING:
             job = names.build_job_name(
                 agent["metadata"]["name"], custom.source.bundle.digest, custom.entrypoint
@@ -206,7 +206,12 @@ async def apply_cached(
 
 
 async def ensure_build(
-    ctx: OperatorContext, state: VoiceAgentState, agent: Body, custom: CustomSpec, status: Body
+    ctx: OperatorContext,
+    state: VoiceAgentState,
+    agent: Body,
+    custom: CustomSpec,
+    status: Body,
+    inputs: Inputs,
 ) -> BuildOutcome:
     """The outcome of the build of the wanted bundle, starting its Job if there is none.
 
@@ -218,8 +223,10 @@ async def ensure_build(
     assert bundle is not None
     namespace, agent_name = agent["metadata"]["namespace"], agent["metadata"]["name"]
     job_name = names.build_job_name(agent_name, bundle.digest, custom.entrypoint)
-    # An agent never reconciled (no status) has no build yet: create it without asking.
-    job = await ctx.kube.get_or_none(JOBS, namespace, job_name) if status else None
+    # An agent never reconciled (no status) has no build yet: create it without asking; else
+    # kopf's index of build Jobs has it (one the watch has not shown yet is created again,
+    # which answers 409 and reads it).
+    job = inputs.build_job(namespace, job_name) if status else None
     if job is None:
         if await _serves_built(ctx, agent, bundle.digest, status):
             return BuildOutcome(BuildState.SUCCEEDED, artifact_digest=status["artifactDigest"])

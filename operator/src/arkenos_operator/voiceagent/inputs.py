@@ -26,6 +26,12 @@ PLATFORM_SECRETS = "platform_secrets"
 POOL_READINESS = "pool_readiness"
 SECRET_KEYS = "secret_keys"  # noqa: S105 - an index name
 AGENT_PODS = "agent_pods"
+BUILD_JOBS = "build_jobs"
+#: Jobs the operator made for agents (their builds).
+OUR_JOBS: dict[str, Any] = {
+    "app.kubernetes.io/managed-by": MANAGED_BY,
+    "app.kubernetes.io/name": names.APP_NAME,
+}
 #: Custom agents' serving pods (the labels their Deployment gives them).
 AGENT_POD_LABELS: dict[str, Any] = {
     "app.kubernetes.io/managed-by": MANAGED_BY,
@@ -43,6 +49,7 @@ class Inputs:
     pool_readiness: Mapping[Any, Any]
     secret_keys: Mapping[Any, Any]
     agent_pods: Mapping[Any, Any]
+    build_jobs: Mapping[Any, Any]
     force: bool = True
 
     @classmethod
@@ -52,8 +59,14 @@ class Inputs:
             kwargs[POOL_READINESS],
             kwargs[SECRET_KEYS],
             kwargs[AGENT_PODS],
+            kwargs[BUILD_JOBS],
             force,
         )
+
+    def build_job(self, namespace: str, name: str) -> Body | None:
+        """A build Job as the watch last saw it (metadata and status), None when unseen."""
+        job: Body | None = _only(self.build_jobs.get((namespace, name)))
+        return job
 
     def pods_of_agent(self, namespace: str, agent: str) -> list[Body]:
         """The custom agent's serving pods as the watch last saw them (what measuring their
@@ -87,7 +100,8 @@ def register_indexes(
     registry: kopf.OperatorRegistry, operator_namespace: str, names: set[str], pool: str
 ) -> None:
     """Index the operator's platform Secrets (data by name), every Secret's key names (by
-    namespace and name) and the operator's pool's ready replicas.
+    namespace and name), custom agents' pods (by agent) and build Jobs (by name), and the
+    operator's pool's ready replicas.
 
     The index functions are ``async`` although they never await: kopf runs synchronous
     handlers in a thread pool, which costs a thread hand-off for every watched event.
@@ -112,6 +126,23 @@ def register_indexes(
         namespace: str | None, labels: kopf.Labels, body: kopf.Body, **_: Any
     ) -> dict[tuple[str | None, str], Body]:
         return {(namespace, labels[AGENT_LABEL]): slim_pod(body)}
+
+    @kopf.index("batch", "v1", "jobs", labels=OUR_JOBS, id=BUILD_JOBS, registry=registry)
+    async def build_jobs(
+        namespace: str | None, name: str, body: kopf.Body, **_: Any
+    ) -> dict[tuple[str | None, str], Body]:
+        meta = body.metadata
+        return {
+            (namespace, name): {
+                "metadata": {
+                    "namespace": namespace,
+                    "name": name,
+                    "annotations": dict(meta.annotations),
+                    "resourceVersion": meta.get("resourceVersion"),
+                },
+                "status": dict(body.status),
+            }
+        }
 
     @kopf.index("arkenos.io", "v1alpha1", "workerpools", id=POOL_READINESS, registry=registry)
     async def pool_readiness(
