@@ -225,3 +225,36 @@ async def test_locks_exclude_per_object_and_are_dropped_after_use() -> None:
     await asyncio.gather(use("1"), use("2"))
     assert order == ["1+", "1-", "2+", "2-"]
     assert len(locks) == 0
+
+
+@dataclass
+class CountingKube(FakeKube):
+    reads: int = 0
+
+    async def get_or_none(self, kind: Kind, namespace: str, name: str) -> Body | None:
+        self.reads += 1
+        return await super().get_or_none(kind, namespace, name)
+
+
+async def test_a_new_objects_event_body_saves_the_read_unless_it_may_be_stale() -> None:
+    kube = CountingKube({("ns", "a"): agent(), ("ns", "b"): agent("b")})
+    runner, reconciler = make_runner(kube), Scripted()
+
+    # Never reconciled (no status) and nobody else on it: the trigger's copy is used.
+    await runner.handle(reconciler, "ns", "a", retry=0, body=agent())
+    assert kube.reads == 0
+    assert kube.status_writes == [{"conditions": [{"type": "Ready", "status": "True"}]}]
+
+    # A copy with a status may predate the last write: read afresh.
+    stale = {**agent(), "status": {"conditions": [{"type": "Ready", "status": "False"}]}}
+    await runner.handle(reconciler, "ns", "a", retry=0, body=stale)
+    assert kube.reads == 1
+    assert len(kube.status_writes) == 1  # the stored status already says Ready
+
+    # Two triggers at once: the one that waited for the lock reads afresh.
+    await asyncio.gather(
+        runner.handle(reconciler, "ns", "b", retry=0, body=agent("b")),
+        runner.handle(reconciler, "ns", "b", retry=0, body=agent("b")),
+    )
+    assert kube.reads == 2
+    assert len(kube.status_writes) == 2

@@ -6,6 +6,7 @@ restart."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import pytest
@@ -15,7 +16,10 @@ from arkenos_crds.runtime import Provider
 from arkenos_operator.kernel.errors import ReconcileError
 from arkenos_operator.kernel.reasons import Reason
 from arkenos_operator.kube import VOICE_AGENTS
+from arkenos_operator.voiceagent.agent import AgentReconciler
+from arkenos_operator.voiceagent.inputs import Inputs
 from arkenos_operator.voiceagent.readiness import ReadinessClient
+from arkenos_operator.voiceagent.state import VoiceAgentState
 from tests.operator.conftest import OPERATOR_TOKEN, WORKSPACE, ServedAPI
 from tests.operator.kube_api import KubeApi, condition_of
 from tests.operator.test_standard_agents import ready_pool, standard_agent
@@ -79,3 +83,49 @@ async def test_the_api_refusing_the_operator_is_reported_as_unavailable(
     assert refused.value.waiting
     assert unreachable.value.reason is Reason.API_UNAVAILABLE
     assert OPERATOR_TOKEN not in refused.value.message
+
+
+class CountingReadiness:
+    """The API's answer without the API: servable until told otherwise, each ask counted."""
+
+    recheck_seconds = 30.0
+
+    def __init__(self) -> None:
+        self.asked = 0
+        self.answer: ReconcileError | None = None
+
+    async def check(self, namespace: str, name: str) -> None:
+        self.asked += 1
+        if self.answer is not None:
+            raise self.answer
+
+
+def custom_reconciler(readiness: CountingReadiness, state: VoiceAgentState, force: bool) -> Any:
+    inputs = Inputs({}, {}, {}, {}, {}, force=force)
+    return AgentReconciler(None, state, readiness, inputs)  # type: ignore[arg-type]
+
+
+async def test_a_recent_yes_serves_the_reconciles_children_trigger_and_a_no_is_asked_again() -> (
+    None
+):
+    readiness, state = CountingReadiness(), VoiceAgentState()
+    agent = {"metadata": {"namespace": WORKSPACE, "name": "shop"}}
+
+    await custom_reconciler(readiness, state, force=True).check_servable(agent)
+    # A build ending, pods becoming ready: the API's recent "yes" stands.
+    await custom_reconciler(readiness, state, force=False).check_servable(agent)
+    assert readiness.asked == 1
+    # A change of the agent itself (or its resync) asks again.
+    await custom_reconciler(readiness, state, force=True).check_servable(agent)
+    assert readiness.asked == 2
+
+    readiness.answer = ReconcileError(Reason.PROVIDER_KEY_MISSING, "no key for openai")
+    with pytest.raises(ReconcileError):
+        await custom_reconciler(readiness, state, force=True).check_servable(agent)
+    # After a "no", every trigger asks.
+    with pytest.raises(ReconcileError):
+        await custom_reconciler(readiness, state, force=False).check_servable(agent)
+    assert readiness.asked == 4
+
+    state.forget(WORKSPACE, "shop")
+    assert state.size() == 0

@@ -23,14 +23,17 @@ class ObjectLocks:
     _entries: dict[ObjectKey, _Entry] = field(default_factory=dict)
 
     @contextlib.asynccontextmanager
-    async def hold(self, key: ObjectKey) -> AsyncIterator[None]:
+    async def hold(self, key: ObjectKey) -> AsyncIterator[bool]:
+        """Hold the object's lock; yields whether it was free on arrival (nobody held it or
+        waited for it)."""
         entry = self._entries.get(key)
+        alone = entry is None
         if entry is None:
             entry = self._entries[key] = _Entry()
         entry.users += 1
         try:
             async with entry.lock:
-                yield
+                yield alone
         finally:
             entry.users -= 1
             if entry.users == 0:

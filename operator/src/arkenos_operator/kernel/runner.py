@@ -1,6 +1,7 @@
-"""The reconcile runner: one reconcile per object at a time, read afresh under its lock,
-inputs fetched, reconciled, status written (only when it changed), timed and counted, and the
-outcome mapped to kopf in one place.
+"""The reconcile runner: one reconcile per object at a time, read afresh under its lock
+(or, for a never-reconciled object, the body of the event that triggered it), inputs fetched,
+reconciled, status written (only when it changed), timed and counted, and the outcome mapped
+to kopf in one place.
 
 A resource plugs in a :class:`Reconciler`; it never writes its own status, locks, or decides
 how kopf retries: it raises :class:`ReconcileError` and says, in :meth:`Reconciler.failed`,
@@ -78,24 +79,35 @@ class Runner:
     backoff_base: float
     backoff_max: float
 
-    async def run(self, reconciler: Reconciler[Any], namespace: str, name: str) -> Outcome:
+    async def run(
+        self, reconciler: Reconciler[Any], namespace: str, name: str, body: Body | None = None
+    ) -> Outcome:
         """Reconcile once for a trigger that is not a kopf handler (a dependency changed, a
-        timer): failures are in the status and the returned outcome, not retried here."""
+        timer): failures are in the status and the returned outcome, not retried here.
+        ``body`` is the object as the trigger saw it, if it has it (see :meth:`_read`)."""
         return await self._timed(
-            reconciler.resource, namespace, name, lambda: self._once(reconciler, namespace, name)
+            reconciler.resource,
+            namespace,
+            name,
+            lambda alone: self._once(reconciler, namespace, name, body if alone else None),
         )
 
     async def handle(
-        self, reconciler: Reconciler[Any], namespace: str, name: str, retry: int
+        self,
+        reconciler: Reconciler[Any],
+        namespace: str,
+        name: str,
+        retry: int,
+        body: Body | None = None,
     ) -> None:
         """Reconcile from a kopf handler: waiting becomes a TemporaryError (kopf retries after
         the delay), invalid a PermanentError."""
-        await self.guard(
+        await self._guarded(
             reconciler.resource,
             namespace,
             name,
             retry,
-            lambda: self._once(reconciler, namespace, name),
+            lambda alone: self._once(reconciler, namespace, name, body if alone else None),
         )
 
     async def guard(
@@ -113,6 +125,18 @@ class Runner:
         ``always_retry`` is for finalizers: a deletion that stopped on something a person must
         fix still retries, since giving up would leave the finalizer (and the object) behind.
         """
+        await self._guarded(resource, namespace, name, retry, lambda _: step(), always_retry)
+
+    async def _guarded(
+        self,
+        resource: str,
+        namespace: str,
+        name: str,
+        retry: int,
+        step: Callable[[bool], Awaitable[Outcome]],
+        always_retry: bool = False,
+    ) -> None:
+        """:meth:`guard` of a ``step`` told whether the object's lock was free on arrival."""
         try:
             outcome = await self._timed(resource, namespace, name, step)
         except Exception as error:
@@ -133,13 +157,13 @@ class Runner:
         resource: str,
         namespace: str,
         name: str,
-        step: Callable[[], Awaitable[Outcome]],
+        step: Callable[[bool], Awaitable[Outcome]],
     ) -> Outcome:
         started = time.perf_counter()
         result = "error"
         try:
-            async with self.locks.hold((resource, namespace, name)):
-                outcome = await step()
+            async with self.locks.hold((resource, namespace, name)) as alone:
+                outcome = await step(alone)
             if outcome.error is None:
                 result = "ok"
             else:
@@ -155,10 +179,24 @@ class Runner:
             self.metrics.reconciles.labels(resource, result).inc()
             self.metrics.duration.labels(resource).observe(time.perf_counter() - started)
 
-    async def _once(self, reconciler: Reconciler[Any], namespace: str, name: str) -> Outcome:
-        # Read afresh under the lock: triggers queue up, and a copy taken before the lock may
-        # predate the status the previous reconcile wrote.
-        obj = await self.kube.get_or_none(reconciler.kind, namespace, name)
+    async def _read(
+        self, reconciler: Reconciler[Any], namespace: str, name: str, body: Body | None
+    ) -> Body | None:
+        """The object to reconcile. Read afresh under the lock: triggers queue up, and a copy
+        taken before the lock may predate the status the previous reconcile wrote. A trigger's
+        own copy is used instead (one request less per new object) when it has no status yet
+        (nothing had reconciled the object when it was taken) and the lock was free (nobody
+        reconciles it now or waits to: the caller passes ``body`` only then). What it could
+        miss is a reconcile that both started and ended since it was taken; the status written
+        then is rebuilt from inputs read now, so only its history (transition times) is lost."""
+        if body is not None and not body.get("status"):
+            return body
+        return await self.kube.get_or_none(reconciler.kind, namespace, name)
+
+    async def _once(
+        self, reconciler: Reconciler[Any], namespace: str, name: str, body: Body | None = None
+    ) -> Outcome:
+        obj = await self._read(reconciler, namespace, name, body)
         if obj is None or obj["metadata"].get("deletionTimestamp"):
             return Outcome()
         inputs = None

@@ -30,9 +30,15 @@ async def measure(
     namespace: str,
     selector: dict[str, str],
 ) -> Measured:
-    """Sessions on each live pod the selector matches. Pods still without an IP have none
-    yet; terminating pods are draining and neither need nor give capacity."""
-    found = await kube.list(PODS, namespace, selector)
+    """Sessions on each live pod the selector matches (see :func:`measure_pods`)."""
+    return await measure_pods(settings, session, await kube.list(PODS, namespace, selector))
+
+
+async def measure_pods(
+    settings: OperatorSettings, session: aiohttp.ClientSession, found: list[Body]
+) -> Measured:
+    """Sessions on each live pod of ``found``. Pods still without an IP have none yet;
+    terminating pods are draining and neither need nor give capacity."""
     live = [
         p
         for p in found

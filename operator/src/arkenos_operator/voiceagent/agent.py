@@ -4,6 +4,7 @@ and replicas). The kernel's runner locks, writes the status and maps failures to
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -68,7 +69,7 @@ class AgentReconciler:
         life = lifecycle_of(obj)
         if spec.mode == AgentMode.CUSTOM:
             # Asked first: in a namespace that is not a workspace nothing should run.
-            await self.readiness.check(obj["metadata"]["namespace"], obj["metadata"]["name"])
+            await self.check_servable(obj)
             serving = await reconcile_custom(
                 self.ctx, self.state, obj, spec, life, self.inputs, self.readiness.session
             )
@@ -76,6 +77,26 @@ class AgentReconciler:
             return agent_status(obj, life, serving)
         await reconcile_standard(self.ctx, obj, spec, life, self.inputs, self.readiness)
         return agent_status(obj, life, None)
+
+    async def check_servable(self, obj: Body) -> None:
+        """Ask the API whether calls to a custom agent would be served. A reconcile its
+        children triggered (``force`` off: a build ending, pods becoming ready, a scaler
+        tick) takes a "yes" younger than the re-check delay instead: those come seconds
+        apart while an agent starts, and a change of the agent itself, its resync and every
+        "no" ask again."""
+        meta = obj["metadata"]
+        key = (meta["namespace"], meta["name"])
+        asked = self.state.servable_at.get(key)
+        now = time.monotonic()
+        if not self.inputs.force and asked is not None and now - asked < self.recheck:
+            return
+        self.state.servable_at.pop(key, None)
+        await self.readiness.check(*key)
+        self.state.servable_at[key] = now
+
+    @property
+    def recheck(self) -> float:
+        return self.readiness.recheck_seconds
 
     async def scale_has_news(self, obj: Body) -> bool:
         """Whether a scaler tick should reconcile: measured without the lock (a read only);
@@ -88,7 +109,9 @@ class AgentReconciler:
             return False
         ctx = self.ctx
         now = datetime.now(UTC)
-        found = await plan(ctx.kube, ctx.settings, self.readiness.session, obj, spec.custom, now)
+        meta = obj["metadata"]
+        pods = self.inputs.pods_of_agent(meta["namespace"], meta["name"])
+        found = await plan(ctx.settings, self.readiness.session, obj, spec.custom, pods, now)
         return needs_reconcile(obj, found)
 
     def failed(self, obj: Body, spec: VoiceAgentSpec | None, error: ReconcileError) -> Body:

@@ -74,14 +74,15 @@ async def reconcile_custom(
     # Never reconciled (no status yet): its children are most likely still to be created.
     new = not agent.get("status")
     await apply_isolation(ctx, state, agent, custom, inputs, new)
-    scale = await plan(ctx.kube, ctx.settings, http, agent, custom, datetime.now(UTC))
+    pods = inputs.pods_of_agent(agent["metadata"]["namespace"], agent["metadata"]["name"])
+    scale = await plan(ctx.settings, http, agent, custom, pods, datetime.now(UTC))
     # Costs first: the ReplicaSet must know which pods are idle before it removes any.
     scale = await scale.settle_costs(ctx.kube)
     status = agent.get("status") or {}
     serving = Serving(status.get("revision"), status.get("artifactDigest"), None, scale)
     artifact: str | None = None
     if custom.source.bundle is not None:
-        outcome = await ensure_build(ctx, state, agent, custom, status)
+        outcome = await ensure_build(ctx, state, agent, custom, status, inputs)
         if outcome.state is BuildState.RUNNING:
             job = names.build_job_name(
                 agent["metadata"]["name"], custom.source.bundle.digest, custom.entrypoint
@@ -126,7 +127,7 @@ async def apply_isolation(
             "incomplete.",
         )
     await asyncio.gather(
-        retire_platform_copy(ctx, state, agent),
+        retire_platform_copy(ctx, state, agent, inputs),
         apply_cached(ctx, state, SECRETS, build_gateway_secret(agent, livekit), inputs.force, new),
         apply_cached(ctx, state, SERVICE_ACCOUNTS, build_service_account(agent), inputs.force, new),
         apply_cached(
@@ -148,7 +149,9 @@ async def apply_isolation(
     )
 
 
-async def retire_platform_copy(ctx: OperatorContext, state: VoiceAgentState, agent: Body) -> None:
+async def retire_platform_copy(
+    ctx: OperatorContext, state: VoiceAgentState, agent: Body, inputs: Inputs
+) -> None:
     """Delete the copy of the platform's credentials (bucket keys, and before the worker
     gateway the LiveKit key) that older operators kept in the agent's namespace: its pods now
     reach their code through the API. Only a Secret this operator made for this agent (its
@@ -159,9 +162,12 @@ async def retire_platform_copy(ctx: OperatorContext, state: VoiceAgentState, age
     marker = ("retired-secrets", names.platform_secret_name(name))
     if marker in applied:
         return
-    copy = await ctx.kube.get_or_none(SECRETS, namespace, names.platform_secret_name(name))
+    secret = names.platform_secret_name(name)
+    # kopf's index of Secrets says whether there is one to look at (most agents: none).
+    exists = inputs.keys_of_secret(namespace, secret) is not None
+    copy = await ctx.kube.get_or_none(SECRETS, namespace, secret) if exists else None
     if copy is not None and _made_for(copy, agent, names.COMPONENT_PLATFORM):
-        await ctx.kube.delete(SECRETS, namespace, names.platform_secret_name(name))
+        await ctx.kube.delete(SECRETS, namespace, secret)
     applied[marker] = b""
 
 
@@ -200,7 +206,12 @@ async def apply_cached(
 
 
 async def ensure_build(
-    ctx: OperatorContext, state: VoiceAgentState, agent: Body, custom: CustomSpec, status: Body
+    ctx: OperatorContext,
+    state: VoiceAgentState,
+    agent: Body,
+    custom: CustomSpec,
+    status: Body,
+    inputs: Inputs,
 ) -> BuildOutcome:
     """The outcome of the build of the wanted bundle, starting its Job if there is none.
 
@@ -212,8 +223,10 @@ async def ensure_build(
     assert bundle is not None
     namespace, agent_name = agent["metadata"]["namespace"], agent["metadata"]["name"]
     job_name = names.build_job_name(agent_name, bundle.digest, custom.entrypoint)
-    # An agent never reconciled (no status) has no build yet: create it without asking.
-    job = await ctx.kube.get_or_none(JOBS, namespace, job_name) if status else None
+    # An agent never reconciled (no status) has no build yet: create it without asking; else
+    # kopf's index of build Jobs has it (one the watch has not shown yet is created again,
+    # which answers 409 and reads it).
+    job = inputs.build_job(namespace, job_name) if status else None
     if job is None:
         if await _serves_built(ctx, agent, bundle.digest, status):
             return BuildOutcome(BuildState.SUCCEEDED, artifact_digest=status["artifactDigest"])

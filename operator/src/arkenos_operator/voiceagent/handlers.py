@@ -110,10 +110,11 @@ def register_agent_handlers(registry: kopf.OperatorRegistry, settings: OperatorS
     @kopf.on.create(*AGENTS, id="reconcile", registry=registry)
     @kopf.on.update(*AGENTS, id="reconcile", registry=registry)
     async def agent_changed(
-        namespace: str | None, name: str, retry: int, memo: Any, **kwargs: Any
+        body: kopf.Body, namespace: str | None, name: str, retry: int, memo: Any, **kwargs: Any
     ) -> None:
         agents = reconciler(memo, kwargs, force=True)
-        await context_of(memo).runner.handle(agents, str(namespace), name, retry)
+        # A new agent's event body saves the runner a read (see Runner._read).
+        await context_of(memo).runner.handle(agents, str(namespace), name, retry, dict(body))
 
     @kopf.timer(
         *AGENTS,

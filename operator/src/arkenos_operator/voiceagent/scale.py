@@ -36,10 +36,9 @@ from arkenos_operator.scaling.pods import (
     decision_status,
     last_change,
     mark_deletion_costs,
-    measure,
+    measure_pods,
 )
 from arkenos_operator.settings import OperatorSettings
-from arkenos_operator.voiceagent import names
 
 Body = dict[str, Any]
 
@@ -117,16 +116,15 @@ def decide_replicas(
 
 
 async def plan(
-    kube: KubeClient,
     settings: OperatorSettings,
     session: aiohttp.ClientSession,
     agent: Body,
     custom: CustomSpec,
+    pods: list[Body],
     now: datetime,
 ) -> Scale:
-    """Measure the agent's pods and decide its replicas."""
-    namespace, name = agent["metadata"]["namespace"], agent["metadata"]["name"]
-    measured = await measure(kube, settings, session, namespace, names.agent_selector(name))
+    """Measure the agent's ``pods`` (from kopf's index of them) and decide its replicas."""
+    measured = await measure_pods(settings, session, pods)
     policy = policy_of(custom, settings)
     waiting = waiting_calls(agent, now, settings.custom_wake_seconds)
     return Scale(policy, decide_replicas(policy, agent, measured, waiting, now), measured, now)

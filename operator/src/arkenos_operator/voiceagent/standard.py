@@ -4,18 +4,16 @@ created; the pool serves every standard agent."""
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from arkenos_crds.voiceagent import VoiceAgentSpec
 from arkenos_operator.context import OperatorContext
 from arkenos_operator.kernel.errors import ReconcileError
 from arkenos_operator.kernel.reasons import Reason
-from arkenos_operator.kube import SECRETS
 from arkenos_operator.voiceagent.inputs import Inputs
 from arkenos_operator.voiceagent.lifecycle import AgentLifecycle
 from arkenos_operator.voiceagent.readiness import ReadinessClient
-from arkenos_operator.voiceagent.validation import check_agent, referenced_secrets, secret_keys
+from arkenos_operator.voiceagent.validation import check_agent, referenced_secrets
 
 Body = dict[str, Any]
 
@@ -29,9 +27,9 @@ async def reconcile_standard(
     readiness: ReadinessClient,
 ) -> None:
     namespace = agent["metadata"]["namespace"]
-    names = referenced_secrets(spec)
-    found = await asyncio.gather(*(ctx.kube.get_or_none(SECRETS, namespace, n) for n in names))
-    problem = check_agent(spec, {n: secret_keys(s) for n, s in zip(names, found, strict=True)})
+    # The key names of the Secrets it names, from kopf's index (no request per agent).
+    keys = {n: inputs.keys_of_secret(namespace, n) for n in referenced_secrets(spec)}
+    problem = check_agent(spec, keys)
     if problem is not None:
         raise problem
     require_pool_ready(ctx, inputs)

@@ -39,12 +39,17 @@ class VoiceAgentState:
     applied: dict[AgentKey, dict[ChildKey, bytes]] = field(default_factory=dict)
     #: resourceVersion our last write of each child produced, to ignore its watch echo.
     own_writes: dict[AgentKey, dict[ChildKey, str]] = field(default_factory=dict)
+    #: When (monotonic seconds) the API last said the agent is servable: a custom agent's
+    #: reconciles that its children trigger (a build ending, pods becoming ready) take that
+    #: answer while it is recent instead of asking again.
+    servable_at: dict[AgentKey, float] = field(default_factory=dict)
 
     def forget(self, namespace: str, name: str) -> None:
         key = (namespace, name)
         self.specs.pop(key, None)
         self.applied.pop(key, None)
         self.own_writes.pop(key, None)
+        self.servable_at.pop(key, None)
 
     def size(self) -> int:
         """Entries held, for tests and metrics."""
@@ -52,6 +57,7 @@ class VoiceAgentState:
             len(self.specs)
             + sum(len(v) for v in self.applied.values())
             + sum(len(v) for v in self.own_writes.values())
+            + len(self.servable_at)
         )
 
 

@@ -1,8 +1,9 @@
 """What the schema cannot check about an agent, as pure functions over the Secrets it names.
 
-The handler fetches the Secrets :func:`referenced_secrets` lists (the resource model's
-:func:`~arkenos_crds.secret_refs.secret_refs`) and passes their key names
-(never their values) to :func:`check_agent`, which returns the first problem a person must fix.
+The reconcile looks up the Secrets :func:`referenced_secrets` lists (the resource model's
+:func:`~arkenos_crds.secret_refs.secret_refs`) in kopf's index of key names (:func:`secret_keys`
+of every Secret, never its values) and passes them to :func:`check_agent`, which returns the
+first problem a person must fix.
 """
 
 from __future__ import annotations
