@@ -18,9 +18,9 @@ import { roleAllows } from "@/lib/api/types";
 import { workspacePath } from "@/lib/nav";
 import { queryKeys, useWorkspace } from "@/lib/queries";
 
-import { ConfirmDialog } from "../../_components/confirm-dialog";
-import { LazyAgentForm as AgentForm } from "../_components/lazy-agent-form";
-import { ReadyBadge } from "../_components/ready-badge";
+import { ConfirmDialog } from "../../../_components/confirm-dialog";
+import { LazyAgentForm as AgentForm } from "../../_components/lazy-agent-form";
+import { ReadyBadge } from "../../_components/ready-badge";
 
 function StaleNotice({ error, onReload }: { error: ApiError; onReload: () => void }) {
   return (
@@ -107,7 +107,8 @@ function Editor({ workspace, agent, canEdit }: { workspace: string; agent: Agent
   );
 }
 
-export default function AgentPage() {
+/** An agent: its Ready state, and the form (standard agents) or the way to its code (custom). */
+export function AgentDetail() {
   const { workspace, name } = useParams<{ workspace: string; name: string }>();
   const role = useWorkspace(workspace).data?.role ?? "viewer";
   const agent = useQuery({

@@ -14,7 +14,7 @@ import { workspacePath } from "@/lib/nav";
 import { queryKeys } from "@/lib/queries";
 import { cn } from "@/lib/utils";
 
-import { LazyAgentForm as AgentForm } from "../_components/lazy-agent-form";
+import { LazyAgentForm as AgentForm } from "../../_components/lazy-agent-form";
 
 function TemplatePicker({ onPick }: { onPick: (template: AgentTemplate) => void }) {
   const templates = useQuery({ queryKey: queryKeys.templates, queryFn: () => unwrap(api.GET("/api/v1/agent-templates")) });
@@ -35,7 +35,8 @@ function TemplatePicker({ onPick }: { onPick: (template: AgentTemplate) => void 
   );
 }
 
-export default function NewAgentPage() {
+/** Pick a template (prefetched by the page on the server), then the agent form. */
+export function NewAgent() {
   const { workspace } = useParams<{ workspace: string }>();
   const router = useRouter();
   const queryClient = useQueryClient();

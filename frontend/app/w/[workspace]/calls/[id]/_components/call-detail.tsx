@@ -4,7 +4,9 @@ import { useQuery } from "@tanstack/react-query";
 import { ArrowLeftIcon } from "lucide-react";
 import Link from "next/link";
 import { useParams } from "next/navigation";
+import type { ReactNode } from "react";
 
+import { LocalDateTime } from "@/components/local-time";
 import { ErrorState, LoadingRows, PageHeader } from "@/components/states";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Card } from "@/components/ui/card";
@@ -14,17 +16,17 @@ import { formatDuration, formatMicros } from "@/lib/calls/format";
 import { workspacePath } from "@/lib/nav";
 import { queryKeys, useWorkspace } from "@/lib/queries";
 
-import { CallStatusBadge } from "../_components/call-status";
-import { Analysis } from "./_components/analysis";
-import { CostBreakdownCard } from "./_components/cost-breakdown";
-import { WebhookDeliveries } from "./_components/deliveries";
-import { Latency } from "./_components/latency";
-import { ToolCalls } from "./_components/tool-calls";
-import { Transcript } from "./_components/transcript";
+import { CallStatusBadge } from "../../_components/call-status";
+import { Analysis } from "./analysis";
+import { CostBreakdownCard } from "./cost-breakdown";
+import { WebhookDeliveries } from "./deliveries";
+import { Latency } from "./latency";
+import { ToolCalls } from "./tool-calls";
+import { Transcript } from "./transcript";
 
 function Facts({ call }: { call: CallDetail }) {
-  const facts: [string, string][] = [
-    ["Started", new Date(call.startedAt).toLocaleString()],
+  const facts: [string, ReactNode][] = [
+    ["Started", <LocalDateTime key="started" iso={call.startedAt} />],
     ["Duration", call.endedAt ? formatDuration(call.durationMs) : "in progress"],
     ["Cost", call.costStatus === "unpriced" ? "unpriced" : formatMicros(call.costMicros)],
     ["Direction", call.direction],
@@ -39,7 +41,7 @@ function Facts({ call }: { call: CallDetail }) {
         {facts.map(([label, value]) => (
           <div key={label} className="flex min-w-0 flex-col">
             <dt className="text-xs text-muted-foreground">{label}</dt>
-            <dd className="truncate font-medium tabular-nums" title={value}>
+            <dd className="truncate font-medium tabular-nums" title={typeof value === "string" ? value : undefined}>
               {value}
             </dd>
           </div>
@@ -49,7 +51,9 @@ function Facts({ call }: { call: CallDetail }) {
   );
 }
 
-export default function CallPage() {
+/** A call's detail: facts, transcript, tool calls, latency, cost, analysis and webhook
+ * deliveries. The page prefetched the call on the server, so this first renders with it. */
+export function CallDetailView() {
   const { workspace, id } = useParams<{ workspace: string; id: string }>();
   const role = useWorkspace(workspace).data?.role ?? "viewer";
   const call = useQuery({
