@@ -1,6 +1,11 @@
 """Root conftest: registers the shared test substrate (PostgreSQL, the Kubernetes emulator,
 the real Kubernetes control plane, the real LiveKit, S3-compatible storage)."""
 
+import logging
+from collections.abc import Iterator
+
+import pytest
+
 pytest_plugins = [
     "tests.substrate.postgres",
     "tests.substrate.kubernetes",
@@ -21,8 +26,6 @@ HEAVY_SUBSTRATES = {
 
 
 def pytest_collection_modifyitems(config, items):  # type: ignore[no-untyped-def]
-    import pytest
-
     for item in items:
         groups = {
             HEAVY_SUBSTRATES[f] for f in getattr(item, "fixturenames", ()) if f in HEAVY_SUBSTRATES
@@ -32,3 +35,14 @@ def pytest_collection_modifyitems(config, items):  # type: ignore[no-untyped-def
             groups.add("livekit")
         if groups:
             item.add_marker(pytest.mark.xdist_group(name="+".join(sorted(groups))))
+
+
+@pytest.fixture(autouse=True)
+def _kopf_object_log_level() -> Iterator[None]:
+    """The operator's ``configure_logging`` sets kopf's per-object logger to WARNING, which is
+    process-wide: without this, a test that starts the operator in-process silences the
+    handler lines a later test in the same worker reads."""
+    logger = logging.getLogger("kopf.objects")
+    level = logger.level
+    yield
+    logger.setLevel(level)

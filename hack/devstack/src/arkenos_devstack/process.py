@@ -112,9 +112,12 @@ class ManagedProcess:
         deadline = time.monotonic() + within
         while not probe():
             if self.process is not None and self.process.poll() is not None:
+                # The log's last lines go into the error too: a test's temporary directory
+                # (and the log with it) is often gone by the time someone reads the failure.
                 raise StartupError(
                     f"{self.name} exited with code {self.process.returncode} before it was ready"
-                    f"{' (' + what + ')' if what else ''}; see {self.log_file}"
+                    f"{' (' + what + ')' if what else ''}; see {self.log_file}; it ends:\n"
+                    f"{self.log_tail(15)}"
                 )
             if time.monotonic() > deadline:
                 raise StartupError(
