@@ -27,7 +27,14 @@ from pathlib import Path
 from arkenos_devstack import tools
 from arkenos_devstack.kubeconfig import write_kubeconfig
 from arkenos_devstack.pki import Pki, make_pki
-from arkenos_devstack.process import LOOPBACK, ManagedProcess, free_port, http_ok, tls_context
+from arkenos_devstack.process import (
+    LOOPBACK,
+    ManagedProcess,
+    StartupError,
+    free_port,
+    http_ok,
+    tls_context,
+)
 
 MANIFESTS = Path(__file__).with_name("manifests")
 KWOK_STAGES = MANIFESTS / "kwok-stages.yaml"
@@ -52,6 +59,9 @@ NOT_READY_TAINT = "node.kubernetes.io/not-ready"
 EXIT_CODE_ANNOTATION = "devstack.arkenos.io/exit-code"
 TERMINATION_MESSAGE_ANNOTATION = "devstack.arkenos.io/termination-message"
 START_TIMEOUT_S = 90.0
+#: How many ports the API server is tried on when the one chosen was taken before it bound it.
+PORT_ATTEMPTS = 3
+ADDRESS_IN_USE = "address already in use"
 
 
 class KubectlError(RuntimeError):
@@ -269,8 +279,29 @@ class ControlPlane:
         etcd.wait_ready(http_ok(f"{client_url}/health"), within=START_TIMEOUT_S, what="/health")
 
     def _start_apiserver(self) -> None:
+        # The port is chosen before the server binds it (the kubeconfigs name it first), so
+        # another process on this machine can take it in between: under a busy test run an
+        # outgoing connection's ephemeral port can be that very port. Pick another and retry.
+        for attempt in range(1, PORT_ATTEMPTS + 1):
+            apiserver = self._launch_apiserver()
+            try:
+                apiserver.wait_ready(
+                    http_ok(f"{self.server_url}/readyz", context=tls_context(self.pki.ca_cert)),
+                    within=START_TIMEOUT_S,
+                    what="/readyz",
+                )
+                return
+            except StartupError:
+                if attempt == PORT_ATTEMPTS or ADDRESS_IN_USE not in apiserver.log_tail():
+                    raise
+                self.processes.remove(apiserver)
+                self.api_port = free_port()
+                self.server_url = f"https://{LOOPBACK}:{self.api_port}"
+                self._write_credentials()
+
+    def _launch_apiserver(self) -> ManagedProcess:
         pki = self.pki
-        apiserver = self._launch(
+        return self._launch(
             "kube-apiserver",
             [
                 self.binaries.kube_apiserver,
@@ -291,11 +322,6 @@ class ControlPlane:
                 "--enable-admission-plugins=NodeRestriction",
                 "--profiling=false",
             ],
-        )
-        apiserver.wait_ready(
-            http_ok(f"{self.server_url}/readyz", context=tls_context(pki.ca_cert)),
-            within=START_TIMEOUT_S,
-            what="/readyz",
         )
 
     def _component_flags(self, name: str, port: int) -> list[str | Path]:
