@@ -25,8 +25,7 @@ export default function AgentCodePage() {
   const start = useStartCode(agent);
 
   return (
-    // data-layout="wide": the workspace frame lifts its content's width cap for the editor.
-    <div className="flex min-w-0 flex-col gap-6" data-layout="wide">
+    <div className="flex min-w-0 flex-col gap-6">
       <PageHeader
         title={`${name} · code`}
         description={
