@@ -1,7 +1,7 @@
 "use client";
 
 import { SearchIcon, XIcon } from "lucide-react";
-import { useState, type ComponentProps, type FormEvent } from "react";
+import { useRef, useState, type ComponentProps, type FormEvent } from "react";
 
 import { describedBy, Field } from "@/components/field";
 import { Button } from "@/components/ui/button";
@@ -33,9 +33,18 @@ export function CallFiltersForm({ filters, agents, onChange }: { filters: CallFi
     minSeconds: filters.minSeconds === undefined ? "" : String(filters.minSeconds),
   });
   const [problems, setProblems] = useState<Partial<Record<TextKey, string>>>({});
+  // The filters last asked for: two choices made before the URL (and so `filters`) catches up
+  // must both apply, not the second over the first's stale base. The page remounts this form
+  // when the URL changes (key={search}), which starts it again from the URL's filters.
+  const pending = useRef(filters);
+
+  function send(next: CallFilters) {
+    pending.current = next;
+    onChange(next);
+  }
 
   function choose<K extends keyof CallFilters>(key: K, value: CallFilters[K] | undefined) {
-    onChange({ ...filters, [key]: value });
+    send({ ...pending.current, [key]: value });
   }
 
   function onSubmit(event: FormEvent) {
@@ -47,8 +56,8 @@ export function CallFiltersForm({ filters, agents, onChange }: { filters: CallFi
     }
     setProblems(found);
     if (Object.keys(found).length > 0) return;
-    onChange({
-      ...filters,
+    send({
+      ...pending.current,
       q: text.q.trim() || undefined,
       phoneNumber: text.phoneNumber.replace(/[\s()-]/g, "") || undefined,
       minSeconds: text.minSeconds.trim() === "" ? undefined : Number(text.minSeconds),
@@ -58,7 +67,7 @@ export function CallFiltersForm({ filters, agents, onChange }: { filters: CallFi
   function clear() {
     setText({ q: "", phoneNumber: "", minSeconds: "" });
     setProblems({});
-    onChange({});
+    send({});
   }
 
   const textField = (key: TextKey, label: string, props: ComponentProps<typeof Input>, hint?: string) => {
