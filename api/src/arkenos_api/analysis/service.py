@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
-import time
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,6 +29,7 @@ from arkenos_api.analysis.llm import (
 from arkenos_api.analysis.models import SessionAnalysis
 from arkenos_api.analysis.prompt import transcript_text
 from arkenos_api.analysis.schemas import PENDING, AnalysisState, SessionAnalysisOut, analysis_out
+from arkenos_api.core.cache import BoundedCache
 from arkenos_api.core.errors import ApiError
 from arkenos_api.core.kube import Kube
 from arkenos_api.internal.config_build import missing_keys_message
@@ -79,30 +78,11 @@ class AnalysisContext:
     #: One SDK client per (base URL, key): a new one per job also looked up the platform
     #: (in a thread) for its headers again.
     clients: dict[tuple[str, str], openai.AsyncOpenAI] = field(default_factory=dict)
-    #: How long a resolved LLM key is kept (the jobs' Kubernetes cache time: the Secret it
-    #: may come from is kept as long); 0 resolves it for every job.
-    key_ttl: float = 0.0
-    #: Resolved keys by (workspace, its keys version, agent uid, agent resource version):
-    #: a stored key changed bumps the version, an edited agent its resource version.
-    keys: dict[KeyCacheKey, tuple[float, str]] = field(default_factory=dict)
-    clock: Callable[[], float] = time.monotonic
-
-    def known_key(self, key: KeyCacheKey) -> str | None:
-        found = self.keys.get(key)
-        if found is None or found[0] <= self.clock():
-            return None
-        return found[1]
-
-    def remember_key(self, key: KeyCacheKey, value: str) -> None:
-        if self.key_ttl <= 0:
-            return
-        now = self.clock()
-        if len(self.keys) >= MAX_KEYS:
-            for stale in [k for k, v in self.keys.items() if v[0] <= now]:
-                del self.keys[stale]
-            if len(self.keys) >= MAX_KEYS:
-                self.keys.clear()
-        self.keys[key] = (now + self.key_ttl, value)
+    #: Resolved LLM keys by (workspace, its keys version, agent uid, agent resource
+    #: version): a stored key changed bumps the version, an edited agent its resource
+    #: version. Kept as long as the jobs' Kubernetes cache (the Secret a key may come from is
+    #: kept as long); None resolves the key for every job.
+    keys: BoundedCache[KeyCacheKey, str] | None = None
 
     def client(self, base_url: str, api_key: str) -> openai.AsyncOpenAI:
         found = self.clients.get((base_url, api_key))
@@ -147,7 +127,11 @@ class AnalysisContext:
             timeout_seconds=settings.analysis_timeout_seconds,
             max_output_tokens=settings.analysis_max_output_tokens,
             max_transcript_chars=settings.analysis_max_transcript_chars,
-            key_ttl=settings.jobs_kube_cache_seconds,
+            keys=(
+                BoundedCache(MAX_KEYS, settings.jobs_kube_cache_seconds)
+                if settings.jobs_kube_cache_seconds > 0
+                else None
+            ),
         )
 
 
@@ -215,13 +199,15 @@ async def _llm_key(
         str(meta.get("uid", "")),
         str(meta.get("resourceVersion", "")),
     )
-    known = context.known_key(cache_key) if all(cache_key[2:]) else None
+    cache = context.keys if all(cache_key[2:]) else None
+    known = cache.get(cache_key) if cache is not None else None
     if known is not None:
         return known
     provider = KEY_OF[spec.llm.provider]
     keys = await _resolve_keys(context, namespace, agent, resource, provider)
     if provider in keys:
-        context.remember_key(cache_key, keys[provider])
+        if cache is not None:
+            cache.put(cache_key, keys[provider])
         return keys[provider]
     if spec.llm.base_url:
         return NO_KEY
