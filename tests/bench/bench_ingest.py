@@ -67,7 +67,9 @@ def batch_body(first_seq: int) -> bytes:
 
 
 def postgres_cpu_s(server: PostgresServer) -> float:
-    """CPU seconds (user + system) of the postmaster and all its children so far."""
+    """CPU seconds (user + system) of the postmaster and all its children so far, those that
+    have exited included (a backend of a closed connection: the postmaster reaped it, so its
+    time is in the postmaster's cutime and cstime)."""
     postmaster = int((server.data_dir / "postmaster.pid").read_text().split()[0])
     total = 0
     for entry in Path("/proc").iterdir():
@@ -78,7 +80,9 @@ def postgres_cpu_s(server: PostgresServer) -> float:
         except OSError:
             continue
         pid, ppid = int(entry.name), int(fields[1])
-        if pid == postmaster or ppid == postmaster:
+        if pid == postmaster:
+            total += sum(int(f) for f in fields[11:15])  # utime, stime, cutime, cstime
+        elif ppid == postmaster:
             total += int(fields[11]) + int(fields[12])  # utime, stime
     return total / CLOCK_TICKS
 
