@@ -42,8 +42,12 @@ async def terminate(dsn: str, pid: int) -> None:
     admin = await asyncpg.connect(dsn)
     try:
         assert await admin.fetchval("SELECT pg_terminate_backend($1)", pid)
-        while await admin.fetchval("SELECT count(*) FROM pg_stat_activity WHERE pid = $1", pid):
+        for _ in range(1000):
+            if not await admin.fetchval("SELECT 1 FROM pg_stat_activity WHERE pid = $1", pid):
+                break
             await asyncio.sleep(0.01)
+        else:
+            raise AssertionError(f"backend {pid} still runs after pg_terminate_backend")
     finally:
         await admin.close()
 
