@@ -4,7 +4,9 @@ concurrent simulated sessions.
 The API runs as its own process (``arkenos-api serve`` under uvicorn) against a real PostgreSQL
 started the way the test substrate starts it and the substrate's emulated Kubernetes API; this
 process generates the load. Targets: runtime-config p95 <= 20 ms warm; ingestion >= 2,000
-events/s with p99 <= 100 ms. Figures are printed and written to bench-results/api.json.
+events/s with p99 <= 100 ms. The ingest runs also report CPU ms per event of the API process
+(HTTP, token review, FastAPI and the store) and of PostgreSQL, next to the load average.
+Figures are printed and written to bench-results/api.json.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from arkenos_crds.runtime import (
 )
 from tests.api.token_reviews import TokenAuthority
 from tests.bench import kmock_speedup
+from tests.bench.bench_ingest import CLOCK_TICKS, postgres_cpu_s
 from tests.substrate.k8s_resources import load_crd_manifests
 from tests.substrate.kubernetes import run_emulator, write_kubeconfig
 from tests.substrate.ports import free_port
@@ -68,8 +71,14 @@ def summary_ms(samples: list[float]) -> dict[str, float]:
     }
 
 
+def process_cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) of one process so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
 @contextmanager
-def api_process(env: dict[str, str], port: int) -> Iterator[str]:
+def api_process(env: dict[str, str], port: int) -> Iterator[tuple[str, int]]:
     command = [sys.executable, "-m", "arkenos_api", "serve", "--host", "127.0.0.1"]
     process = subprocess.Popen([*command, "--port", str(port)], env={**os.environ, **env})
     url = f"http://127.0.0.1:{port}"
@@ -84,7 +93,7 @@ def api_process(env: dict[str, str], port: int) -> Iterator[str]:
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError("the API server did not become ready")
             time.sleep(0.1)
-        yield url
+        yield url, process.pid
     finally:
         process.terminate()
         process.wait(timeout=15)
@@ -179,7 +188,7 @@ async def register_sessions(client: aiohttp.ClientSession, base: str, tag: str) 
 
 
 async def run_sessions(
-    url: str, token: str, tag: str, paced: bool, seconds: float
+    url: str, token: str, tag: str, paced: bool, seconds: float, cpu: CpuMeters
 ) -> dict[str, Any]:
     headers = {"Authorization": f"Bearer {token}"}
     connector = aiohttp.TCPConnector(limit=SESSIONS)
@@ -187,6 +196,7 @@ async def run_sessions(
         session_ids = await register_sessions(client, url, tag)
         latencies: list[float] = []
         stored = 0
+        cpu_started = cpu.read()
         started = time.perf_counter()
         deadline = started + seconds
 
@@ -216,6 +226,7 @@ async def run_sessions(
 
         await asyncio.gather(*(session(i, sid) for i, sid in enumerate(session_ids)))
         elapsed = time.perf_counter() - started
+        api_cpu, pg_cpu = (end - start for end, start in zip(cpu.read(), cpu_started, strict=True))
     return {
         "sessions": SESSIONS,
         "events_per_batch": BATCH_EVENTS,
@@ -225,7 +236,20 @@ async def run_sessions(
         "events_per_s": round(stored / elapsed, 1),
         "batches": len(latencies),
         **summary_ms(latencies),
+        "api_cpu_ms_per_event": round(api_cpu * 1000 / max(1, stored), 4),
+        "postgres_cpu_ms_per_event": round(pg_cpu * 1000 / max(1, stored), 4),
+        "load_average": os.getloadavg(),
     }
+
+
+class CpuMeters:
+    """CPU seconds so far of the API process and of PostgreSQL (every server process)."""
+
+    def __init__(self, api_pid: int, server: PostgresServer) -> None:
+        self.api_pid, self.server = api_pid, server
+
+    def read(self) -> tuple[float, float]:
+        return process_cpu_s(self.api_pid), postgres_cpu_s(self.server)
 
 
 def progress(phase: str) -> None:
@@ -251,15 +275,18 @@ def main() -> int:
                 "ARKENOS_DATABASE_POOL_SIZE": "10",
             }
             pool = authority.issue("arkenos-system", "arkenos-worker", (WORKLOAD_TOKEN_AUDIENCE,))
-            with api_process(env, free_port()) as url:
+            with api_process(env, free_port()) as (url, api_pid):
+                cpu = CpuMeters(api_pid, server)
                 progress("seeding")
                 seed(url, pool)
                 progress("runtime-config")
                 config = asyncio.run(bench_runtime_config(url, pool))
                 progress("ingest, paced")
-                paced = asyncio.run(run_sessions(url, pool, "paced", True, PACED_SECONDS))
+                paced = asyncio.run(run_sessions(url, pool, "paced", True, PACED_SECONDS, cpu))
                 progress("ingest, saturated")
-                saturated = asyncio.run(run_sessions(url, pool, "max", False, SATURATED_SECONDS))
+                saturated = asyncio.run(
+                    run_sessions(url, pool, "max", False, SATURATED_SECONDS, cpu)
+                )
     finally:
         server.stop()
     results = {
@@ -285,7 +312,9 @@ def report(results: dict[str, Any]) -> None:
         run = results[name]
         print(
             f"{name}: {run['events_per_s']} events/s over {run['sessions']} sessions, "
-            f"batch p50 {run['p50_ms']} ms, p99 {run['p99_ms']} ms"
+            f"batch p50 {run['p50_ms']} ms, p95 {run['p95_ms']} ms, p99 {run['p99_ms']} ms, "
+            f"CPU per event: API {run['api_cpu_ms_per_event']} ms + PostgreSQL "
+            f"{run['postgres_cpu_ms_per_event']} ms, load {run['load_average']}"
         )
     print("ingest target: >= 2000 events/s with p99 <= 100 ms (paced run)")
 

@@ -8,6 +8,7 @@ import asyncio
 import sys
 from pathlib import Path
 
+from arkenos_api.core.heap import freeze_startup_heap
 from arkenos_api.core.observability import configure_logging
 from arkenos_api.settings import SettingsError
 
@@ -20,10 +21,12 @@ def _serve(args: argparse.Namespace) -> int:
 
     settings = load_settings()
     configure_logging()
+    app = create_app(settings)
+    freeze_startup_heap()
     # proxy_headers=False: uvicorn would otherwise believe X-Forwarded-For from 127.0.0.1;
     # the app reads it only from the proxies in ARKENOS_TRUSTED_PROXIES (core/addresses.py).
     uvicorn.run(
-        create_app(settings),
+        app,
         host=args.host,
         port=args.port,
         log_config=None,
@@ -40,8 +43,10 @@ def _gateway(args: argparse.Namespace) -> int:
 
     settings = load_gateway_settings()
     configure_logging()
+    app = create_gateway_app(settings)
+    freeze_startup_heap()
     uvicorn.run(
-        create_gateway_app(settings),
+        app,
         host=args.host,
         port=args.port,
         log_config=None,
@@ -83,8 +88,10 @@ def _jobs(_: argparse.Namespace) -> int:
     from arkenos_api.jobs.worker import run_worker
     from arkenos_api.settings import load_settings
 
+    settings = load_settings()
     configure_logging()
-    asyncio.run(run_worker(load_settings()))
+    freeze_startup_heap()
+    asyncio.run(run_worker(settings))
     return 0
 
 

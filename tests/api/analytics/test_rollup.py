@@ -114,15 +114,13 @@ async def _late_turns(api: Api, ws: uuid.UUID, rng: random.Random) -> int:
             for t in range(rng.randint(1, 4))
         ]
         for _ in range(rng.choice([1, 2])):
-            async with api.app.state.sessionmaker() as db:
-                accepted = await store_events(
-                    db_session=db,
-                    owners=BoundedCache(10),
-                    workload=worker,
-                    session_id=session_id,
-                    batch=EventBatch(turns=turns),
-                )
-                await db.commit()
+            accepted = await store_events(
+                sessionmaker=api.app.state.sessionmaker,
+                owners=BoundedCache(10),
+                workload=worker,
+                session_id=session_id,
+                batch=EventBatch(turns=turns),
+            )
             stored += accepted.stored
     return stored
 

@@ -3,13 +3,16 @@ runs before it serves anything."""
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import DateTime, MetaData
+from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy.exc import InvalidatePoolError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -42,19 +45,53 @@ class DatabaseNotMigratedError(RuntimeError):
     pass
 
 
+#: A pooled connection that sat idle longer than this is pinged before it is handed out (a
+#: restarted database, a failover or a proxy's idle timeout drops idle connections). One in
+#: steady use is not: SQLAlchemy's ``pool_pre_ping`` pinged every checkout, and on asyncpg
+#: its ping is three round trips (BEGIN, an empty query, ROLLBACK), three of the four an
+#: event batch made. A connection that dies while in use fails its statement, and SQLAlchemy
+#: then invalidates the pool (the connections opened before it) as after a failed ping.
+IDLE_PING_SECONDS = 5.0
+_IDLE_SINCE = "arkenos_idle_since"
+
+
 def create_engine(
     url: str, pool_size: int = 10, *, pre_ping: bool = True, max_overflow: int | None = None
 ) -> AsyncEngine:
+    """The engine; ``pre_ping`` pings connections idle longer than IDLE_PING_SECONDS."""
     # hide_parameters keeps SQLAlchemy's own "[parameters: ...]" out of a failed statement's
     # error, but asyncpg writes bound values into its own messages too: the app logs database
     # errors by class and SQLSTATE only (core/errors.py), never their text.
-    return create_async_engine(
+    engine = create_async_engine(
         url,
         pool_size=pool_size,
         max_overflow=pool_size if max_overflow is None else max_overflow,
-        pool_pre_ping=pre_ping,
         hide_parameters=True,
     )
+    if pre_ping:
+        _ping_idle_connections(engine, IDLE_PING_SECONDS)
+    return engine
+
+
+def _ping_idle_connections(engine: AsyncEngine, idle_seconds: float) -> None:
+    pool, dialect = engine.sync_engine.pool, engine.sync_engine.dialect
+
+    def checked_in(_dbapi_connection: Any, record: Any) -> None:
+        record.info[_IDLE_SINCE] = time.monotonic()
+
+    def checked_out(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        # A new connection has no mark: it needs no ping.
+        idle_since = record.info.pop(_IDLE_SINCE, None)
+        if idle_since is None or time.monotonic() - idle_since < idle_seconds:
+            return
+        try:
+            dialect.do_ping(dbapi_connection)
+        except Exception as exc:
+            # The pool replaces this connection (and the others opened before it) and retries.
+            raise InvalidatePoolError("the idle connection's ping failed") from exc
+
+    event.listen(pool, "checkin", checked_in)
+    event.listen(pool, "checkout", checked_out)
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

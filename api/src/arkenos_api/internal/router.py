@@ -19,6 +19,7 @@ from arkenos_api.deps import (
     LiveKitDep,
     RuntimeConfigsDep,
     SessionDep,
+    SessionmakerDep,
     SessionOwnersDep,
     SettingsDep,
     TokenReviewsDep,
@@ -180,12 +181,12 @@ async def post_events(
     session_id: SessionId,
     body: Annotated[EventBatch, Body(examples=[examples.EVENT_BATCH])],
     workload: WorkloadDep,
-    db_session: SessionDep,
+    sessionmaker: SessionmakerDep,
     owners: SessionOwnersDep,
 ) -> BatchAccepted:
     """Store a batch of events; events whose seq is already stored are counted as duplicates."""
     return await service.store_events(
-        db_session=db_session,
+        sessionmaker=sessionmaker,
         owners=owners,
         workload=workload,
         session_id=session_id,

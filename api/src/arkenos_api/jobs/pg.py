@@ -9,6 +9,7 @@ column comes back decoded)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -50,6 +51,12 @@ async def connection(
         raise
     finally:
         await greenlet_spawn(pooled.close)  # back to the pool (the pool's reset is sync)
+        # A task waiting for a connection was woken for this one; let it take it before this
+        # task, running on, asks for another: the pool's asyncio.Queue hands it to whoever
+        # asks first and sends the woken waiter to the back, so under a full pool a task that
+        # took connections back to back starved others for seconds (an AsyncSession's close
+        # runs in a task of its own, which yields here the same way).
+        await asyncio.sleep(0)
 
 
 async def enqueue_on(
