@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
 import ssl
 from collections.abc import Awaitable, Callable
@@ -30,6 +31,14 @@ from arkenos_agent_runtime.settings import Settings
 from arkenos_agent_runtime.tools.ssrf import SSRFGuard
 
 logger = logging.getLogger("arkenos.worker")
+
+#: livekit-agents watches every job's loop for blocking code with a heartbeat and a watchdog
+#: thread ticking at a fifth of this threshold (20 ms, i.e. 100 wake-ups a second per call,
+#: at its default of 100 ms). The worker reports blocks from 250 ms (ticks of 50 ms) unless
+#: the variable is set: 60 fewer wake-ups per call-second, and a 250 ms block is still one
+#: that the caller hears.
+LOOP_BLOCK_WARN_ENV = "LIVEKIT_AGENTS_LOOP_BLOCK_WARN_MS"
+LOOP_BLOCK_WARN_MS = "250"
 
 CallEntrypoint = Callable[[JobContext, CallServices], Awaitable[None]]
 
@@ -59,6 +68,8 @@ def session_load(max_sessions: int) -> Callable[[AgentServer], float]:
 class WorkerHost:
     def __init__(self, settings: Settings, *, agent_name: str, entrypoint: CallEntrypoint) -> None:
         self.settings = settings
+        # Read by every job thread as it starts its loop's monitor.
+        os.environ.setdefault(LOOP_BLOCK_WARN_ENV, LOOP_BLOCK_WARN_MS)
         self.metrics = WorkerMetrics()
         self.state = WorkerState()
         self._entrypoint = entrypoint
