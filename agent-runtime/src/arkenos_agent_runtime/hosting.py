@@ -5,6 +5,15 @@ sessions-based load, our own drain-aware health and Prometheus endpoints, SIGTER
 Jobs run in threads of the worker process (livekit's thread executor): the Prometheus
 registry and the active-sessions gauge are then one per pod, which is what the pool scaler
 reads, and each job still gets its own event loop.
+
+Threads share one GIL, but only the Python part of a call needs it: libwebrtc's media
+(Opus, SRTP, the jitter buffer) and Silero's ONNX inference run outside it. Measured
+(tests/bench/bench_voice_rtc.py, 8 calls): 0.09-0.12 core per call-second in all, ~60 % of it
+in Python threads, so Python fills one core at about 14-18 calls per pod; on the 2-core bench
+machine the worker, the callers and livekit-server together fill both cores first (at about
+8 calls), so a process pool would not raise that figure there. A pod meant to carry more
+calls than one GIL takes is better scaled out (more pods of ~1 core) than given a process
+pool, which would also need its metrics aggregated across processes for the scaler.
 """
 
 from __future__ import annotations
