@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pytest
 from livekit import rtc
+from livekit.agents import vad as vad_api
 from pydantic import ValidationError
 
 from arkenos_agent_runtime.call.dispatch import DispatchError, call_parties, dispatch_metadata
 from arkenos_agent_runtime.call.pipeline import (
+    INPUT_SAMPLE_RATE,
     PipelineConfigError,
     SileroModel,
     VADCache,
     build_stt,
     build_tts,
+    room_options,
     turn_handling,
     vad_options,
 )
@@ -23,6 +31,7 @@ from arkenos_agent_runtime.openai_clients import OpenAIClients
 from arkenos_agent_runtime.standard.variables import call_variables, substitute
 from arkenos_crds.pipeline import TurnDetection, VADSettings
 from arkenos_crds.runtime import CallDirection, DispatchMetadata, RuntimeConfig
+from tests.realcalls.support.speech import espeak_wav, read_wav
 
 
 @dataclass
@@ -163,3 +172,61 @@ async def test_cartesia_tts_uses_its_base_url_and_key(
     assert tts.provider == "Cartesia"
     assert tts.model == "sonic-2"
     await tts.aclose()
+
+
+class CountingPool(ThreadPoolExecutor):
+    """The loop's default thread pool, counting what is handed to it."""
+
+    def __init__(self) -> None:
+        super().__init__(max_workers=1)
+        self.submitted = 0
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Any:
+        self.submitted += 1
+        return super().submit(fn, *args, **kwargs)
+
+
+async def speech_events(vad: Any, speech: np.ndarray) -> tuple[list[tuple[str, int]], int]:
+    """The START/END_OF_SPEECH events (and their sample indexes) of ``vad`` on ``speech``
+    framed as the room delivers it (50 ms at 16 kHz), and the jobs the loop's default thread
+    pool got meanwhile."""
+    pool = CountingPool()
+    asyncio.get_running_loop().set_default_executor(pool)
+    samples = np.concatenate([np.zeros(8000), speech, np.zeros(16000)]).astype(np.int16)
+    stream = vad.stream()
+    step = INPUT_SAMPLE_RATE // 20
+    for start in range(0, len(samples) - step + 1, step):
+        chunk = samples[start : start + step]
+        stream.push_frame(rtc.AudioFrame(chunk.tobytes(), INPUT_SAMPLE_RATE, 1, step))
+    stream.end_input()
+    wanted = (vad_api.VADEventType.START_OF_SPEECH, vad_api.VADEventType.END_OF_SPEECH)
+    events = [(e.type.name, e.samples_index) async for e in stream if e.type in wanted]
+    return events, pool.submitted
+
+
+def test_the_workers_vad_infers_on_the_calls_loop_with_the_plugins_events(
+    tmp_path: Path,
+) -> None:
+    """Silero's inference runs inline on the call's loop, not through the thread pool (a
+    thread hop and a wake-up per 32 ms window cost more than the inference), and detects the
+    same speech at the same samples as the plugin's own stream."""
+    from livekit.plugins import silero
+
+    speech = read_wav(espeak_wav("I would like to order a pizza", tmp_path / "s.wav"), 16000)
+    ours = SileroModel().vad(0.05, 0.55, 0.5)
+    plugins = silero.VAD(session=ours._onnx_session, opts=ours._opts)  # type: ignore[attr-defined]
+
+    inline, inline_pool = asyncio.run(speech_events(ours, speech))
+    pooled, plugin_pool = asyncio.run(speech_events(plugins, speech))
+
+    assert [kind for kind, _ in inline][:2] == ["START_OF_SPEECH", "END_OF_SPEECH"]
+    assert inline == pooled
+    assert inline_pool == 0
+    assert plugin_pool > 0
+
+
+def test_calls_take_the_callers_audio_at_the_vads_rate() -> None:
+    """The room's audio stream resamples once, natively, to Silero's 16 kHz."""
+    options = room_options().get_audio_input_options()
+    assert options is not None
+    assert options.sample_rate == INPUT_SAMPLE_RATE == 16000

@@ -17,9 +17,14 @@ a tone). Callers are participants of the livekit rtc SDK (libwebrtc) in this pro
   (staggered), then all held together for a window of continuous turns at random offsets
   (BENCH_VOICE_WINDOW_S, default 30 s; the single call's BENCH_VOICE_BASELINE_S, default 60 s,
   sets the yardstick p95), raised until the p95 turn latency is 20 % above the single call's
-  (or a reply goes missing); calls per core = that level / cores. CPU per call-second (CPU
-  seconds over the window / seconds of calls held) of the worker, livekit-server and the
-  callers; the worker's inverse is the calls one core carries by the worker's CPU alone.
+  (or a reply goes missing). Calls per core two ways: the level reached over the machine's
+  cores (which the worker, the callers and livekit-server share here), and over the cores the
+  worker itself kept busy at that level. CPU per call-second (CPU seconds over the window /
+  seconds of calls held) of the worker, livekit-server and the callers (this process: mostly
+  libwebrtc's own threads, Opus and SRTP); the worker's inverse is the calls one core carries
+  by the worker's CPU alone. Each level also records how busy the whole machine was (other
+  engineers' work included), and the report says what stopped the levels: a saturated
+  machine, a worker holding its one core (jobs are threads of one process), or neither.
 
 CPU seconds of each worker process (with its job processes) and of livekit-server are read
 from /proc around each phase. The machine is shared with other engineers' builds and tests:
@@ -157,6 +162,11 @@ def cpu_seconds(pid: int) -> float:
         return 0.0
 
 
+def busy_seconds(times: Any) -> float:
+    """The machine's CPU seconds spent on anything but idling, from ``psutil.cpu_times()``."""
+    return float(sum(times) - times.idle - getattr(times, "iowait", 0.0))
+
+
 @dataclass
 class Meter:
     """CPU seconds of named processes (and this one) over a phase."""
@@ -168,12 +178,20 @@ class Meter:
     def phase(self) -> Iterator[dict[str, float]]:
         before = {name: cpu_seconds(pid) for name, pid in self.pids.items()}
         own, wall = time.process_time(), time.perf_counter()
+        machine = psutil.cpu_times()
         result: dict[str, float] = {}
         yield result
         for name, pid in self.pids.items():
             result[f"{name}_cpu_s"] = round(cpu_seconds(pid) - before[name], 2)
         result["callers_cpu_s"] = round(time.process_time() - own, 2)
-        result["wall_s"] = round(time.perf_counter() - wall, 1)
+        wall_s = time.perf_counter() - wall
+        result["wall_s"] = round(wall_s, 1)
+        # Every process on the machine (other engineers' too): how close to saturated it was.
+        after = psutil.cpu_times()
+        busy = busy_seconds(after) - busy_seconds(machine)
+        cores = os.cpu_count() or 1
+        result["machine_busy_cores"] = round(busy / wall_s, 2)
+        result["machine_busy_share"] = round(busy / (wall_s * cores), 3)
         result["load_average"] = uptime()
 
 
@@ -310,6 +328,11 @@ async def concurrency(stack: LiveKitStack, speech: np.ndarray, meter: Meter) -> 
             "failed_calls": level.failed,
             **cpu,
             "call_seconds": round(level.held_s, 1),
+            # Cores each part kept busy over the window (CPU seconds / wall seconds).
+            **{
+                f"{name}_cores": round(cpu[f"{name}_cpu_s"] / cpu["wall_s"], 2)
+                for name in ("platform", "livekit_server", "callers")
+            },
             # CPU seconds per second of a held call: the share of a core one call takes.
             **{
                 f"{name}_cpu_per_call_second": round(cpu[f"{name}_cpu_s"] / call_seconds, 4)
@@ -339,15 +362,49 @@ async def concurrency(stack: LiveKitStack, speech: np.ndarray, meter: Meter) -> 
     # one core carries by CPU alone (the callers and livekit-server run on the same cores here,
     # so the latency-bound figure is lower than a worker-only host would give).
     worker_share = measured[-1]["platform_cpu_per_call_second"] if measured else None
+    best_row = next((r for r in rows if r["calls"] == best), None)
+    worker_cores = best_row["platform_cores"] if best_row else None
     return {
         "levels": rows,
         "single_call_p95_ms": baseline,
         "max_calls_within_20_percent": best,
+        # The level reached over the machine's cores (worker, callers and livekit-server share
+        # them), and over the cores the worker itself kept busy at that level.
         "calls_per_core": round(best / cores, 2),
+        "calls_per_machine_core": round(best / cores, 2),
+        "worker_cores_at_best": worker_cores,
+        "calls_per_worker_core": round(best / worker_cores, 1) if worker_cores else None,
         "reached_last_level": bool(rows) and rows[-1]["calls"] == LEVELS[-1] and best == LEVELS[-1],
         "worker_cpu_per_call_second": worker_share,
         "calls_per_core_by_worker_cpu": round(1 / worker_share, 1) if worker_share else None,
+        "limit": limit(rows, best, cores),
     }
+
+
+def limit(rows: list[dict[str, Any]], best: int, cores: int) -> str:
+    """What stopped the levels, in figures: the first level past ``best`` and how busy the
+    machine and each part were there."""
+    past = next((r for r in rows if r["calls"] > best), None)
+    if past is None:
+        return "no level failed: the highest level tried was within +20 %"
+    parts = (
+        f"worker {past['platform_cores']}, callers {past['callers_cores']}, "
+        f"livekit-server {past['livekit_server_cores']} cores"
+    )
+    ours = past["platform_cores"] + past["callers_cores"] + past["livekit_server_cores"]
+    machine = (
+        f"machine {past['machine_busy_cores']} of {cores} cores busy "
+        f"({past['machine_busy_share']:.0%}), load {past['load_average']}"
+    )
+    if past["machine_busy_share"] >= 0.9:
+        who = "the callers" if past["callers_cores"] >= past["platform_cores"] else "the worker"
+        return (
+            f"at {past['calls']} calls the machine was saturated ({machine}; of it the bench's "
+            f"own {ours:.2f}: {parts}; {who} the largest share of ours)"
+        )
+    if past["platform_cores"] >= 0.9:
+        return f"at {past['calls']} calls the worker held one core ({parts}; {machine})"
+    return f"at {past['calls']} calls: {parts}; {machine}"
 
 
 def runtime_config(openai_url: str) -> RuntimeConfig:
@@ -510,9 +567,22 @@ def report_concurrency(conc: dict[str, Any]) -> None:
         + (" (the highest level tried: more may fit)" if conc["reached_last_level"] else "")
     )
     print(
+        f"  calls per core: {conc['calls_per_machine_core']} over the machine's cores, "
+        f"{conc['calls_per_worker_core']} over the {conc['worker_cores_at_best']} cores the "
+        "worker used at that level"
+    )
+    print(
         f"  worker CPU per call-second {conc['worker_cpu_per_call_second']}: "
         f"{conc['calls_per_core_by_worker_cpu']} calls per core by the worker's CPU alone"
     )
+    for row in conc["levels"]:
+        print(
+            f"  {row['calls']:3} calls: p95 {row.get('p95_ms')} ms; CPU per call-second worker "
+            f"{row['platform_cpu_per_call_second']}, callers {row['callers_cpu_per_call_second']}"
+            f", livekit-server {row['livekit_server_cpu_per_call_second']}; machine "
+            f"{row['machine_busy_share']:.0%} busy, load {row['load_average']}"
+        )
+    print(f"  limit: {conc['limit']}")
 
 
 if __name__ == "__main__":

@@ -5,12 +5,22 @@ sessions-based load, our own drain-aware health and Prometheus endpoints, SIGTER
 Jobs run in threads of the worker process (livekit's thread executor): the Prometheus
 registry and the active-sessions gauge are then one per pod, which is what the pool scaler
 reads, and each job still gets its own event loop.
+
+Threads share one GIL, but only the Python part of a call needs it: libwebrtc's media
+(Opus, SRTP, the jitter buffer) and Silero's ONNX inference run outside it. Measured
+(tests/bench/bench_voice_rtc.py, 8 calls): 0.09-0.12 core per call-second in all, ~60 % of it
+in Python threads, so Python fills one core at about 14-18 calls per pod; on the 2-core bench
+machine the worker, the callers and livekit-server together fill both cores first (at about
+8 calls), so a process pool would not raise that figure there. A pod meant to carry more
+calls than one GIL takes is better scaled out (more pods of ~1 core) than given a process
+pool, which would also need its metrics aggregated across processes for the scaler.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
 import ssl
 from collections.abc import Awaitable, Callable
@@ -30,6 +40,14 @@ from arkenos_agent_runtime.settings import Settings
 from arkenos_agent_runtime.tools.ssrf import SSRFGuard
 
 logger = logging.getLogger("arkenos.worker")
+
+#: livekit-agents watches every job's loop for blocking code with a heartbeat and a watchdog
+#: thread ticking at a fifth of this threshold (20 ms, i.e. 100 wake-ups a second per call,
+#: at its default of 100 ms). The worker reports blocks from 250 ms (ticks of 50 ms) unless
+#: the variable is set: 60 fewer wake-ups per call-second, and a 250 ms block is still one
+#: that the caller hears.
+LOOP_BLOCK_WARN_ENV = "LIVEKIT_AGENTS_LOOP_BLOCK_WARN_MS"
+LOOP_BLOCK_WARN_MS = "250"
 
 CallEntrypoint = Callable[[JobContext, CallServices], Awaitable[None]]
 
@@ -59,6 +77,8 @@ def session_load(max_sessions: int) -> Callable[[AgentServer], float]:
 class WorkerHost:
     def __init__(self, settings: Settings, *, agent_name: str, entrypoint: CallEntrypoint) -> None:
         self.settings = settings
+        # Read by every job thread as it starts its loop's monitor.
+        os.environ.setdefault(LOOP_BLOCK_WARN_ENV, LOOP_BLOCK_WARN_MS)
         self.metrics = WorkerMetrics()
         self.state = WorkerState()
         self._entrypoint = entrypoint

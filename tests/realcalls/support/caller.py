@@ -20,7 +20,14 @@ from livekit import rtc
 
 from tests.realcalls.support.speech import CALLER_SAMPLE_RATE
 
-FRAME_SAMPLES = CALLER_SAMPLE_RATE // 100  # 10 ms
+#: The microphone's frames: 20 ms, as a browser's Opus packets; libwebrtc takes them apart in
+#: 10 ms pieces itself, so this only halves the caller's Python work (an FFI round trip and a
+#: callback per frame) against 10 ms frames.
+FRAME_SAMPLES = CALLER_SAMPLE_RATE // 50
+#: The agent's audio is heard at this rate in 10 ms frames (the resolution of "the agent
+#: started speaking"): libwebrtc resamples natively, the loudness check then reads a third of
+#: the samples it would at 48 kHz.
+LISTEN_SAMPLE_RATE = 16000
 #: Above the codec's noise on a silent line, far below the TTS double's tone.
 SPEECH_RMS = 500.0
 #: Quieter than this long ends a stretch of the agent's speech.
@@ -144,13 +151,13 @@ class WebCaller:
 
     async def _listen(self, track: rtc.Track) -> None:
         stream = rtc.AudioStream.from_track(
-            track=track, sample_rate=CALLER_SAMPLE_RATE, num_channels=1
+            track=track, sample_rate=LISTEN_SAMPLE_RATE, num_channels=1
         )
         try:
             async for event in stream:
-                samples = np.frombuffer(event.frame.data, np.int16).astype(np.float64)
-                rms = float(np.sqrt(np.mean(samples * samples))) if len(samples) else 0.0
-                self.heard.note(rms > SPEECH_RMS, time.perf_counter())
+                samples = np.frombuffer(event.frame.data, np.int16).astype(np.int64)
+                power = float(samples @ samples) / len(samples) if len(samples) else 0.0
+                self.heard.note(power > SPEECH_RMS * SPEECH_RMS, time.perf_counter())
         finally:
             await stream.aclose()
 

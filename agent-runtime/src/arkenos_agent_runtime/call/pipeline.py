@@ -3,12 +3,13 @@ plugins with the resolved keys, Silero VAD settings, and turn handling."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import threading
 from collections.abc import Callable, Mapping
 from typing import Any, cast
 
-from livekit.agents import NOT_GIVEN, stt, tts, vad
+from livekit.agents import NOT_GIVEN, room_io, stt, tts, vad
 from livekit.agents import llm as lk_llm
 from livekit.agents.voice.turn import TurnHandlingOptions
 from livekit.plugins import cartesia, deepgram, openai, silero
@@ -21,6 +22,18 @@ from arkenos_crds.pipeline import (
 )
 from arkenos_crds.providers import ModelProvider, Stage
 from arkenos_crds.runtime import Provider, RuntimeConfig
+
+#: The rate the caller's audio is delivered to the session at. Silero runs at 16 kHz and the
+#: streaming STT providers take 16 kHz: asked for at this rate, the room's audio stream
+#: resamples natively once (in libwebrtc's FFI) instead of every VAD and STT stream
+#: resampling livekit's default 24 kHz again in Python, one FFI round trip per frame each.
+INPUT_SAMPLE_RATE = 16000
+
+
+def room_options() -> room_io.RoomOptions:
+    """How a call's session joins its room: the caller's audio at INPUT_SAMPLE_RATE (the
+    frame size and everything else as livekit sets them)."""
+    return room_io.RoomOptions(audio_input=room_io.AudioInputOptions(sample_rate=INPUT_SAMPLE_RATE))
 
 
 class PipelineConfigError(Exception):
@@ -66,7 +79,36 @@ class SileroModel:
             activation_threshold=threshold,
             deactivation_threshold=max(threshold - 0.15, 0.01),
         )
-        return silero.VAD(session=loaded._onnx_session, opts=options)
+        return InlineSileroVAD(session=loaded._onnx_session, opts=options)
+
+
+class _InlineInference:
+    """Stands in for a Silero stream's event loop, whose only use of it is
+    ``run_in_executor(None, model, window)`` for every 32 ms window: the inference (a few
+    tenths of a millisecond, onnxruntime on one intra-op thread) runs at once on the call's
+    own loop instead of a hop to the default thread pool and a self-pipe wake-up back, which
+    cost the worker more CPU than the inference itself (tests/bench/bench_voice_rtc.py)."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+
+    def run_in_executor(self, _executor: None, fn: Callable[..., Any], *args: Any) -> Any:
+        done = self._loop.create_future()
+        done.set_result(fn(*args))
+        return done
+
+
+class InlineSileroVAD(silero.VAD):
+    """livekit's Silero VAD whose streams run their inferences inline (``_InlineInference``);
+    events and options are the plugin's own."""
+
+    def stream(self) -> silero.VADStream:
+        stream = super().stream()
+        # The plugin keeps the loop as a private field; if it moves, inference stays on the
+        # thread pool as the plugin does it.
+        if isinstance(getattr(stream, "_loop", None), asyncio.AbstractEventLoop):
+            stream._loop = _InlineInference(stream._loop)  # type: ignore[assignment]
+        return stream
 
 
 class VADCache:

@@ -8,6 +8,7 @@ from typing import Any
 
 from livekit.agents import Agent, AgentSession, JobContext
 
+from arkenos_agent_runtime.call.pipeline import room_options
 from arkenos_agent_runtime.call.reporting import report_session
 from arkenos_agent_runtime.call.setup import CallStart
 from arkenos_agent_runtime.reporting.reporter import SessionReporter
@@ -49,7 +50,7 @@ async def start_supervised(
     """Supervise ``session`` and start it in the call's room with ``agent``."""
     supervise_call(ctx, services, session, call, start)
     start.timeline.watch(session, services.metrics)
-    await session.start(agent=agent, room=ctx.room)
+    await session.start(agent=agent, room=ctx.room, room_options=room_options())
     start.timeline.mark("session")
 
 
