@@ -66,57 +66,50 @@ def representative(index: int) -> int:
     return min(max(round(math.sqrt(low * high)), first), last)
 
 
-@dataclass
-class Cell:
-    """One bucket's merged figures: how many values, the least and the greatest of them."""
-
-    count: int
-    low: int
-    high: int
-
-
 class Histogram:
-    """Buckets (index -> Cell) merged from stored rows and from values counted on the fly."""
+    """Buckets merged from stored rows and from values counted on the fly: index -> [count,
+    least, greatest] (lists, not objects: a month's read adds thousands of rows)."""
 
     def __init__(self) -> None:
-        self.cells: dict[int, Cell] = {}
+        self.cells: dict[int, list[int]] = {}
 
     def add(self, index: int, count: int, low: int, high: int) -> None:
-        if count <= 0:
-            return
         cell = self.cells.get(index)
         if cell is None:
-            self.cells[index] = Cell(count, low, high)
-        else:
-            cell.count += count
-            cell.low = min(cell.low, low)
-            cell.high = max(cell.high, high)
+            if count > 0:
+                self.cells[index] = [count, low, high]
+            return
+        cell[0] += count
+        if low < cell[1]:
+            cell[1] = low
+        if high > cell[2]:
+            cell[2] = high
 
     def update(self, other: Histogram) -> None:
-        for index, cell in other.cells.items():
-            self.add(index, cell.count, cell.low, cell.high)
+        for index, (count, low, high) in other.cells.items():
+            self.add(index, count, low, high)
 
     def percentiles(self, fractions: Sequence[float]) -> Answers | None:
         """percentile_disc of each fraction over the merged buckets, None without values."""
-        total = sum(cell.count for cell in self.cells.values())
+        total = sum(cell[0] for cell in self.cells.values())
         if total <= 0:
             return None
         ordered = sorted(self.cells.items())
         values, exact = [], True
         for fraction in fractions:
             rank, seen = max(1, math.ceil(fraction * total)), 0
-            for index, cell in ordered:
-                if seen + cell.count >= rank:
-                    if rank == seen + 1 or cell.low == cell.high:
-                        values.append(cell.low)
-                    elif rank == seen + cell.count:
-                        values.append(cell.high)
+            for index, (count, low, high) in ordered:
+                if seen + count >= rank:
+                    if rank == seen + 1 or low == high:
+                        values.append(low)
+                    elif rank == seen + count:
+                        values.append(high)
                     else:
-                        values.append(min(max(representative(index), cell.low), cell.high))
+                        values.append(min(max(representative(index), low), high))
                         exact = False
                     break
-                seen += cell.count
-        return Answers(values, ordered[0][1].low, ordered[-1][1].high, exact)
+                seen += count
+        return Answers(values, ordered[0][1][1], ordered[-1][1][2], exact)
 
 
 @dataclass
