@@ -67,39 +67,43 @@ def representative(index: int) -> int:
 
 
 class Histogram:
-    """Buckets merged from stored rows and from values counted on the fly: index -> [count,
-    least, greatest] (lists, not objects: a month's read adds thousands of rows)."""
+    """Buckets merged from stored rows and from values counted on the fly: per bucket index,
+    the count, the least and the greatest value (three dicts of ints: a month's read adds
+    thousands of rows, and no object per bucket for the garbage collector to walk)."""
 
     def __init__(self) -> None:
-        self.cells: dict[int, list[int]] = {}
+        self.counts: dict[int, int] = {}
+        self.lows: dict[int, int] = {}
+        self.highs: dict[int, int] = {}
 
     def add(self, index: int, count: int, low: int, high: int) -> None:
-        cell = self.cells.get(index)
-        if cell is None:
+        seen = self.counts.get(index)
+        if seen is None:
             if count > 0:
-                self.cells[index] = [count, low, high]
+                self.counts[index], self.lows[index], self.highs[index] = count, low, high
             return
-        cell[0] += count
-        if low < cell[1]:
-            cell[1] = low
-        if high > cell[2]:
-            cell[2] = high
+        self.counts[index] = seen + count
+        if low < self.lows[index]:
+            self.lows[index] = low
+        if high > self.highs[index]:
+            self.highs[index] = high
 
     def update(self, other: Histogram) -> None:
-        for index, (count, low, high) in other.cells.items():
-            self.add(index, count, low, high)
+        for index, count in other.counts.items():
+            self.add(index, count, other.lows[index], other.highs[index])
 
     def percentiles(self, fractions: Sequence[float]) -> Answers | None:
         """percentile_disc of each fraction over the merged buckets, None without values."""
-        total = sum(cell[0] for cell in self.cells.values())
+        total = sum(self.counts.values())
         if total <= 0:
             return None
-        ordered = sorted(self.cells.items())
+        ordered = sorted(self.counts.items())
         values, exact = [], True
         for fraction in fractions:
             rank, seen = max(1, math.ceil(fraction * total)), 0
-            for index, (count, low, high) in ordered:
+            for index, count in ordered:
                 if seen + count >= rank:
+                    low, high = self.lows[index], self.highs[index]
                     if rank == seen + 1 or low == high:
                         values.append(low)
                     elif rank == seen + count:
@@ -109,7 +113,7 @@ class Histogram:
                         exact = False
                     break
                 seen += count
-        return Answers(values, ordered[0][1][1], ordered[-1][1][2], exact)
+        return Answers(values, self.lows[ordered[0][0]], self.highs[ordered[-1][0]], exact)
 
 
 @dataclass
