@@ -1,7 +1,8 @@
 """Call log benchmark: seed sessions, transcript segments and turns inside PostgreSQL
 (generate_series, tests/bench/seed_calls.py) into a real PostgreSQL
 migrated like production, then time the call log's queries through the API's own service
-functions (list page, filtered full-text search, 30-day analytics, session detail).
+functions (list page, filtered full-text search of a rare and of a common word, 30-day
+analytics, session detail).
 
 Targets (1,000,000 sessions, 20,000,000 segments): list p95 <= 50 ms, search p95 <= 150 ms,
 30-day analytics p95 <= 250 ms, detail p95 <= 30 ms. The scale is set by
@@ -33,7 +34,8 @@ from arkenos_api.analytics.schemas import GroupBy
 from arkenos_api.analytics.service import analytics, raw_analytics
 from arkenos_api.core.db import create_engine, session_factory, upgrade
 from arkenos_api.sessions.filters import SessionFilters
-from arkenos_api.sessions.service import get_session, list_sessions
+from arkenos_api.sessions.search import Plan, SearchTuning
+from arkenos_api.sessions.service import get_session, list_sessions, list_sessions_by_plan
 from tests.bench import seed_calls
 from tests.substrate.postgres import PostgresServer, find_postgres_bin_dir
 
@@ -58,7 +60,8 @@ BENCH_SETTINGS = {
 }
 AGENTS = [f"agent-{i}" for i in range(20)]
 WORDS = [f"w{i}" for i in range(3000)]
-RARE = "zanzibar"  # in about one segment in a thousand
+RARE = seed_calls.RARE  # in about one segment in a thousand
+COMMON = seed_calls.COMMON  # in three segments in ten: nearly every session
 END = datetime(2026, 12, 1, tzinfo=UTC)
 
 
@@ -174,6 +177,29 @@ async def bench(url: str, server: PostgresServer) -> dict[str, Any]:
                 db_session=db, workspace_id=workspace_id, filters=filters, cursor=None, limit=50
             )
 
+    plans: dict[str, set[str]] = {}
+
+    def searching(
+        name: str, words: str, *, agent: bool, tuning: SearchTuning | None = None
+    ) -> Callable[[], Awaitable[object]]:
+        """A search's first page (one of the agents, or all), recording which plan answered."""
+
+        async def run() -> object:
+            filters = SessionFilters(text=words, agent=rng.choice(AGENTS) if agent else None)
+            async with sessionmaker() as db:
+                page, plan = await list_sessions_by_plan(
+                    db_session=db,
+                    workspace_id=workspace_id,
+                    filters=filters,
+                    cursor=None,
+                    limit=50,
+                    search=tuning or SearchTuning(),
+                )
+            plans.setdefault(name, set()).add(str(plan))
+            return page
+
+        return run
+
     def month_of(
         function: Callable[..., Awaitable[object]], group_by: GroupBy, shift: timedelta
     ) -> Callable[[], Awaitable[object]]:
@@ -217,6 +243,21 @@ async def bench(url: str, server: PostgresServer) -> dict[str, Any]:
             "list_page": await measure(page),
             "list_page_deep": await measure(deep_page),
             "search_filtered": await measure(search),
+            "search_rare": await measure(searching("search_rare", RARE, agent=False)),
+            "search_common_filtered": await measure(
+                searching("search_common_filtered", COMMON, agent=True)
+            ),
+            "search_common": await measure(searching("search_common", COMMON, agent=False)),
+            # The common word by the gather alone (the plan before the walk): slow, fewer.
+            "search_common_gather": await measure(
+                searching(
+                    "search_common_gather",
+                    COMMON,
+                    agent=True,
+                    tuning=SearchTuning(plan=Plan.GATHER),
+                ),
+                min(SAMPLES, 10),
+            ),
             "analytics_30_days": await measure(month_of(analytics, GroupBy.DAY, timedelta())),
             "analytics_30_days_odd_edges": await measure(month_of(analytics, GroupBy.DAY, odd)),
             "analytics_30_days_by_agent": await measure(month_of(analytics, GroupBy.AGENT, odd)),
@@ -248,7 +289,15 @@ async def bench(url: str, server: PostgresServer) -> dict[str, Any]:
             db_session=db, workspace_id=workspace_id, filters=filters, cursor=None, limit=50
         )
 
-    SEARCH_PLANS.write_text(await explain(url, server, searched))
+    async def searched_common(db: AsyncSession) -> object:
+        filters = SessionFilters(text=COMMON, agent=AGENTS[3])
+        return await list_sessions(
+            db_session=db, workspace_id=workspace_id, filters=filters, cursor=None, limit=50
+        )
+
+    SEARCH_PLANS.write_text(
+        await explain(url, server, searched) + await explain(url, server, searched_common)
+    )
     return {
         "sessions": SESSIONS,
         "sizes": await sizes(url),
@@ -258,6 +307,7 @@ async def bench(url: str, server: PostgresServer) -> dict[str, Any]:
         "turns": SESSIONS * (SEGMENTS // 2),
         "seed": timings,
         "load_average_after": os.getloadavg(),
+        "search_plans_answered": {name: sorted(answered) for name, answered in plans.items()},
         **figures,
     }
 
@@ -280,7 +330,12 @@ def main() -> int:
 
 #: Queries whose work grows with the sessions in their range (the rest are index lookups of a
 #: page or one session, whose cost barely grows with the table).
-LINEAR = ("analytics_30_days_without_rollup", "search")
+LINEAR = (
+    "analytics_30_days_without_rollup",
+    "search_filtered",
+    "search_rare",
+    "search_common_gather",
+)
 
 
 def report(results: dict[str, Any]) -> None:

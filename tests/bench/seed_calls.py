@@ -5,7 +5,8 @@ sessions and twenty million transcript segments take minutes rather than an hour
 The shape matches what bench_calls.py measured before: one workspace, 20 agents, sessions
 spread uniformly over the last DAYS days before END, 10 s to 15 min long, three directions and
 end reasons, a cost on each; SEGMENTS segments of 8 words from a 3,000-word vocabulary per
-session (the word RARE in about one segment in a thousand) and SEGMENTS / 2 turn metrics.
+session (the word RARE in about one segment in a thousand, the word COMMON in three in ten, so
+in nearly every session) and SEGMENTS / 2 turn metrics.
 The analytics rollup and its histograms are rebuilt from what was seeded, as the migrations
 backfill them.
 
@@ -31,6 +32,7 @@ from arkenos_api.analytics.rollup import REBUILD_SQL
 AGENTS = 20
 WORDS = 3000
 RARE = "zanzibar"
+COMMON = "hello"
 WORKER = "system:serviceaccount:arkenos-system:arkenos-worker"
 CHUNK = 100_000
 #: Sessions with id in [$1, $2) ($2 null: no upper bound) get $3 segments of 8 words.
@@ -40,7 +42,8 @@ SELECT s.id, q, CASE WHEN q % 2 = 1 THEN 'user' ELSE 'agent' END,
     concat_ws(' ', 'w' || (random() * $4)::int, 'w' || (random() * $4)::int,
         'w' || (random() * $4)::int,
         CASE WHEN random() < 0.001 THEN $5 ELSE 'w' || (random() * $4)::int END,
-        'w' || (random() * $4)::int, 'w' || (random() * $4)::int,
+        'w' || (random() * $4)::int,
+        CASE WHEN random() < 0.3 THEN $6 ELSE 'w' || (random() * $4)::int END,
         'w' || (random() * $4)::int, 'w' || (random() * $4)::int),
     s.started_at + q * interval '5 seconds', s.started_at + q * interval '5 seconds'
 FROM sessions AS s, generate_series(0, $3 - 1) AS q
@@ -151,7 +154,7 @@ async def seed(
         )
         edges = [row["id"] for row in bounds] + [None]
         for low, high in itertools.pairwise(edges):
-            await connection.execute(SEGMENTS_SQL, low, high, segments, WORDS - 1, RARE)
+            await connection.execute(SEGMENTS_SQL, low, high, segments, WORDS - 1, RARE, COMMON)
             await connection.execute(TURNS_SQL, low, high, segments // 2)
         timings["segments_and_turns_s"] = round(time.perf_counter() - started, 1)
         started = time.perf_counter()

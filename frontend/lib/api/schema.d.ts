@@ -593,7 +593,8 @@ export interface paths {
          * Get Analytics
          * @description Calls, minutes, cost, durations, end reasons and latency over a time range. Counts,
          *     minutes and cost are exact; the duration and latency percentiles come from histograms and
-         *     are within ``percentileRelativeError`` (5 %) of the exact nearest-rank values.
+         *     are within ``percentileRelativeError`` (5 %) of the exact nearest-rank values, never outside
+         *     the exact ``min`` and ``max``, and flagged ``exact`` when they are exact.
          */
         get: operations["get_analytics_api_v1_workspaces__workspace__analytics_get"];
         put?: never;
@@ -1689,7 +1690,7 @@ export interface components {
             latencyMs: components["schemas"]["Latency"];
             /**
              * Percentilerelativeerror
-             * @description Bound on the relative error of every percentile (durations, latencies): they are read from histograms of log-spaced buckets (each 5 % wider than the last), so each is within this fraction of the exact value (the nearest-rank percentile of the range's values), and usually within half of it. 0 when exact.
+             * @description Bound on the relative error of every percentile (durations, latencies): they are read from histograms of log-spaced buckets (each 5 % wider than the last), so each is within this fraction of the exact value (the nearest-rank percentile of the range's values), and usually within half of it, and never outside the observed [min, max]; each group of percentiles says whether it is exact. 0 when every figure is exact.
              * @example 0.05
              */
             percentileRelativeError: number;
@@ -2181,6 +2182,22 @@ export interface components {
         };
         /** DurationPercentiles */
         DurationPercentiles: {
+            /**
+             * Exact
+             * @description Whether every percentile here is the exact nearest-rank value; when false, one of them may be off by up to percentileRelativeError (never outside [min, max]).
+             * @default true
+             */
+            exact?: boolean;
+            /**
+             * Max
+             * @description The greatest value (exact).
+             */
+            max?: number | null;
+            /**
+             * Min
+             * @description The least value (exact).
+             */
+            min?: number | null;
             /** P50 */
             p50?: number | null;
             /** P90 */
@@ -2905,6 +2922,22 @@ export interface components {
         };
         /** Percentiles */
         Percentiles: {
+            /**
+             * Exact
+             * @description Whether every percentile here is the exact nearest-rank value; when false, one of them may be off by up to percentileRelativeError (never outside [min, max]).
+             * @default true
+             */
+            exact?: boolean;
+            /**
+             * Max
+             * @description The greatest value (exact).
+             */
+            max?: number | null;
+            /**
+             * Min
+             * @description The least value (exact).
+             */
+            min?: number | null;
             /** P50 */
             p50?: number | null;
             /** P95 */
@@ -6909,6 +6942,9 @@ export interface operations {
                      *           "calls": 1240,
                      *           "costMicros": 58211000,
                      *           "durationMs": {
+                     *             "exact": false,
+                     *             "max": 1742000,
+                     *             "min": 4100,
                      *             "p50": 142000,
                      *             "p90": 401000,
                      *             "p95": 512000,
@@ -6922,18 +6958,30 @@ export interface operations {
                      *       ],
                      *       "latencyMs": {
                      *         "endToEnd": {
+                     *           "exact": false,
+                     *           "max": 2950,
+                     *           "min": 402,
                      *           "p50": 760,
                      *           "p95": 1210
                      *         },
                      *         "llm": {
+                     *           "exact": false,
+                     *           "max": 1730,
+                     *           "min": 140,
                      *           "p50": 330,
                      *           "p95": 610
                      *         },
                      *         "stt": {
+                     *           "exact": false,
+                     *           "max": 801,
+                     *           "min": 61,
                      *           "p50": 190,
                      *           "p95": 320
                      *         },
                      *         "tts": {
+                     *           "exact": true,
+                     *           "max": 240,
+                     *           "min": 12,
                      *           "p50": 95,
                      *           "p95": 180
                      *         }
@@ -6944,6 +6992,9 @@ export interface operations {
                      *         "calls": 1240,
                      *         "costMicros": 58211000,
                      *         "durationMs": {
+                     *           "exact": false,
+                     *           "max": 1742000,
+                     *           "min": 4100,
                      *           "p50": 142000,
                      *           "p90": 401000,
                      *           "p95": 512000,

@@ -2,14 +2,17 @@
 some ended later through finish_session, some repriced late through the cost route (late usage
 and a new price override), then the rollup's rows and histograms equal a rebuild from the
 sessions, and the analytics read through the rollup equal the aggregation over the sessions
-alone (counts and sums exactly, percentiles within the stated relative error of the exact
-percentile_disc), for ranges starting and ending at random instants in several time zones, and
-through the endpoint."""
+alone (counts, sums, least and greatest values exactly; percentiles within the stated relative
+error of the exact percentile_disc, never outside [min, max], and equal to it where flagged
+exact), for ranges starting and ending at random instants in several time zones, and through
+the endpoint. One call, and identical calls, answer their exact duration."""
 
 from __future__ import annotations
 
 import random
+import re
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
@@ -193,8 +196,8 @@ async def _rebuilt_rows(api: Api, ws: uuid.UUID) -> set[tuple[Any, ...]]:
 
 
 HISTOGRAM_ROWS = (
-    "SELECT hours, period_start, agent, metric, bucket, count FROM analytics_histograms"
-    " WHERE workspace_id = $1"
+    "SELECT hours, period_start, agent, metric, bucket, count, min_value, max_value"
+    " FROM analytics_histograms WHERE workspace_id = $1"
 )
 
 
@@ -212,30 +215,63 @@ async def _histogram_rows(api: Api, ws: uuid.UUID, *, rebuilt: bool) -> set[tupl
     return {tuple(row) for row in rows}
 
 
-def _assert_close(answer: Any, exact: Any, where: str, error: float) -> int:
+PERCENTILES = re.compile(r"\.(durationMs|latencyMs\.\w+)$")
+
+
+@dataclass
+class Checked:
+    percentiles: int = 0
+    flagged_exact: int = 0
+    approximate: int = 0
+
+
+def _assert_percentiles(
+    answer: dict[str, Any], exact: dict[str, Any], where: str, error: float, checked: Checked
+) -> None:
+    """min and max equal; each percentile within ``error`` of the exact one and inside
+    [min, max], and equal to it when the answer says it is exact."""
+    assert answer.keys() == exact.keys(), where
+    assert exact["exact"] is True, where
+    assert (answer["min"], answer["max"]) == (exact["min"], exact["max"]), where
+    low, high = exact["min"], exact["max"]
+    for key in sorted(exact.keys() - {"min", "max", "exact"}):
+        want, got = exact[key], answer[key]
+        if want is None:
+            assert got is None, (where, key)
+            assert low is None, (where, key)
+            continue
+        assert got is not None, (where, key)
+        assert abs(got - want) <= error * want, (where, key, got, want)
+        assert low <= got <= high, (where, key, got, low, high)
+        if answer["exact"]:
+            assert got == want, (where, key, got, want)
+        checked.percentiles += 1
+    if low is not None:
+        if answer["exact"]:
+            checked.flagged_exact += 1
+        else:
+            checked.approximate += 1
+
+
+def _assert_close(answer: Any, exact: Any, where: str, error: float, checked: Checked) -> None:
     """``answer`` equals ``exact`` except the percentiles (under durationMs and latencyMs),
-    which are within ``error`` of the exact ones (both None when there are no values).
-    Returns how many percentiles were compared."""
+    checked by _assert_percentiles."""
     if isinstance(exact, dict):
         assert isinstance(answer, dict), where
+        if PERCENTILES.search(where):
+            _assert_percentiles(answer, exact, where, error, checked)
+            return
         assert answer.keys() == exact.keys(), where
-        return sum(_assert_close(answer[key], exact[key], f"{where}.{key}", error) for key in exact)
+        for key in exact:
+            _assert_close(answer[key], exact[key], f"{where}.{key}", error, checked)
+        return
     if isinstance(exact, list):
         assert isinstance(answer, list), where
         assert len(answer) == len(exact), where
-        return sum(
-            _assert_close(a, e, f"{where}[{i}]", error)
-            for i, (a, e) in enumerate(zip(answer, exact, strict=True))
-        )
-    if ".durationMs." in where or ".latencyMs." in where:
-        if exact is None:
-            assert answer is None, where
-            return 0
-        assert answer is not None, where
-        assert abs(answer - exact) <= error * exact, (where, answer, exact)
-        return 1
+        for i, (a, e) in enumerate(zip(answer, exact, strict=True)):
+            _assert_close(a, e, f"{where}[{i}]", error, checked)
+        return
     assert answer == exact, (where, answer, exact)
-    return 0
 
 
 async def test_the_rollup_equals_the_sessions_it_sums(api: Api, owner: tuple[Person, str]) -> None:
@@ -265,7 +301,8 @@ async def test_the_rollup_equals_the_sessions_it_sums(api: Api, owner: tuple[Per
     whole_hours = BASE.replace(minute=0, second=0)
     ranges.append((whole_hours, whole_hours + timedelta(days=1)))
     ranges.append((whole_hours + timedelta(minutes=10), whole_hours + timedelta(minutes=50)))
-    checked_calls = checked_percentiles = 0
+    checked_calls = 0
+    checked = Checked()
     error = histograms.RELATIVE_ERROR
     assert error == 0.05
     async with api.app.state.sessionmaker() as db:
@@ -285,15 +322,19 @@ async def test_the_rollup_equals_the_sessions_it_sums(api: Api, owner: tuple[Per
                     assert answer.percentile_relative_error == error
                     assert expected.percentile_relative_error == 0
                     answer.percentile_relative_error = 0
-                    checked_percentiles += _assert_close(
+                    _assert_close(
                         answer.model_dump(mode="json", by_alias=True),
                         expected.model_dump(mode="json", by_alias=True),
                         f"{start}..{end} {group_by} {agent}",
                         error,
+                        checked,
                     )
                     checked_calls += expected.totals.calls
     assert checked_calls > 1000
-    assert checked_percentiles > 1000
+    assert checked.percentiles > 1000
+    # Both kinds were seen: flagged exact (checked equal) and approximate (checked within).
+    assert checked.flagged_exact > 100
+    assert checked.approximate > 100
 
     # The endpoint answers what the sessions alone say, in its JSON shape.
     start, end = ranges[0]
@@ -314,5 +355,61 @@ async def test_the_rollup_equals_the_sessions_it_sums(api: Api, owner: tuple[Per
     body = response.json()
     assert body["percentileRelativeError"] == error
     body["percentileRelativeError"] = 0
-    assert _assert_close(body, expected.model_dump(mode="json", by_alias=True), "api", error)
+    from_api = Checked()
+    _assert_close(body, expected.model_dump(mode="json", by_alias=True), "api", error, from_api)
+    assert from_api.percentiles
     assert expected.totals.calls == 120
+
+
+async def test_one_call_and_identical_calls_answer_their_exact_duration(
+    api: Api, owner: tuple[Person, str]
+) -> None:
+    """One call of 1:35 is a median of 1:35, not its bucket's middle (1:33), whether the
+    range's hours are read from the rollup or from the sessions; three identical calls too."""
+    admin, workspace = owner
+    url = f"/api/v1/workspaces/{workspace}/analytics"
+    started = BASE.replace(minute=20, second=0)
+    await add_session(
+        api, workspace, started_at=started, seconds=95, turns=[{"turn": 1, "end_to_end_ms": 934}]
+    )
+    assert histograms.representative(histograms.bucket(95_000)) != 95_000  # else proves nothing
+    whole_day = (BASE.replace(hour=0, minute=0), BASE.replace(hour=0, minute=0) + timedelta(days=1))
+    edges_only = (started - timedelta(minutes=5), started + timedelta(minutes=5))
+    for start, end in (whole_day, edges_only):
+        for group_by in ("day", "agent"):
+            params = {"from": start.isoformat(), "to": end.isoformat(), "groupBy": group_by}
+            body = (await admin.get(url, params=params)).json()
+            durations = body["totals"]["durationMs"]
+            assert durations == {
+                "p50": 95_000,
+                "p90": 95_000,
+                "p95": 95_000,
+                "p99": 95_000,
+                "min": 95_000,
+                "max": 95_000,
+                "exact": True,
+            }, (start, group_by)
+            assert body["groups"][0]["durationMs"] == durations
+            assert body["latencyMs"]["endToEnd"] == {
+                "p50": 934,
+                "p95": 934,
+                "min": 934,
+                "max": 934,
+                "exact": True,
+            }
+    for minute in (1, 2):
+        await add_session(
+            api, workspace, started_at=started + timedelta(minutes=minute), seconds=95
+        )
+    params = {"from": whole_day[0].isoformat(), "to": whole_day[1].isoformat()}
+    durations = (await admin.get(url, params=params)).json()["totals"]["durationMs"]
+    assert durations["p50"] == 95_000
+    assert durations["exact"] is True
+    # 91 s joins them in their bucket: the median (rank 2 of 4) is between two different
+    # values of one bucket, answered approximately and said so, inside [91 s, 95 s].
+    assert histograms.bucket(91_000) == histograms.bucket(95_000)
+    await add_session(api, workspace, started_at=started + timedelta(minutes=3), seconds=91)
+    durations = (await admin.get(url, params=params)).json()["totals"]["durationMs"]
+    assert durations["exact"] is False
+    assert (durations["min"], durations["max"], durations["p99"]) == (91_000, 95_000, 95_000)
+    assert 91_000 <= durations["p50"] <= 95_000

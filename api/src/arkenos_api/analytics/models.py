@@ -36,12 +36,12 @@ class AnalyticsRollup(Base):
 
 class AnalyticsHistogram(Base):
     """How many of one metric's values (durations, turn latencies by stage) of the ended calls
-    of one workspace and agent, started in one UTC hour or day, fell in one bucket
-    (analytics/histograms.py)."""
+    of one workspace and agent, started in one UTC hour or day, fell in one bucket, and the
+    least and greatest of them (analytics/histograms.py)."""
 
     __tablename__ = "analytics_histograms"
     __table_args__ = (
-        # The count in the key's index: a month's rows are read by an index-only scan.
+        # The figures in the key's index: a month's rows are read by an index-only scan.
         PrimaryKeyConstraint(
             "workspace_id",
             "hours",
@@ -49,7 +49,7 @@ class AnalyticsHistogram(Base):
             "agent",
             "metric",
             "bucket",
-            postgresql_include=["count"],
+            postgresql_include=["count", "min_value", "max_value"],
         ),
     )
 
@@ -62,3 +62,6 @@ class AnalyticsHistogram(Base):
     metric: Mapped[int] = mapped_column(SmallInteger)
     bucket: Mapped[int] = mapped_column(SmallInteger)
     count: Mapped[int] = mapped_column(BigInteger)
+    #: The least and the greatest value counted in this row (percentiles are clamped to them).
+    min_value: Mapped[int] = mapped_column(BigInteger)
+    max_value: Mapped[int] = mapped_column(BigInteger)

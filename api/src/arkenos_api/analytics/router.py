@@ -27,7 +27,15 @@ _FIGURES = {
     "totalDurationMs": 234120000,
     "costMicros": 58211000,
     "unpricedCalls": 3,
-    "durationMs": {"p50": 142000, "p90": 401000, "p95": 512000, "p99": 903000},
+    "durationMs": {
+        "p50": 142000,
+        "p90": 401000,
+        "p95": 512000,
+        "p99": 903000,
+        "min": 4100,
+        "max": 1742000,
+        "exact": False,
+    },
 }
 EXAMPLE = {
     "from": "2026-11-01T00:00:00Z",
@@ -37,10 +45,10 @@ EXAMPLE = {
     "totals": _FIGURES,
     "endReasons": {"CallerHungUp": 1100, "AgentEnded": 120, "Lost": 2},
     "latencyMs": {
-        "endToEnd": {"p50": 760, "p95": 1210},
-        "stt": {"p50": 190, "p95": 320},
-        "llm": {"p50": 330, "p95": 610},
-        "tts": {"p50": 95, "p95": 180},
+        "endToEnd": {"p50": 760, "p95": 1210, "min": 402, "max": 2950, "exact": False},
+        "stt": {"p50": 190, "p95": 320, "min": 61, "max": 801, "exact": False},
+        "llm": {"p50": 330, "p95": 610, "min": 140, "max": 1730, "exact": False},
+        "tts": {"p50": 95, "p95": 180, "min": 12, "max": 240, "exact": True},
     },
     "groups": [{"key": "2026-11-01", **_FIGURES}],
 }
@@ -66,7 +74,8 @@ async def get_analytics(
 ) -> Analytics:
     """Calls, minutes, cost, durations, end reasons and latency over a time range. Counts,
     minutes and cost are exact; the duration and latency percentiles come from histograms and
-    are within ``percentileRelativeError`` (5 %) of the exact nearest-rank values."""
+    are within ``percentileRelativeError`` (5 %) of the exact nearest-rank values, never outside
+    the exact ``min`` and ``max``, and flagged ``exact`` when they are exact."""
     end = started_to or utcnow()
     start = started_from or end - timedelta(days=30)
     if start >= end or end - start > MAX_RANGE:

@@ -18,6 +18,14 @@ class GroupBy(StrEnum):
 class Percentiles(Schema):
     p50: int | None = None
     p95: int | None = None
+    min: int | None = Field(default=None, description="The least value (exact).")
+    max: int | None = Field(default=None, description="The greatest value (exact).")
+    exact: bool = Field(
+        default=True,
+        description="Whether every percentile here is the exact nearest-rank value; when"
+        " false, one of them may be off by up to percentileRelativeError (never outside"
+        " [min, max]).",
+    )
 
 
 class DurationPercentiles(Percentiles):
@@ -53,7 +61,9 @@ class Analytics(Schema):
         description="Bound on the relative error of every percentile (durations, latencies):"
         " they are read from histograms of log-spaced buckets (each 5 % wider than the last),"
         " so each is within this fraction of the exact value (the nearest-rank percentile"
-        " of the range's values), and usually within half of it. 0 when exact.",
+        " of the range's values), and usually within half of it, and never outside the"
+        " observed [min, max]; each group of percentiles says whether it is exact. 0 when"
+        " every figure is exact.",
         examples=[0.05],
     )
     totals: CallFigures

@@ -7,9 +7,11 @@ hours at its edges and for the calls still in progress (which the rollup counts 
 end). Percentiles merge the rollup's histograms (analytics/histograms.py: UTC days where the
 range holds whole days, hours at its edges) with the same buckets counted from the sessions
 and turns of the partial hours and the live calls: approximate, within RELATIVE_ERROR (5 %)
-of the exact percentile_disc, which is stated in the response. ``raw_analytics`` is the exact
-answer from the sessions alone (percentile_disc over every value): the reference the tests
-compare against."""
+of the exact percentile_disc, which is stated in the response, and clamped to the least and
+greatest values the buckets observed (so never outside the range's [min, max], and exact for
+one call or for equal values; each group of percentiles says whether it is exact).
+``raw_analytics`` is the exact answer from the sessions alone (percentile_disc over every
+value, min and max): the reference the tests compare against."""
 
 from __future__ import annotations
 
@@ -66,6 +68,8 @@ def _figures_columns() -> list[Any]:
         func.percentile_disc(_DURATION_ARRAY)
         .within_group(CallSession.duration_ms)
         .label("durations"),
+        func.min(CallSession.duration_ms).label("min_duration"),
+        func.max(CallSession.duration_ms).label("max_duration"),
     ]
 
 
@@ -79,13 +83,20 @@ def _figures(row: Any) -> dict[str, Any]:
         "cost_micros": int(row.cost),
         "unpriced_calls": int(row.unpriced),
         "duration_ms": DurationPercentiles(
-            p50=durations[0], p90=durations[1], p95=durations[2], p99=durations[3]
+            p50=durations[0],
+            p90=durations[1],
+            p95=durations[2],
+            p99=durations[3],
+            min=row.min_duration,
+            max=row.max_duration,
         ),
     }
 
 
-def _percentiles(values: list[int] | None) -> Percentiles:
-    return Percentiles(p50=values[0], p95=values[1]) if values else Percentiles()
+def _exact_percentiles(values: list[int] | None, low: int | None, high: int | None) -> Percentiles:
+    if not values:
+        return Percentiles()
+    return Percentiles(p50=values[0], p95=values[1], min=low, max=high)
 
 
 async def raw_analytics(
@@ -124,9 +135,18 @@ async def raw_analytics(
         TurnMetricRow.llm_ms,
         TurnMetricRow.tts_ms,
     ]
+    columns = [
+        column
+        for stage in stages
+        for column in (
+            func.percentile_disc(_LATENCY_ARRAY).within_group(stage),
+            func.min(stage),
+            func.max(stage),
+        )
+    ]
     latency = (
         await db_session.execute(
-            select(*(func.percentile_disc(_LATENCY_ARRAY).within_group(stage) for stage in stages))
+            select(*columns)
             .select_from(TurnMetricRow)
             .join(CallSession, CallSession.id == TurnMetricRow.session_id)
             .where(*where)
@@ -140,10 +160,10 @@ async def raw_analytics(
         totals=CallFigures(**_figures(totals)),
         end_reasons={str(reason): int(count) for reason, count in reasons},
         latency_ms=Latency(
-            end_to_end=_percentiles(latency[0]),
-            stt=_percentiles(latency[1]),
-            llm=_percentiles(latency[2]),
-            tts=_percentiles(latency[3]),
+            end_to_end=_exact_percentiles(*latency[0:3]),
+            stt=_exact_percentiles(*latency[3:6]),
+            llm=_exact_percentiles(*latency[6:9]),
+            tts=_exact_percentiles(*latency[9:12]),
         ),
         groups=[Group(key=str(row.key), **_figures(row)) for row in grouped],
     )
@@ -179,18 +199,28 @@ class _Sums:
         if reason:
             self.reasons[reason] += calls
 
-    def figures(self, durations: list[int] | None) -> dict[str, Any]:
-        none: list[int | None] = [None] * len(DURATION_FRACTIONS)
-        values: list[int | None] = list(durations) if durations else none
+    def figures(self, durations: histograms.Histogram) -> dict[str, Any]:
+        answers = durations.percentiles(DURATION_FRACTIONS)
+        percentiles = (
+            DurationPercentiles(
+                p50=answers.values[0],
+                p90=answers.values[1],
+                p95=answers.values[2],
+                p99=answers.values[3],
+                min=answers.low,
+                max=answers.high,
+                exact=answers.exact,
+            )
+            if answers
+            else DurationPercentiles()
+        )
         return {
             "calls": self.calls,
             "minutes": round(self.total_ms / 60_000),
             "total_duration_ms": self.total_ms,
             "cost_micros": self.cost,
             "unpriced_calls": self.unpriced,
-            "duration_ms": DurationPercentiles(
-                p50=values[0], p90=values[1], p95=values[2], p99=values[3]
-            ),
+            "duration_ms": percentiles,
         }
 
 
@@ -277,36 +307,36 @@ async def analytics(
         sums.setdefault(str(key), _Sums()).add(
             reason, int(calls), int(total_ms), int(cost), int(unpriced)
         )
-    durations: dict[str, Counter[int]] = {}
-    latencies: dict[int, Counter[int]] = {}
+    durations: dict[str, histograms.Histogram] = {}
+    latencies: dict[int, histograms.Histogram] = {}
 
-    def count(key: Any, metric: int, index: int, values: Any) -> None:
-        if metric == Metric.DURATION:
-            durations.setdefault(str(key), Counter())[index] += int(values)
-        else:
-            latencies.setdefault(metric, Counter())[index] += int(values)
+    def count(key: Any, metric: int, index: int, values: Any, low: Any, high: Any) -> None:
+        # Looked up before made: a month's read counts thousands of rows into a few dozen.
+        found = durations.get(str(key)) if metric == Metric.DURATION else latencies.get(metric)
+        if found is None:
+            found = histograms.Histogram()
+            if metric == Metric.DURATION:
+                durations[str(key)] = found
+            else:
+                latencies[metric] = found
+        found.add(index, int(values), low, high)  # the sums are numeric, the bounds int
 
     if hours is not None:
         for row in await db_session.execute(_histogram_rows(workspace_id, agent, by_day, *hours)):
             count(*row)
     for row in await db_session.execute(_raw_durations(raw_where, session_key)):
-        count(row[0], Metric.DURATION, row[1], row[2])
+        count(row[0], Metric.DURATION, *row[1:])
     # The turns of those sessions by their ids (the edges and live calls are few; a join
     # there is planned from a misestimate of the OR as a scan of every turn).
     raw_ids = list(await db_session.scalars(select(CallSession.id).where(*raw_where)))
     if raw_ids:
-        for metric, index, values in await db_session.execute(_raw_turns(raw_ids)):
-            count(None, metric, index, values)
-    total_durations = histograms.merge(
-        item for counts in durations.values() for item in counts.items()
-    )
+        for row in await db_session.execute(_raw_turns(raw_ids)):
+            count(None, *row)
+    total_durations = histograms.Histogram()
+    for histogram in durations.values():
+        total_durations.update(histogram)
     groups = [
-        Group(
-            key=key,
-            **part.figures(
-                histograms.percentiles(durations.get(key, Counter()), DURATION_FRACTIONS)
-            ),
-        )
+        Group(key=key, **part.figures(durations.get(key, histograms.Histogram())))
         for key, part in sorted(sums.items())
     ]
     totals = _Sums()
@@ -321,9 +351,7 @@ async def analytics(
         started_to=started_to,
         group_by=group_by,
         percentile_relative_error=histograms.RELATIVE_ERROR,
-        totals=CallFigures(
-            **totals.figures(histograms.percentiles(total_durations, DURATION_FRACTIONS))
-        ),
+        totals=CallFigures(**totals.figures(total_durations)),
         end_reasons=dict(totals.reasons),
         latency_ms=Latency(
             end_to_end=_merged(latencies.get(Metric.END_TO_END)),
@@ -338,17 +366,26 @@ async def analytics(
 LATENCY_FRACTIONS = (0.5, 0.95)
 
 
-def _merged(counts: Counter[int] | None) -> Percentiles:
-    return _percentiles(histograms.percentiles(counts or Counter(), LATENCY_FRACTIONS))
+def _merged(histogram: histograms.Histogram | None) -> Percentiles:
+    answers = histogram.percentiles(LATENCY_FRACTIONS) if histogram else None
+    if answers is None:
+        return Percentiles()
+    return Percentiles(
+        p50=answers.values[0],
+        p95=answers.values[1],
+        min=answers.low,
+        max=answers.high,
+        exact=answers.exact,
+    )
 
 
 def _histogram_rows(
     workspace_id: uuid.UUID, agent: str | None, by_day: bool, first: datetime, last: datetime
 ) -> Any:
-    """(key, metric, bucket, count) of the stored histograms of the whole hours [first, last):
-    the day rows of its whole UTC days, the hour rows of the rest. One range scan per part,
-    each index-only (the key's index holds the count; an OR of ranges would be a bitmap scan
-    of the table)."""
+    """(key, metric, bucket, count, least, greatest) of the stored histograms of the whole
+    hours [first, last): the day rows of its whole UTC days, the hour rows of the rest. One
+    range scan per part, each index-only (the key's index holds the figures; an OR of ranges
+    would be a bitmap scan of the table)."""
     h = AnalyticsHistogram
     day_first = first.replace(hour=0) + (timedelta(days=1) if first.hour else timedelta())
     day_last = last.replace(hour=0)
@@ -378,11 +415,20 @@ def _histogram_rows(
         ]
         if agent:
             where.append(h.agent == agent)
-        selects.append(select(key.label("key"), h.metric, h.bucket, h.count).where(*where))
+        selects.append(
+            select(key.label("key"), h.metric, h.bucket, h.count, h.min_value, h.max_value).where(
+                *where
+            )
+        )
     rows = union_all(*selects).subquery("parts")
-    return select(rows.c.key, rows.c.metric, rows.c.bucket, func.sum(rows.c.count)).group_by(
-        rows.c.key, rows.c.metric, rows.c.bucket
-    )
+    return select(
+        rows.c.key,
+        rows.c.metric,
+        rows.c.bucket,
+        func.sum(rows.c.count),
+        func.min(rows.c.min_value),
+        func.max(rows.c.max_value),
+    ).group_by(rows.c.key, rows.c.metric, rows.c.bucket)
 
 
 _SESSION_BUCKET: ColumnElement[Any] = literal_column(histograms.bucket_sql("sessions.duration_ms"))
@@ -390,14 +436,20 @@ _SESSION_BUCKET: ColumnElement[Any] = literal_column(histograms.bucket_sql("sess
 
 def _raw_durations(where: list[ColumnElement[bool]], key: Any) -> Any:
     return (
-        select(key, _SESSION_BUCKET, func.count())
+        select(
+            key,
+            _SESSION_BUCKET,
+            func.count(),
+            func.min(CallSession.duration_ms),
+            func.max(CallSession.duration_ms),
+        )
         .where(*where, CallSession.duration_ms.is_not(None))
         .group_by(key, _SESSION_BUCKET)
     )
 
 
 def _raw_turns(session_ids: list[uuid.UUID]) -> Any:
-    """(metric, bucket, count) of the turns of these sessions."""
+    """(metric, bucket, count, least, greatest) of the turns of these sessions."""
     t = TurnMetricRow
     metrics = [Metric.END_TO_END, Metric.STT, Metric.LLM, Metric.TTS]
     ids = bindparam("session_ids", session_ids, type_=postgresql.ARRAY(Uuid()))
@@ -413,7 +465,9 @@ def _raw_turns(session_ids: list[uuid.UUID]) -> Any:
     )
     index: ColumnElement[Any] = literal_column(histograms.bucket_sql("stage_values.value"))
     return (
-        select(values.c.metric, index, func.count())
+        select(
+            values.c.metric, index, func.count(), func.min(values.c.value), func.max(values.c.value)
+        )
         .where(values.c.value.is_not(None))
         .group_by(values.c.metric, index)
     )

@@ -12,7 +12,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from arkenos_api.analysis.requests import analysis_requested
-from arkenos_api.analytics.histograms import DAY, HOUR, Metric, bucket_sql
+from arkenos_api.analytics.histograms import DAY, HOUR, ON_CONFLICT, Metric, bucket_sql
 from arkenos_api.core.cache import BoundedCache
 from arkenos_api.core.errors import ApiError, forbidden, not_found
 from arkenos_api.core.kube import Kube
@@ -159,9 +159,9 @@ WITH transcripts AS (
     FOR SHARE
 ), late_turns AS (
     INSERT INTO analytics_histograms AS h (workspace_id, hours, period_start, agent, metric,
-        bucket, count)
+        bucket, count, min_value, max_value)
     SELECT e.workspace_id, g.hours, date_trunc(g.unit, e.started_at, 'UTC'), e.agent, m.metric,
-        {bucket_sql("m.value")} AS bucket, count(*)
+        {bucket_sql("m.value")} AS bucket, count(*), min(m.value), max(m.value)
     FROM ended AS e CROSS JOIN (VALUES ({HOUR}, 'hour'), ({DAY}, 'day')) AS g(hours, unit)
     CROSS JOIN turns AS t
     CROSS JOIN LATERAL (VALUES ({Metric.END_TO_END:d}, t.end_to_end_ms),
@@ -170,8 +170,7 @@ WITH transcripts AS (
     WHERE m.value IS NOT NULL
     GROUP BY e.workspace_id, g.hours, g.unit, e.started_at, e.agent, m.metric, bucket
     ORDER BY g.hours, m.metric, bucket
-    ON CONFLICT (workspace_id, hours, period_start, agent, metric, bucket)
-    DO UPDATE SET count = h.count + excluded.count
+    {ON_CONFLICT}
 ), tools AS (
     INSERT INTO tool_calls (session_id, seq, name, arguments, result, error, duration_ms, at)
     SELECT $1, t.seq, t.name, t.arguments::jsonb, t.result, t.error, t.duration_ms, t.at

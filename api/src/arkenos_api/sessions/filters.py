@@ -26,7 +26,11 @@ class SessionFilters:
     min_duration_ms: int | None = None
     text: str | None = None
 
-    def conditions(self, workspace_id: uuid.UUID) -> list[ColumnElement[bool]]:
+    def conditions(
+        self, workspace_id: uuid.UUID, *, with_text: bool = True
+    ) -> list[ColumnElement[bool]]:
+        """The filters as conditions; without the text search when ``with_text`` is false
+        (the search's walk checks it per session instead: sessions/search.py)."""
         where: list[ColumnElement[bool]] = [CallSession.workspace_id == workspace_id]
         equal: list[tuple[Any, str | None]] = [
             (CallSession.agent, self.agent),
@@ -50,20 +54,24 @@ class SessionFilters:
             where.append(CallSession.started_at < self.started_to)
         if self.min_duration_ms is not None:
             where.append(CallSession.duration_ms >= self.min_duration_ms)
-        if self.text:
-            # websearch syntax: words, "quoted phrases", OR, -excluded; never a syntax error.
-            # A session matches when one of its utterances (segments) matches the query.
-            # The matching sessions' ids are gathered once (ARRAY(subquery): an InitPlan over
-            # the segments' GIN index), then looked up by key and ordered: planned that way
-            # whatever the words, also in a generic plan of the prepared statement, where an
-            # IN (subquery) was planned as a walk of the newest sessions probing each one's
-            # segments (seconds for a rare word).
-            query = func.websearch_to_tsquery("simple", self.text)
-            matching = select(TranscriptSegmentRow.session_id).where(
-                TranscriptSegmentRow.search.op("@@")(query)
-            )
-            where.append(CallSession.id == any_(func.array(matching.scalar_subquery())))
+        if self.text and with_text:
+            where.append(self.gathered_text())
         return where
+
+    def gathered_text(self) -> ColumnElement[bool]:
+        """The text search as the gather plan (sessions/search.py, for rare words).
+
+        websearch syntax: words, "quoted phrases", OR, -excluded; never a syntax error. A
+        session matches when one of its utterances (segments) matches the query. The matching
+        sessions' ids are gathered once (ARRAY(subquery): an InitPlan over the segments' GIN
+        index), then looked up by key and ordered: planned that way whatever the words, also
+        in a generic plan of the prepared statement, where an IN (subquery) was planned as a
+        walk of the newest sessions probing each one's segments (seconds for a rare word)."""
+        query = func.websearch_to_tsquery("simple", self.text or "")
+        matching = select(TranscriptSegmentRow.session_id).where(
+            TranscriptSegmentRow.search.op("@@")(query)
+        )
+        return CallSession.id == any_(func.array(matching.scalar_subquery()))
 
 
 def encode_cursor(started_at: datetime, session_id: uuid.UUID) -> str:

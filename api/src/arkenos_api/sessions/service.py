@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 from sqlalchemy import func, select
@@ -31,6 +31,7 @@ from arkenos_api.sessions.schemas import (
     TurnLatency,
     UsageTotal,
 )
+from arkenos_api.sessions.search import Plan, SearchTuning, estimate, walk, walked_count
 
 _SUMMARY_COLUMNS = (
     CallSession.id,
@@ -50,6 +51,9 @@ _SUMMARY_COLUMNS = (
 )
 
 
+DEFAULT_SEARCH = SearchTuning()
+
+
 async def list_sessions(
     *,
     db_session: AsyncSession,
@@ -57,15 +61,59 @@ async def list_sessions(
     filters: SessionFilters,
     cursor: str | None,
     limit: int,
+    search: SearchTuning = DEFAULT_SEARCH,
 ) -> SessionPage:
+    page, _ = await list_sessions_by_plan(
+        db_session=db_session,
+        workspace_id=workspace_id,
+        filters=filters,
+        cursor=cursor,
+        limit=limit,
+        search=search,
+    )
+    return page
+
+
+async def list_sessions_by_plan(
+    *,
+    db_session: AsyncSession,
+    workspace_id: uuid.UUID,
+    filters: SessionFilters,
+    cursor: str | None,
+    limit: int,
+    search: SearchTuning = DEFAULT_SEARCH,
+) -> tuple[SessionPage, Plan | None]:
+    """The page, and which search plan answered it (None without a text search)."""
+    conditions = [*filters.conditions(workspace_id, with_text=False), *after_cursor(cursor)]
+    plan: Plan | None = None
+    if filters.text:
+        needs_estimate = search.plan is None or search.walk_budget is None
+        found = await estimate(db_session, filters.text) if needs_estimate else None
+        plan, budget = search.choose(found, limit)
+        if plan is Plan.WALK:
+            walked = walk(_SUMMARY_COLUMNS, conditions, filters.text, limit + 1, budget)
+            rows = (await db_session.execute(walked)).all()
+            # A short page is the answer when the walk saw every remaining session; else the
+            # words are rarer here than the estimate said and the gather answers instead.
+            if (
+                len(rows) > limit
+                or await db_session.scalar(walked_count(conditions, budget)) < budget
+            ):
+                return _page(rows, limit), plan
+            plan = Plan.GATHER
+        conditions.append(filters.gathered_text())
     rows = (
         await db_session.execute(
             select(*_SUMMARY_COLUMNS)
-            .where(*filters.conditions(workspace_id), *after_cursor(cursor))
+            .where(*conditions)
             .order_by(CallSession.started_at.desc(), CallSession.id.desc())
             .limit(limit + 1)
         )
     ).all()
+    return _page(rows, limit), plan
+
+
+def _page(rows: Sequence[Any], limit: int) -> SessionPage:
     items = [SessionSummary.model_validate(row._mapping) for row in rows[:limit]]
     more = len(rows) > limit
     next_cursor = encode_cursor(items[-1].started_at, items[-1].id) if more and items else None

@@ -108,7 +108,7 @@ function AnalyticsView() {
             {agentGroups.length > 0 ? (
               <>
                 <ByAgent groups={agentGroups} />
-                <AgentTable groups={agentGroups} />
+                <AgentTable groups={agentGroups} error={perAgent.data?.percentileRelativeError ?? 0} />
               </>
             ) : null}
           </Card>

@@ -2,14 +2,26 @@ import { Card, CardDescription, CardHeader, CardTitle } from "@/components/ui/ca
 import type { Analytics, AnalyticsGroup } from "@/lib/api/types";
 import { formatDuration, formatMicros, formatMs } from "@/lib/calls/format";
 
+/** A percentile as shown: "≈" before it, and a tooltip with the bound, when the API says it
+ * may be off (by up to percentileRelativeError); exact ones are shown as they are. */
+function Percentile({ value, exact, error }: { value: string; exact: boolean | undefined; error: number }) {
+  if (exact !== false) return <>{value}</>;
+  return (
+    <span title={`Approximate: within ${Math.round(error * 100)}% of the exact value`}>
+      ≈{value}
+    </span>
+  );
+}
+
 /** The range's totals as four figures. */
 export function Totals({ data }: { data: Analytics }) {
   const { totals } = data;
+  const median = formatDuration(totals.durationMs.p50);
   const figures = [
     { label: "Calls", value: totals.calls.toLocaleString() },
     { label: "Minutes", value: totals.minutes.toLocaleString() },
     { label: "Cost", value: formatMicros(totals.costMicros), note: totals.unpricedCalls > 0 ? `${totals.unpricedCalls} unpriced ${totals.unpricedCalls === 1 ? "call" : "calls"} not included` : undefined },
-    { label: "Median call", value: formatDuration(totals.durationMs.p50), note: totals.durationMs.p95 !== null && totals.durationMs.p95 !== undefined ? `p95 ${formatDuration(totals.durationMs.p95)}` : undefined },
+    { label: "Median call", value: <Percentile value={median} exact={totals.durationMs.exact} error={data.percentileRelativeError} />, note: totals.durationMs.p95 !== null && totals.durationMs.p95 !== undefined ? `p95 ${formatDuration(totals.durationMs.p95)}` : undefined },
   ];
   return (
     <dl className="grid grid-cols-2 gap-3 lg:grid-cols-4">
@@ -53,8 +65,12 @@ export function LatencyTable({ data }: { data: Analytics }) {
           {STAGES.map(([key, label]) => (
             <tr key={key} className="border-t">
               <th scope="row" className="py-1 pr-3 text-left font-normal">{label}</th>
-              <td className="py-1 pr-3 text-right">{formatMs(data.latencyMs[key].p50)}</td>
-              <td className="py-1 text-right">{formatMs(data.latencyMs[key].p95)}</td>
+              <td className="py-1 pr-3 text-right">
+                <Percentile value={formatMs(data.latencyMs[key].p50)} exact={data.latencyMs[key].exact} error={data.percentileRelativeError} />
+              </td>
+              <td className="py-1 text-right">
+                <Percentile value={formatMs(data.latencyMs[key].p95)} exact={data.latencyMs[key].exact} error={data.percentileRelativeError} />
+              </td>
             </tr>
           ))}
         </tbody>
@@ -96,7 +112,7 @@ export function EndReasons({ data }: { data: Analytics }) {
 }
 
 /** The by-agent figures as a table (the chart's data, readable by everyone). */
-export function AgentTable({ groups }: { groups: AnalyticsGroup[] }) {
+export function AgentTable({ groups, error }: { groups: AnalyticsGroup[]; error: number }) {
   return (
     <div className="overflow-x-auto">
       <table className="w-full text-sm">
@@ -117,7 +133,9 @@ export function AgentTable({ groups }: { groups: AnalyticsGroup[] }) {
               <td className="py-1 pr-3 text-right">{g.calls.toLocaleString()}</td>
               <td className="py-1 pr-3 text-right">{g.minutes.toLocaleString()}</td>
               <td className="py-1 pr-3 text-right">{formatMicros(g.costMicros)}</td>
-              <td className="py-1 text-right">{formatDuration(g.durationMs.p50)}</td>
+              <td className="py-1 text-right">
+                <Percentile value={formatDuration(g.durationMs.p50)} exact={g.durationMs.exact} error={error} />
+              </td>
             </tr>
           ))}
         </tbody>
