@@ -24,7 +24,7 @@ the five it took; now its status write is the only one.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, cast
 
 import kopf
 
@@ -54,7 +54,7 @@ class MemoryDiffBaseStorage(kopf.AnnotationsDiffBaseStorage):
         meta = body.get("metadata") or {}
         slim: dict[str, Any] = {k: v for k, v in body.items() if k not in ("metadata", "status")}
         slim["metadata"] = {k: meta[k] for k in ESSENTIAL_METADATA if k in meta}
-        return super().build(body=kopf.Body(slim), extra_fields=fields)
+        return super().build(body=kopf.Body(cast(kopf.RawBody, slim)), extra_fields=fields)
 
     def fetch(self, *, body: kopf.Body) -> kopf.BodyEssence | None:
         # kopf copies it before use (the progress storage's clear() returns a deep copy).
