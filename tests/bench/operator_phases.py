@@ -85,6 +85,12 @@ class Tracker:
     ready_at: dict[str, float] = field(default_factory=dict)
     gone_at: dict[str, float] = field(default_factory=dict)
     resource_version: str | None = None
+    #: With BENCH_TIMELINE=<file> (for tuning): each agent's watch events, when and what
+    #: each changed, written to the file at the end of the run.
+    timeline: dict[str, list[Body]] | None = field(
+        default_factory=lambda: {} if os.environ.get("BENCH_TIMELINE") else None
+    )
+    _last: dict[str, Body] = field(default_factory=dict)
 
     async def run(self, http: aiohttp.ClientSession) -> None:
         """Watch until cancelled, resuming from the last version seen when a watch ends."""
@@ -113,10 +119,44 @@ class Tracker:
         if event.get("type") == "BOOKMARK":
             return
         key, now = key_of(obj), time.perf_counter()
+        if self.timeline is not None:
+            self._record(key, now, str(event.get("type")), obj)
         if event.get("type") == "DELETED":
             self.gone_at.setdefault(key, now)
         elif is_ready(obj):
             self.ready_at.setdefault(key, now)
+
+    def _record(self, key: str, now: float, kind: str, obj: Body) -> None:
+        """One line of the timeline: the event's time, type and the fields it changed."""
+        assert self.timeline is not None
+        before = self._last.get(key) or {}
+        self._last[key] = obj
+        changed = sorted(
+            f"{part}.{name}"
+            for part in ("metadata", "status", "spec")
+            for name in set(obj.get(part) or {}) | set(before.get(part) or {})
+            if name not in ("resourceVersion", "managedFields")
+            and (obj.get(part) or {}).get(name) != (before.get(part) or {}).get(name)
+        )
+        annotations = (obj.get("metadata") or {}).get("annotations") or {}
+        before_annotations = (before.get("metadata") or {}).get("annotations") or {}
+        changed += sorted(
+            f"annotation {a}"
+            for a in set(annotations) | set(before_annotations)
+            if annotations.get(a) != before_annotations.get(a)
+        )
+        self.timeline.setdefault(key, []).append(
+            {"t": now, "type": kind, "ready": is_ready(obj), "changed": changed}
+        )
+
+    def write_timeline(self, applied_at: dict[str, float]) -> None:
+        if self.timeline is None:
+            return
+        out = {
+            key: {"applied": applied_at.get(key), "events": events}
+            for key, events in self.timeline.items()
+        }
+        Path(os.environ["BENCH_TIMELINE"]).write_text(json.dumps(out))
 
 
 AfterCreate = Callable[[Body, dict[str, float], Tracker], Awaitable[None]]
@@ -332,6 +372,7 @@ async def run_phases(
         created, applied_at = await create_phase(http, tracker, manifests, rate, within_s, cpu)
         if on_created is not None:
             await on_created(created, applied_at, tracker)
+        tracker.write_timeline(applied_at)
         print_phase("create", created)
         print(f"-- idle: {idle_s:.0f} s, load {load()}", flush=True)
         idle = await idle_phase(len(manifests), idle_s, cpu)

@@ -14,6 +14,7 @@ import kopf
 from aiohttp import web
 
 from arkenos_operator.kernel.locks import ObjectLocks
+from arkenos_operator.kernel.persistence import MemoryDiffBaseStorage
 from arkenos_operator.kernel.runner import Runner
 from arkenos_operator.kube import KubeClient
 from arkenos_operator.metrics import OperatorMetrics
@@ -30,11 +31,15 @@ class OperatorContext:
     kube: KubeClient
     metrics: OperatorMetrics
     runner: Runner
+    #: Each object's last handled state, kopf's diff base (kopf's settings hold it too).
+    handled: MemoryDiffBaseStorage
     #: The /metrics and /readyz server, stopped at cleanup.
     http_server: web.AppRunner | None = None
 
     @classmethod
-    def create(cls, settings: OperatorSettings, kube: KubeClient) -> OperatorContext:
+    def create(
+        cls, settings: OperatorSettings, kube: KubeClient, handled: MemoryDiffBaseStorage
+    ) -> OperatorContext:
         metrics = OperatorMetrics()
         runner = Runner(
             kube=kube,
@@ -44,7 +49,8 @@ class OperatorContext:
             backoff_max=settings.backoff_max_seconds,
         )
         metrics.state_entries.labels("locks").set_function(lambda: len(runner.locks))
-        return cls(settings=settings, kube=kube, metrics=metrics, runner=runner)
+        metrics.state_entries.labels("handled").set_function(lambda: len(handled))
+        return cls(settings=settings, kube=kube, metrics=metrics, runner=runner, handled=handled)
 
 
 def context_of(memo: Any) -> OperatorContext:

@@ -15,6 +15,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from arkenos_operator.children import MANAGED_BY
 from arkenos_operator.context import MEMO_KEY, OperatorContext, context_of
+from arkenos_operator.kernel.persistence import MemoryDiffBaseStorage, ProgressStorage
 from arkenos_operator.kube import KubeClient
 from arkenos_operator.metrics import OperatorMetrics
 from arkenos_operator.settings import OperatorSettings
@@ -25,8 +26,11 @@ OWNED_WATCHES = (("", "v1", "pods"), ("batch", "v1", "jobs"), ("apps", "v1", "de
 PROGRESS_PREFIX = "operator.arkenos.io"
 
 
-def configure_kopf(kopf_settings: kopf.OperatorSettings, settings: OperatorSettings) -> None:
-    """Bounded retries, quiet event posting, our finalizer and annotation names."""
+def configure_kopf(
+    kopf_settings: kopf.OperatorSettings, settings: OperatorSettings
+) -> MemoryDiffBaseStorage:
+    """Bounded retries, quiet event posting, our finalizer and annotation names; returns where
+    kopf keeps the objects' last handled state."""
     kopf_settings.execution.default_backoff = settings.backoff_max_seconds
     kopf_settings.networking.error_backoffs = [0.5, 1, 2, 4, 8, 16]
     kopf_settings.queueing.error_delays = [1, 2, 4, 8, 16, 30]
@@ -34,12 +38,11 @@ def configure_kopf(kopf_settings: kopf.OperatorSettings, settings: OperatorSetti
     # for thousands of agents. Conditions carry the state; Events only for warnings.
     kopf_settings.posting.level = logging.WARNING
     kopf_settings.persistence.finalizer = FINALIZER
-    kopf_settings.persistence.progress_storage = kopf.AnnotationsProgressStorage(
-        prefix=PROGRESS_PREFIX
-    )
-    kopf_settings.persistence.diffbase_storage = kopf.AnnotationsDiffBaseStorage(
-        prefix=PROGRESS_PREFIX
-    )
+    kopf_settings.persistence.progress_storage = ProgressStorage(prefix=PROGRESS_PREFIX)
+    # Each object's last handled state in memory, not in an annotation, and no marker patch of
+    # a new object: each cost a patch and one more watch event (see kernel.persistence).
+    handled = MemoryDiffBaseStorage(prefix=PROGRESS_PREFIX)
+    kopf_settings.persistence.diffbase_storage = handled
     kopf_settings.peering.mandatory = not settings.standalone
     # A deleted object keeps its finalizer until its timers stop; a timer caught mid-reconcile
     # (custom agents' scaler ticks every few seconds) is re-checked after this many seconds,
@@ -49,6 +52,7 @@ def configure_kopf(kopf_settings: kopf.OperatorSettings, settings: OperatorSetti
     # not every one in the cluster: less memory, fewer events to wade through.
     for group, version, plural in OWNED_WATCHES:
         kopf_settings.watching.label_selectors[group, version, plural] = MANAGED_SELECTOR
+    return handled
 
 
 def metrics_app(metrics: OperatorMetrics) -> web.Application:
@@ -70,9 +74,9 @@ def register_core(registry: kopf.OperatorRegistry, operator_settings: OperatorSe
 
     @kopf.on.startup(id="start", registry=registry)
     async def start(settings: kopf.OperatorSettings, memo: kopf.Memo, **_: Any) -> None:
-        configure_kopf(settings, operator_settings)
+        handled = configure_kopf(settings, operator_settings)
         kube = await KubeClient.connect()
-        context = OperatorContext.create(operator_settings, kube)
+        context = OperatorContext.create(operator_settings, kube, handled)
         runner = web.AppRunner(metrics_app(context.metrics), access_log=None)
         await runner.setup()
         site = web.TCPSite(runner, "0.0.0.0", operator_settings.metrics_port)  # noqa: S104

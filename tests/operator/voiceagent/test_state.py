@@ -1,6 +1,7 @@
 """The VoiceAgent feature's memory follows the agents that exist: everything remembered about
-an agent (parsed spec, applied children's fingerprints, own writes) and its lock go when the
-agent goes, whether 10,000 agents come and go or a few run through the whole operator."""
+an agent (parsed spec, applied children's fingerprints, own writes), its lock and kopf's record
+of its last handled state go when the agent goes, whether 10,000 agents come and go or a few
+run through the whole operator."""
 
 from __future__ import annotations
 
@@ -99,9 +100,12 @@ def test_agents_deleted_through_the_operator_are_forgotten(
         for name in names:
             api.create(VOICE_AGENTS, custom_agent(name, {"image": IMAGE}))
         wait_until(
-            lambda: state_entries(metrics)["voiceagent"] >= baseline["voiceagent"] + 5 * 4,
+            lambda: (
+                (e := state_entries(metrics))["voiceagent"] >= baseline["voiceagent"] + 5 * 4
+                and e["handled"] == baseline["handled"] + 5
+            ),
             within=60,
-            what="the agents' children applied and remembered",
+            what="the agents' children applied and remembered, and the agents handled",
         )
         for name in names:
             api.delete(VOICE_AGENTS, "team-a", name)
@@ -110,4 +114,4 @@ def test_agents_deleted_through_the_operator_are_forgotten(
             within=60,
             what="the state back to its starting size",
         )
-    assert back == {"voiceagent": 0.0, "locks": 0.0}
+    assert back == {"voiceagent": 0.0, "locks": 0.0, "handled": 0.0}

@@ -22,6 +22,7 @@ from kubernetes_asyncio.client.exceptions import ApiException
 
 from arkenos_operator.context import OperatorContext, context_of
 from arkenos_operator.kernel.errors import ReconcileError
+from arkenos_operator.kernel.persistence import register_forgetting
 from arkenos_operator.kernel.runner import Outcome
 from arkenos_operator.kube import PHONE_NUMBERS, VOICE_AGENTS
 from arkenos_operator.phonenumber.agent import AgentView, agent_view
@@ -103,6 +104,8 @@ def register(registry: kopf.OperatorRegistry, operator_settings: OperatorSetting
         # The library logs every request and response at INFO: noise, not state.
         logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
         memo[MEMO_KEY] = Services(settings, http, session)
+
+    register_forgetting(registry, LINES, lambda memo: context_of(memo).handled)
 
     @kopf.on.resume(*LINES, registry=registry)
     @kopf.on.create(*LINES, registry=registry)

@@ -24,6 +24,7 @@ from arkenos_crds.runtime import AGENT_LABEL
 from arkenos_crds.voiceagent import AgentMode
 from arkenos_operator.children import MANAGED_BY
 from arkenos_operator.context import OperatorContext, context_of
+from arkenos_operator.kernel.persistence import is_deleted
 from arkenos_operator.kube import DEPLOYMENTS, JOBS, VOICE_AGENTS, WORKER_POOLS, Kind
 from arkenos_operator.settings import OperatorSettings
 from arkenos_operator.voiceagent import names
@@ -95,14 +96,16 @@ def register_lifecycle(registry: kopf.OperatorRegistry, settings: OperatorSettin
     async def stop(memo: kopf.Memo, **_: Any) -> None:
         await feature_of(memo).readiness.session.close()
 
-    @kopf.on.event(
-        *AGENTS,
-        id="agent-gone",
-        when=lambda type, **_: type == "DELETED",
-        registry=registry,
-    )
-    async def agent_gone(namespace: str | None, name: str, memo: Any, **_: Any) -> None:
+    @kopf.on.event(*AGENTS, id="agent-gone", when=is_deleted, registry=registry)
+    async def agent_gone(
+        namespace: str | None,
+        name: str,
+        uid: str,
+        memo: Any,
+        **_: Any,
+    ) -> None:
         feature_of(memo).state.forget(str(namespace), name)
+        context_of(memo).handled.forget(uid)
 
 
 def register_agent_handlers(registry: kopf.OperatorRegistry, settings: OperatorSettings) -> None:

@@ -9,6 +9,7 @@ import aiohttp
 import kopf
 
 from arkenos_operator.context import context_of
+from arkenos_operator.kernel.persistence import register_forgetting
 from arkenos_operator.kube import WORKER_POOLS
 from arkenos_operator.settings import OperatorSettings
 from arkenos_operator.workerpool import builders
@@ -32,6 +33,8 @@ def register(registry: kopf.OperatorRegistry, settings: OperatorSettings) -> Non
     @kopf.on.startup(id="workerpool-start", registry=registry)
     async def start(memo: kopf.Memo, **_: Any) -> None:
         memo[MEMO_KEY] = PoolState(aiohttp.ClientSession())
+
+    register_forgetting(registry, resource, lambda memo: context_of(memo).handled)
 
     @kopf.on.resume(*resource, id="reconcile", registry=registry)
     @kopf.on.create(*resource, id="reconcile", registry=registry)

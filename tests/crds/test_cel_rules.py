@@ -1,0 +1,71 @@
+"""The models' CEL rules give the same answers when evaluated on only the fields they read
+and remembered per value of those fields: a rule that reads ``self`` whole still sees all of
+it, and a remembered answer never stands in for a different value."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import pytest
+from pydantic import ValidationError
+
+from arkenos_crds._base import CelRule, KubeModel, evaluate_rule
+from arkenos_crds.custom import CodeSource
+from arkenos_crds.voiceagent import VoiceAgentSpec
+
+DIGEST = "sha256:" + "a" * 64
+
+
+@pytest.mark.parametrize(
+    ("rule", "reads"),
+    [
+        ("self.mode == 'Custom' ? has(self.custom) : !has(self.custom)", {"mode", "custom"}),
+        ("has(self.bundle) != has(self.image)", {"bundle", "image"}),
+        ("self.min <= self.max", {"min", "max"}),
+        ("self.x.size() > 0", {"x"}),
+        ("size(self) > 1", None),
+        ("self.all(k, k != 'x')", None),
+        ('self["min"] <= 1', None),
+    ],
+)
+def test_a_rule_reads_the_fields_after_self(rule: str, reads: set[str] | None) -> None:
+    found = CelRule(rule, "message").reads
+    assert (None if found is None else set(found)) == reads
+
+
+class Pair(KubeModel):
+    left: int | None = None
+    right: int | None = None
+
+    cel_rules: ClassVar[tuple[CelRule, ...]] = (
+        CelRule("size(self) == 1", "exactly one of left and right"),
+    )
+
+
+def test_a_rule_that_reads_self_whole_sees_every_field() -> None:
+    assert Pair.model_validate({"left": 1}).left == 1
+    with pytest.raises(ValidationError, match="exactly one of left and right"):
+        Pair.model_validate({"left": 1, "right": 2})
+    with pytest.raises(ValidationError, match="exactly one of left and right"):
+        Pair.model_validate({})
+
+
+def test_remembered_answers_follow_the_value_of_the_fields_read() -> None:
+    custom = {"source": {"image": f"ghcr.io/acme/a@{DIGEST}"}, "entrypoint": "agent"}
+    for _ in range(3):  # answers remembered from the rounds before must not leak
+        assert VoiceAgentSpec.model_validate({"mode": "Custom", "custom": custom}).custom
+        with pytest.raises(ValidationError, match="custom is required when mode is Custom"):
+            VoiceAgentSpec.model_validate({"mode": "Standard", "custom": custom})
+        with pytest.raises(ValidationError, match="custom is required when mode is Custom"):
+            VoiceAgentSpec.model_validate({"mode": "Custom"})
+        assert VoiceAgentSpec.model_validate({"mode": "Standard"}).custom is None
+        with pytest.raises(ValidationError, match="exactly one of bundle and image"):
+            CodeSource.model_validate({"bundle": {"digest": DIGEST}, "image": "x@" + DIGEST})
+
+
+def test_the_answer_on_the_fields_read_is_the_answer_on_the_whole_object() -> None:
+    for spec in ({"mode": "Standard"}, {"mode": "Standard", "instructions": "Sell."}):
+        model = VoiceAgentSpec.model_validate(spec)
+        for rule in VoiceAgentSpec.cel_rules:
+            whole = evaluate_rule(rule.rule, model.to_wire())
+            assert evaluate_rule(rule.rule, model._wire_read_by(rule)) is whole is True
