@@ -25,7 +25,8 @@ export default function AgentCodePage() {
   const start = useStartCode(agent);
 
   return (
-    <div className="flex min-w-0 flex-col gap-6">
+    // data-layout="wide": the workspace frame lifts its content's width cap for the editor.
+    <div className="flex min-w-0 flex-col gap-6" data-layout="wide">
       <PageHeader
         title={`${name} · code`}
         description={
