@@ -19,7 +19,9 @@ import { workspacePath } from "@/lib/nav";
 import { queryKeys, useWorkspace } from "@/lib/queries";
 
 import { ConfirmDialog } from "../../../_components/confirm-dialog";
-import { LazyAgentForm as AgentForm } from "../../_components/lazy-agent-form";
+// Not the lazy form of the new-agent page: here the form is the page, so it is in the server's
+// HTML (its largest paint no longer waits for a chunk to load after hydration).
+import { AgentForm } from "../../_components/agent-form";
 import { ReadyBadge } from "../../_components/ready-badge";
 
 function StaleNotice({ error, onReload }: { error: ApiError; onReload: () => void }) {

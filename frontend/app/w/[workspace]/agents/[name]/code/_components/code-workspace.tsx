@@ -20,6 +20,7 @@ import type { CodeTree } from "@/lib/api/types";
 import { fieldIssuesToCodeIssues, issueCounts, type CodeIssue } from "@/lib/code/markers";
 import type { CodePanel } from "@/lib/code/panels";
 import { inProgress } from "@/lib/code/revisions";
+import { defaultPath } from "@/lib/code/tree";
 import { cn } from "@/lib/utils";
 
 import { ConfirmDialog } from "../../../../_components/confirm-dialog";
@@ -35,11 +36,6 @@ import { useCodePanels } from "./use-panels";
 interface Edit {
   content: string;
   baseVersion: string;
-}
-
-function defaultPath(tree: CodeTree): string | null {
-  const paths = tree.files.map((f) => f.path);
-  return paths.includes("agent.py") ? "agent.py" : (paths[0] ?? null);
 }
 
 function Problems({ issues, onPick }: { issues: CodeIssue[]; onPick: (issue: CodeIssue) => void }) {
@@ -204,9 +200,33 @@ export function CodeWorkspace({ agent, tree, canEdit }: { agent: AgentRef; tree:
             <Button size="sm" onClick={save} disabled={!dirty || write.isPending} aria-keyshortcuts="Control+S Meta+S">
               <SaveIcon aria-hidden /> {write.isPending ? "Saving…" : "Save"}
             </Button>
-            <Button size="sm" variant="outline" onClick={() => setRenaming(true)}>
-              <PencilIcon aria-hidden /> Rename
-            </Button>
+            <PathDialog
+              open={renaming}
+              onOpenChange={setRenaming}
+              title={`Rename ${selected}`}
+              description="Move the file to another path in the tree."
+              initial={selected}
+              existing={paths}
+              submitLabel="Rename"
+              pending={rename.isPending}
+              error={rename.error}
+              onSubmit={(to) =>
+                rename.mutate(
+                  { from: selected, to, baseVersion: loaded.version },
+                  {
+                    onSuccess: () => {
+                      if (edit) setEdits(({ [selected]: moved, ...rest }) => ({ ...rest, [to]: moved }));
+                      setRenaming(false);
+                      select(to);
+                    },
+                  },
+                )
+              }
+            >
+              <Button size="sm" variant="outline">
+                <PencilIcon aria-hidden /> Rename
+              </Button>
+            </PathDialog>
             <ConfirmDialog
               title={`Delete ${selected}?`}
               description="The file leaves the draft. Deployed revisions keep their copy."
@@ -282,31 +302,6 @@ export function CodeWorkspace({ agent, tree, canEdit }: { agent: AgentRef; tree:
           </Tabs>
         </section>
       </div>
-      {selected && loaded ? (
-        <PathDialog
-          open={renaming}
-          onOpenChange={setRenaming}
-          title={`Rename ${selected}`}
-          description="Move the file to another path in the tree."
-          initial={selected}
-          existing={paths}
-          submitLabel="Rename"
-          pending={rename.isPending}
-          error={rename.error}
-          onSubmit={(to) =>
-            rename.mutate(
-              { from: selected, to, baseVersion: loaded.version },
-              {
-                onSuccess: () => {
-                  if (edit) setEdits(({ [selected]: moved, ...rest }) => ({ ...rest, [to]: moved }));
-                  setRenaming(false);
-                  select(to);
-                },
-              },
-            )
-          }
-        />
-      ) : null}
     </div>
   );
 }

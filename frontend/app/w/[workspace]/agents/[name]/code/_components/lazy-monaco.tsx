@@ -1,8 +1,12 @@
 "use client";
 
 import dynamic from "next/dynamic";
+import { useState } from "react";
 
 import { LoadingRows } from "@/components/states";
+import { cn } from "@/lib/utils";
+
+import type { CodeEditorProps } from "./monaco-editors";
 
 /** The performance mark set when Monaco starts loading: the performance spec counts the
  * JavaScript fetched from then on as the editor's, apart from the page's own. */
@@ -20,10 +24,32 @@ export function preloadMonaco(): void {
   void loadEditors();
 }
 
-export const LazyCodeEditor = dynamic(() => loadEditors().then((m) => m.CodeEditor), {
-  ssr: false,
-  loading: () => <LoadingRows rows={8} label="Loading the editor" />,
-});
+const MonacoCodeEditor = dynamic(() => loadEditors().then((m) => m.CodeEditor), { ssr: false, loading: () => null });
+
+/** The file editor. Until Monaco has loaded and made the editor, the file is shown as plain text
+ * in its place (the server's HTML has it too): the code is there to read at once, and editable
+ * once the editor is. Monaco lays itself out underneath, hidden, then takes over. */
+export function LazyCodeEditor(props: Omit<CodeEditorProps, "onReady">) {
+  const [ready, setReady] = useState(false);
+  return (
+    <div className="relative h-full" aria-busy={!ready}>
+      {ready ? null : (
+        <pre
+          data-testid="code-preview"
+          role="region"
+          aria-label={`${props.path}, read-only until the editor has loaded`}
+          tabIndex={0}
+          className="absolute inset-0 overflow-auto py-1 pr-3 pl-16 font-mono text-[13px] leading-[19px]"
+        >
+          {props.value}
+        </pre>
+      )}
+      <div className={cn("h-full", !ready && "invisible")}>
+        <MonacoCodeEditor {...props} onReady={() => setReady(true)} />
+      </div>
+    </div>
+  );
+}
 
 export const LazyProposalDiff = dynamic(() => loadEditors().then((m) => m.ProposalDiff), {
   ssr: false,
