@@ -23,7 +23,9 @@ export interface UserMenuDropdownProps {
 /** The account menu itself; ./user-menu loads it when the person reaches for it. */
 export function UserMenuDropdown({ email, open, onOpenChange, onLogOut }: UserMenuDropdownProps) {
   return (
-    <DropdownMenu open={open} onOpenChange={onOpenChange}>
+    // Not modal: the page behind is not aria-hidden while it is open (axe flagged its focusable
+    // controls hidden that way); Escape, Tab or a press outside closes it.
+    <DropdownMenu modal={false} open={open} onOpenChange={onOpenChange}>
       <DropdownMenuTrigger asChild>
         <AccountButton />
       </DropdownMenuTrigger>

@@ -29,7 +29,9 @@ export function WorkspaceSwitcherDropdown({ current, currentName, open, onOpenCh
   const me = useMe();
   const router = useRouter();
   return (
-    <DropdownMenu open={open} onOpenChange={onOpenChange}>
+    // Not modal: the page behind is not aria-hidden while it is open (axe flagged its focusable
+    // controls hidden that way); Escape, Tab or a press outside closes it.
+    <DropdownMenu modal={false} open={open} onOpenChange={onOpenChange}>
       <DropdownMenuTrigger asChild>
         <WorkspaceButton currentName={currentName} />
       </DropdownMenuTrigger>

@@ -272,6 +272,29 @@ for (const item of DIALOGS) {
   });
 }
 
+test("the header's menus (loaded on intent) open from the keyboard and the pointer, and give focus back", async ({ page }) => {
+  await page.goto(`/w/${WS}/agents`);
+  // Keyboard: focusing the trigger starts loading the menu; Enter at once still opens it.
+  const switcher = page.getByRole("button", { name: /Switch workspace$/ });
+  await switcher.focus();
+  await page.keyboard.press("Enter");
+  const workspaces = page.getByRole("menu");
+  await expect(workspaces.getByRole("menuitem", { name: /All workspaces|Create or manage workspaces/ })).toBeVisible();
+  await expect(switcher).toHaveAttribute("aria-expanded", "true");
+  await expectAccessible(page, "workspace menu");
+  await page.keyboard.press("Escape");
+  await expect(workspaces).toBeHidden();
+  await expect(switcher).toBeFocused();
+  await expect(switcher).toHaveAttribute("aria-expanded", "false");
+  // Pointer: a press opens the account menu, with the person's email.
+  const account = page.getByRole("button", { name: "Account" });
+  await account.click();
+  await expect(page.getByRole("menu")).toContainText(ADMIN.email);
+  await expect(page.getByRole("menuitem", { name: "Log out" })).toBeVisible();
+  await page.keyboard.press("Escape");
+  await expect(account).toBeFocused();
+});
+
 test("the page is served with a nonce Content-Security-Policy", async ({ page }) => {
   const response = await page.goto("/login");
   const policy = response?.headers()["content-security-policy"] ?? "";
