@@ -1,6 +1,6 @@
 "use client";
 
-import { useCallback, useRef, useState, type ComponentType, type KeyboardEvent, type PointerEvent } from "react";
+import { useCallback, useRef, useState, type ComponentType, type KeyboardEvent, type MouseEvent, type PointerEvent } from "react";
 
 /** What a header menu's trigger needs while its menu has not loaded: the first sign the person
  * means to use it (pointer over it, keyboard focus) starts the load; a press before the menu is
@@ -12,6 +12,7 @@ export interface LazyMenuTrigger {
   onFocus: () => void;
   onPointerDown: (event: PointerEvent) => void;
   onKeyDown: (event: KeyboardEvent) => void;
+  onClick: (event: MouseEvent) => void;
 }
 
 export interface LazyMenu<P> {
@@ -53,6 +54,12 @@ export function useLazyMenu<P>(load: () => Promise<ComponentType<P>>): LazyMenu<
     onKeyDown: (event) => {
       if (event.key !== "Enter" && event.key !== " " && event.key !== "ArrowDown") return;
       event.preventDefault();
+      setOpen(true);
+      start();
+    },
+    // A click with no pointer or key before it (detail 0: a screen reader's activation).
+    onClick: (event) => {
+      if (event.detail !== 0) return;
       setOpen(true);
       start();
     },

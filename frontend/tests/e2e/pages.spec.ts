@@ -276,6 +276,10 @@ test("the header's menus (loaded on intent) open from the keyboard and the point
   await page.goto(`/w/${WS}/agents`);
   // Keyboard: focusing the trigger starts loading the menu; Enter at once still opens it.
   const switcher = page.getByRole("button", { name: /Switch workspace$/ });
+  // The header is in the server's HTML: a key pressed before React has hydrated it reaches no
+  // handler (on a loaded machine that can be after the load event). React has attached its
+  // props to the button once it has.
+  await page.waitForFunction((element) => !!element && Object.keys(element).some((key) => key.startsWith("__reactProps")), await switcher.elementHandle());
   await switcher.focus();
   await page.keyboard.press("Enter");
   const workspaces = page.getByRole("menu");
