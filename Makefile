@@ -69,8 +69,9 @@ media-deps:
 	@hack/install-media-deps.sh
 .PHONY: frontend frontend-client frontend-test frontend-run
 
-frontend: ## Install the dashboard's npm dependencies and make its production build
+frontend: ## Install the dashboard's npm dependencies, lint it (eslint) and make its production build
 	cd frontend && nice -n 10 npm install --no-audit --no-fund
+	cd frontend && nice -n 10 npm run lint
 	cd frontend && nice -n 10 npm run build
 
 frontend-client: ## Regenerate the dashboard's typed API client from api/openapi.json

@@ -5,6 +5,7 @@
 import { NextResponse, type NextRequest } from "next/server";
 
 import { SESSION_COOKIE } from "@/lib/api/csrf";
+import { PATHNAME_HEADER } from "@/lib/not-found";
 import { contentSecurityPolicy, isPublicPath, livekitConnectSources } from "@/lib/security";
 
 export function proxy(request: NextRequest) {
@@ -23,6 +24,8 @@ export function proxy(request: NextRequest) {
   const policy = contentSecurityPolicy(nonce, process.env.NODE_ENV === "development", livekitConnectSources(process.env.ARKENOS_LIVEKIT_PUBLIC_URL));
   const requestHeaders = new Headers(request.headers);
   requestHeaders.set("x-nonce", nonce);
+  // What a not-found page (a server component, given no props) says depends on the address.
+  requestHeaders.set(PATHNAME_HEADER, pathname);
   requestHeaders.set("Content-Security-Policy", policy);
   const response = NextResponse.next({ request: { headers: requestHeaders } });
   response.headers.set("Content-Security-Policy", policy);

@@ -5,7 +5,7 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useForm } from "react-hook-form";
-import { z } from "zod";
+import * as z from "zod/mini";
 
 import { describedBy, Field } from "@/components/field";
 import { ActionError, EmptyState, ErrorState, LoadingRows, PageHeader } from "@/components/states";
@@ -18,12 +18,12 @@ import { workspacePath } from "@/lib/nav";
 import { queryKeys, useMe, useWorkspaces } from "@/lib/queries";
 
 const schema = z.object({
-  namespace: z
-    .string()
-    .min(1, "Name the workspace's namespace.")
-    .max(63, "At most 63 characters.")
-    .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "Lowercase letters, digits and -, starting and ending with a letter or digit."),
-  displayName: z.string().max(128, "At most 128 characters."),
+  namespace: z.string().check(
+    z.minLength(1, "Name the workspace's namespace."),
+    z.maxLength(63, "At most 63 characters."),
+    z.regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "Lowercase letters, digits and -, starting and ending with a letter or digit."),
+  ),
+  displayName: z.string().check(z.maxLength(128, "At most 128 characters.")),
 });
 
 function CreateWorkspace() {

@@ -1,28 +1,25 @@
 "use client";
 
 import { useQueryClient } from "@tanstack/react-query";
-import { LogOutIcon, UserIcon } from "lucide-react";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 
-import { Button } from "@/components/ui/button";
-import {
-  DropdownMenu,
-  DropdownMenuContent,
-  DropdownMenuItem,
-  DropdownMenuLabel,
-  DropdownMenuSeparator,
-  DropdownMenuTrigger,
-} from "@/components/ui/dropdown-menu";
 import { api, unwrap } from "@/lib/api/client";
 import { errorMessage } from "@/lib/api/errors";
 import { useMe } from "@/lib/queries";
+
+import { AccountButton } from "./header-buttons";
+import { useLazyMenu } from "./lazy-menu";
+import type { UserMenuDropdownProps } from "./user-menu-dropdown";
+
+const loadDropdown = () => import("./user-menu-dropdown").then((module) => module.UserMenuDropdown);
 
 export function UserMenu() {
   const me = useMe();
   const router = useRouter();
   const queryClient = useQueryClient();
   const [failure, setFailure] = useState<string | null>(null);
+  const { Menu, open, setOpen, trigger } = useLazyMenu<UserMenuDropdownProps>(loadDropdown);
 
   async function logOut() {
     setFailure(null);
@@ -42,20 +39,7 @@ export function UserMenu() {
           {failure}
         </span>
       ) : null}
-      <DropdownMenu>
-        <DropdownMenuTrigger asChild>
-          <Button variant="ghost" size="icon" aria-label="Account">
-            <UserIcon aria-hidden />
-          </Button>
-        </DropdownMenuTrigger>
-        <DropdownMenuContent align="end">
-          <DropdownMenuLabel>{me.data?.email ?? "Signed in"}</DropdownMenuLabel>
-          <DropdownMenuSeparator />
-          <DropdownMenuItem onSelect={logOut}>
-            <LogOutIcon aria-hidden /> Log out
-          </DropdownMenuItem>
-        </DropdownMenuContent>
-      </DropdownMenu>
+      {Menu ? <Menu email={me.data?.email ?? "Signed in"} open={open} onOpenChange={setOpen} onLogOut={logOut} /> : <AccountButton {...trigger} />}
     </>
   );
 }

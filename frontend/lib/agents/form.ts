@@ -1,8 +1,10 @@
-/** The standard agent's edit form: its values and their validation (zod, the same rules the
+/** The standard agent's edit form: its values and their validation (zod/mini, the same rules the
  * API's resource model has, so most mistakes are caught before a round trip). The mapping to
  * and from the spec is in ./spec-mapping.ts, which pages can load without zod. */
 
-import { z } from "zod";
+// Zod's tree-shakable "mini" build, as elsewhere in the dashboard (the classic build is some 17 KB
+// more gzipped); it has no default messages, so every check a person can trip says its own.
+import * as z from "zod/mini";
 
 import { ARGUMENT_TYPES, parseSchemaText, rowProblems } from "./argument-schema";
 import { splitList } from "./spec-mapping";
@@ -26,29 +28,41 @@ export const ANALYSIS_TYPES = ["String", "Number", "Boolean"] as const;
 export const WEBHOOK_EVENTS = ["CallStarted", "CallEnded", "AnalysisCompleted"] as const;
 
 const whole = (min: number, max: number, what: string) =>
-  z
-    .number({ error: `${what} must be a number.` })
-    .int(`${what} must be a whole number.`)
-    .min(min, `${what} must be at least ${min}.`)
-    .max(max, `${what} must be at most ${max}.`);
+  z.number({ error: `${what} must be a number.` }).check(
+    z.refine(Number.isInteger, `${what} must be a whole number.`),
+    z.gte(min, `${what} must be at least ${min}.`),
+    z.lte(max, `${what} must be at most ${max}.`),
+  );
 
-const optionalPattern = (pattern: RegExp, message: string) =>
-  z.string().refine((v) => v === "" || pattern.test(v), message);
+const text = (max: number, ...checks: z.core.$ZodCheck<string>[]) => z.string().check(...checks, z.maxLength(max, `At most ${max} characters.`));
+
+const required = (message: string, max: number) => text(max, z.minLength(1, message));
+
+const pattern = (regex: RegExp, message: string) => z.string().check(z.regex(regex, message));
+
+const optionalPattern = (regex: RegExp, message: string) => z.string().check(z.refine((v) => v === "" || regex.test(v), message));
+
+const oneOf = <T extends string>(values: readonly T[]) => z.enum(values as [T, ...T[]], "Not one of the choices.");
+
+const atMost = (max: number, what: string) => z.maxLength(max, `At most ${max} ${what}.`);
 
 const argumentRowValues = z.object({
   name: z.string(),
-  type: z.enum(ARGUMENT_TYPES),
-  description: z.string().max(1000, "At most 1000 characters."),
+  type: oneOf(ARGUMENT_TYPES),
+  description: text(1000),
   required: z.boolean(),
 });
 
+const SNAKE_MESSAGE = "Use snake_case: a lowercase letter, then a-z, 0-9 or _.";
+const RESOURCE_MESSAGE = "Lowercase letters, digits and -, starting and ending with a letter or digit.";
+
 const toolValues = z
   .object({
-    name: z.string().regex(SNAKE_NAME, "Use snake_case: a lowercase letter, then a-z, 0-9 or _."),
-    description: z.string().max(2000, "At most 2000 characters."),
-    type: z.enum(TOOL_TYPES),
+    name: pattern(SNAKE_NAME, SNAKE_MESSAGE),
+    description: text(2000),
+    type: oneOf(TOOL_TYPES),
     url: z.string(),
-    method: z.enum(HTTP_METHODS),
+    method: oneOf(HTTP_METHODS),
     timeoutMs: whole(100, 60000, "The timeout"),
     /** The arguments are edited as a list when the schema is that simple, else as JSON. */
     argumentMode: z.enum(["list", "json"]),
@@ -56,50 +70,51 @@ const toolValues = z
     parameters: z.string(),
     allowedNumbers: z.string(),
   })
-  .superRefine((tool, ctx) => {
-    if (tool.type === "HTTP") {
-      if (!HTTP_URL.test(tool.url)) {
-        ctx.addIssue({ code: "custom", path: ["url"], message: "Enter an http:// or https:// URL." });
+  .check(
+    z.superRefine((tool, ctx) => {
+      if (tool.type === "HTTP") {
+        if (!HTTP_URL.test(tool.url)) {
+          ctx.addIssue({ code: "custom", path: ["url"], message: "Enter an http:// or https:// URL." });
+        }
+        if (tool.argumentMode === "list") {
+          const problems = rowProblems(tool.arguments);
+          if (problems.length > 0) ctx.addIssue({ code: "custom", path: ["arguments"], message: problems.join(" ") });
+        } else {
+          const parsed = parseSchemaText(tool.parameters);
+          if (!parsed.ok) ctx.addIssue({ code: "custom", path: ["parameters"], message: parsed.message });
+        }
       }
-      if (tool.argumentMode === "list") {
-        const problems = rowProblems(tool.arguments);
-        if (problems.length > 0) ctx.addIssue({ code: "custom", path: ["arguments"], message: problems.join(" ") });
-      } else {
-        const parsed = parseSchemaText(tool.parameters);
-        if (!parsed.ok) ctx.addIssue({ code: "custom", path: ["parameters"], message: parsed.message });
+      if (tool.type === "TransferCall") {
+        const numbers = splitList(tool.allowedNumbers);
+        const bad = numbers.filter((n) => !E164.test(n));
+        if (numbers.length === 0) {
+          ctx.addIssue({ code: "custom", path: ["allowedNumbers"], message: "Add at least one number." });
+        } else if (bad.length > 0) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["allowedNumbers"],
+            message: `Not in E.164 form (+ country code and number): ${bad.join(", ")}`,
+          });
+        }
       }
-    }
-    if (tool.type === "TransferCall") {
-      const numbers = splitList(tool.allowedNumbers);
-      const bad = numbers.filter((n) => !E164.test(n));
-      if (numbers.length === 0) {
-        ctx.addIssue({ code: "custom", path: ["allowedNumbers"], message: "Add at least one number." });
-      } else if (bad.length > 0) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["allowedNumbers"],
-          message: `Not in E.164 form (+ country code and number): ${bad.join(", ")}`,
-        });
-      }
-    }
-  });
+    }),
+  );
 
 const analysisFieldValues = z.object({
-  name: z.string().regex(SNAKE_NAME, "Use snake_case: a lowercase letter, then a-z, 0-9 or _."),
-  type: z.enum(ANALYSIS_TYPES),
-  description: z.string().min(1, "Say what to extract.").max(1000, "At most 1000 characters."),
+  name: pattern(SNAKE_NAME, SNAKE_MESSAGE),
+  type: oneOf(ANALYSIS_TYPES),
+  description: required("Say what to extract.", 1000),
 });
 
 const webhookValues = z.object({
-  name: z.string().regex(RESOURCE_NAME, "Lowercase letters, digits and -, starting and ending with a letter or digit."),
-  url: z.string().regex(HTTPS_URL, "Webhooks need an https:// URL."),
-  events: z.array(z.enum(WEBHOOK_EVENTS)).min(1, "Pick at least one event."),
-  secretName: z.string().regex(RESOURCE_NAME, "Name of a Secret in the workspace (lowercase, digits, -)."),
+  name: pattern(RESOURCE_NAME, RESOURCE_MESSAGE),
+  url: pattern(HTTPS_URL, "Webhooks need an https:// URL."),
+  events: z.array(oneOf(WEBHOOK_EVENTS)).check(z.minLength(1, "Pick at least one event.")),
+  secretName: pattern(RESOURCE_NAME, "Name of a Secret in the workspace (lowercase, digits, -)."),
 });
 
-const uniqueNames =
-  (what: string) =>
-  (items: { name: string }[], ctx: z.RefinementCtx): void => {
+const uniqueNames = (what: string) =>
+  z.superRefine((items: { name: string }[], ctx) => {
     const seen = new Set<string>();
     items.forEach((item, index) => {
       if (seen.has(item.name)) {
@@ -107,57 +122,56 @@ const uniqueNames =
       }
       seen.add(item.name);
     });
-  };
+  });
 
-export const agentFormSchema = z
-  .object({
-    name: z
-      .string()
-      .min(1, "Give the agent a name.")
-      .max(63, "At most 63 characters.")
-      .regex(RESOURCE_NAME, "Lowercase letters, digits and -, starting and ending with a letter or digit."),
-    displayName: z.string().max(128, "At most 128 characters."),
-    instructions: z.string().min(1, "Tell the agent what to do.").max(32768, "At most 32768 characters."),
-    greetingMode: z.enum(GREETING_MODES),
-    greetingText: z.string().max(2000, "At most 2000 characters."),
-    language: z.string().regex(LANGUAGE, "A BCP 47 language such as en or pt-BR."),
-    maxCallDurationSeconds: whole(30, 14400, "The maximum call duration"),
-    stt: z.object({
-      provider: z.enum(STT_PROVIDERS),
-      model: z.string().min(1, "Name the model.").max(128),
-      language: optionalPattern(LANGUAGE, "A BCP 47 language such as en or pt-BR."),
-    }),
-    llm: z.object({
-      provider: z.enum(LLM_PROVIDERS),
-      model: z.string().min(1, "Name the model.").max(128),
-      temperature: optionalPattern(DECIMAL_0_TO_2, "A decimal between 0 and 2, such as 0.7."),
-    }),
-    tts: z.object({
-      provider: z.enum(TTS_PROVIDERS),
-      model: z.string().min(1, "Name the model.").max(128),
-      voice: z.string().min(1, "Name the voice.").max(128),
-      speed: optionalPattern(DECIMAL_0_TO_2, "A decimal between 0 and 2; 1 is normal speed."),
-    }),
-    turnDetection: z
-      .object({
-        mode: z.enum(TURN_MODES),
-        allowInterruptions: z.boolean(),
-        minEndpointingDelayMs: whole(0, 10000, "The minimum delay"),
-        maxEndpointingDelayMs: whole(0, 30000, "The maximum delay"),
-      })
-      .refine((t) => t.minEndpointingDelayMs <= t.maxEndpointingDelayMs, {
+const LANGUAGE_MESSAGE = "A BCP 47 language such as en or pt-BR.";
+
+export const agentFormSchema = z.object({
+  name: text(63, z.minLength(1, "Give the agent a name."), z.regex(RESOURCE_NAME, RESOURCE_MESSAGE)),
+  displayName: text(128),
+  instructions: required("Tell the agent what to do.", 32768),
+  greetingMode: oneOf(GREETING_MODES),
+  greetingText: text(2000),
+  language: pattern(LANGUAGE, LANGUAGE_MESSAGE),
+  maxCallDurationSeconds: whole(30, 14400, "The maximum call duration"),
+  stt: z.object({
+    provider: oneOf(STT_PROVIDERS),
+    model: required("Name the model.", 128),
+    language: optionalPattern(LANGUAGE, LANGUAGE_MESSAGE),
+  }),
+  llm: z.object({
+    provider: oneOf(LLM_PROVIDERS),
+    model: required("Name the model.", 128),
+    temperature: optionalPattern(DECIMAL_0_TO_2, "A decimal between 0 and 2, such as 0.7."),
+  }),
+  tts: z.object({
+    provider: oneOf(TTS_PROVIDERS),
+    model: required("Name the model.", 128),
+    voice: required("Name the voice.", 128),
+    speed: optionalPattern(DECIMAL_0_TO_2, "A decimal between 0 and 2; 1 is normal speed."),
+  }),
+  turnDetection: z
+    .object({
+      mode: oneOf(TURN_MODES),
+      allowInterruptions: z.boolean(),
+      minEndpointingDelayMs: whole(0, 10000, "The minimum delay"),
+      maxEndpointingDelayMs: whole(0, 30000, "The maximum delay"),
+    })
+    .check(
+      z.refine((t) => t.minEndpointingDelayMs <= t.maxEndpointingDelayMs, {
         path: ["minEndpointingDelayMs"],
         message: "The minimum delay must not exceed the maximum delay.",
       }),
-    tools: z.array(toolValues).max(64, "At most 64 tools.").superRefine(uniqueNames("tool")),
-    analysis: z.object({
-      enabled: z.boolean(),
-      summary: z.boolean(),
-      successCriteria: z.string().max(2000, "At most 2000 characters."),
-      fields: z.array(analysisFieldValues).max(50).superRefine(uniqueNames("field")),
-    }),
-    webhooks: z.array(webhookValues).max(16, "At most 16 webhooks.").superRefine(uniqueNames("webhook")),
-  });
+    ),
+  tools: z.array(toolValues).check(atMost(64, "tools"), uniqueNames("tool")),
+  analysis: z.object({
+    enabled: z.boolean(),
+    summary: z.boolean(),
+    successCriteria: text(2000),
+    fields: z.array(analysisFieldValues).check(atMost(50, "fields"), uniqueNames("field")),
+  }),
+  webhooks: z.array(webhookValues).check(atMost(16, "webhooks"), uniqueNames("webhook")),
+});
 
 export type AgentFormValues = z.infer<typeof agentFormSchema>;
 export type ToolValues = AgentFormValues["tools"][number];

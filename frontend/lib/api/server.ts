@@ -2,11 +2,13 @@
  * forwarded to ARKENOS_API_URL (the address proxy.ts sends /api/* to), so what the server
  * prefetches is exactly what the browser would have fetched. Server components only. */
 
-import { dehydrate, QueryClient, type DehydratedState } from "@tanstack/react-query";
+import { dehydrate, QueryClient, type DehydratedState, type QueryKey } from "@tanstack/react-query";
 import createClient from "openapi-fetch";
 import { cookies } from "next/headers";
+import { notFound } from "next/navigation";
 
 import { unwrap, type ApiClient } from "./client";
+import { ApiError } from "./errors";
 import type { paths } from "./schema";
 
 export async function serverApi(): Promise<ApiClient> {
@@ -23,10 +25,20 @@ export async function serverApi(): Promise<ApiClient> {
  * arrives with the content and the browser starts with warm queries instead of a waterfall of
  * fetches after hydration. A query that fails is left out (the page then fetches it itself and
  * shows its error state as before). */
-export async function prefetched(fill: (client: QueryClient, api: ApiClient) => Promise<unknown>[]): Promise<DehydratedState> {
+export async function prefetched(
+  fill: (client: QueryClient, api: ApiClient) => Promise<unknown>[],
+  options: { notFoundUnless?: QueryKey } = {},
+): Promise<DehydratedState> {
   const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
   await Promise.all(fill(client, await serverApi()));
+  // The page's own resource (an agent, a call) that the API says does not exist: the nearest
+  // not-found page, with a 404 status, instead of an error box on a page that has nothing.
+  if (options.notFoundUnless && isNotFound(client.getQueryState(options.notFoundUnless)?.error)) notFound();
   return dehydrate(client);
+}
+
+export function isNotFound(error: unknown): boolean {
+  return error instanceof ApiError && error.status === 404;
 }
 
 export { unwrap };

@@ -1,5 +1,5 @@
 /** The flat file list the API returns, as folders and files for the tree view, and the checks
- * a new file name gets before it is sent. */
+ * a new file name gets before it is sent, and which file opens first. */
 
 export interface TreeFile {
   path: string;
@@ -47,4 +47,10 @@ export function pathProblem(path: string, existing: readonly string[]): string |
 export function languageOf(path: string): string {
   if (path.endsWith(".py")) return "python";
   return "plaintext";
+}
+
+/** The file the editor opens first: the entrypoint when there is one. */
+export function defaultPath(tree: { files: readonly TreeFile[] }): string | null {
+  const paths = tree.files.map((f) => f.path);
+  return paths.includes("agent.py") ? "agent.py" : (paths[0] ?? null);
 }

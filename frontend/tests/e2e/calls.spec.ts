@@ -1,7 +1,7 @@
 /** Call logs and a call's detail, on calls reported the way a worker reports them (internal
  * endpoints, priced by the API when they end): list, filter, search, open one and read back its
- * transcript, tool calls (redacted), latency, cost and webhook deliveries; the API's message for
- * a call that does not exist. In a workspace of its own, so the counts are exact. */
+ * transcript, tool calls (redacted), latency, cost and webhook deliveries; the 404 page for a
+ * call that does not exist. In a workspace of its own, so the counts are exact. */
 
 import { expect, test } from "@playwright/test";
 
@@ -134,12 +134,13 @@ test("list, filter and search the call log, then read a call's detail", async ({
   await expect(page.getByText("No webhook deliveries for this call")).toBeVisible();
 });
 
-test("a call that does not exist shows the API's message", async ({ page }) => {
+test("a call that does not exist is the workspace's 404 page, naming it, with a way back", async ({ page }) => {
   const missing = "00000000-0000-4000-8000-000000000000";
-  await page.goto(`/w/${WS}/calls/${missing}`);
-  const alert = page.getByRole("alert").filter({ hasText: "Could not load this" });
-  await expect(alert).toContainText(missing);
-  await expect(alert.getByRole("button", { name: "Try again" })).toBeVisible();
+  const response = await page.goto(`/w/${WS}/calls/${missing}`);
+  expect(response?.status()).toBe(404);
+  const notFound = page.getByTestId("not-found");
+  await expect(notFound).toContainText(missing);
+  await expect(notFound.getByRole("link", { name: "Call logs", exact: true })).toBeVisible();
 });
 
 test("analytics: totals, over time and by agent, for one agent", async ({ page }) => {

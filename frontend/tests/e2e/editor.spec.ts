@@ -8,6 +8,7 @@ import { expect, test, type APIRequestContext, type Page } from "@playwright/tes
 
 import { csrfToken } from "./support/api";
 import { kubernetesUrl, validKeys } from "./support/env";
+import { expectNoHorizontalScroll } from "./support/pages";
 
 const WS = "coders";
 const AGENT = "concierge";
@@ -169,6 +170,77 @@ test("create a custom agent, edit, validate, deploy, diff, roll back and apply a
   await page.getByRole("button", { name: "Delete" }).click();
   await page.getByRole("dialog").getByRole("button", { name: "Delete file" }).click();
   await expect(files.getByRole("button", { name: "greeting.py" })).toHaveCount(0);
+});
+
+test("the editor gets the row at 1280 px; its panels fold from the keyboard, keep their state and fit 375 px", async ({ page }) => {
+  test.slow(); // Monaco's first parse, twice
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.goto(`/w/${WS}/agents/${AGENT}/code`);
+  const monaco = page.locator(".monaco-editor").first();
+  await expect(monaco).toBeVisible({ timeout: 60_000 });
+  const width = async () => (await monaco.boundingBox())?.width ?? 0;
+  const filesToggle = page.getByRole("button", { name: "Files", exact: true });
+  const toolsToggle = page.getByRole("button", { name: "Tools", exact: true });
+  const files = page.getByRole("navigation", { name: "Files" });
+  const tools = page.getByRole("region", { name: "Tools" });
+
+  // Both panels open, and still Monaco has most of the row, with the file's name in full.
+  await expect(filesToggle).toHaveAttribute("aria-expanded", "true");
+  await expect(toolsToggle).toHaveAttribute("aria-expanded", "true");
+  await expect(files).toBeVisible();
+  await expect(tools).toBeVisible();
+  expect(await width(), "Monaco's width at 1280 px").toBeGreaterThanOrEqual(700);
+  const name = page.getByTestId("open-file");
+  await expect(name).toHaveText("agent.py");
+  expect(await name.evaluate((el) => el.scrollWidth <= el.clientWidth && getComputedStyle(el).textOverflow !== "ellipsis"), "the file name is not clipped").toBe(true);
+
+  // Fold the file tree with Enter: the editor takes its room.
+  const withFiles = await width();
+  await filesToggle.focus();
+  await page.keyboard.press("Enter");
+  await expect(filesToggle).toHaveAttribute("aria-expanded", "false");
+  await expect(files).toBeHidden();
+  await expect.poll(width).toBeGreaterThan(withFiles + 150);
+
+  // Fold the tools with Space; what the panel held is still there when it comes back.
+  await page.getByLabel("What changed").fill("Kept while folded");
+  await toolsToggle.focus();
+  await page.keyboard.press("Space");
+  await expect(toolsToggle).toHaveAttribute("aria-expanded", "false");
+  await expect(tools).toBeHidden();
+  await page.keyboard.press("Space");
+  await expect(tools).toBeVisible();
+  await expect(page.getByLabel("What changed")).toHaveValue("Kept while folded");
+  await page.keyboard.press("Space");
+  await expect(tools).toBeHidden();
+
+  // The choice survives a reload.
+  await page.reload();
+  await expect(monaco).toBeVisible({ timeout: 60_000 });
+  await expect(filesToggle).toHaveAttribute("aria-expanded", "false");
+  await expect(toolsToggle).toHaveAttribute("aria-expanded", "false");
+  await expect(files).toBeHidden();
+  await filesToggle.click();
+  await toolsToggle.click();
+  await expect(files).toBeVisible();
+  await expect(tools).toBeVisible();
+  await expect.poll(width).toBeGreaterThanOrEqual(700);
+
+  // 375 px: nothing scrolls sideways; the toggles, the name and the editor fit the width.
+  await page.setViewportSize({ width: 375, height: 812 });
+  await expectNoHorizontalScroll(page, "the code editor at 375 px");
+  for (const control of [filesToggle, toolsToggle, name]) {
+    const box = await control.boundingBox();
+    expect(box && box.x >= 0 && box.x + box.width <= 375).toBe(true);
+  }
+  await expect.poll(width).toBeGreaterThanOrEqual(300);
+  await expect.poll(width).toBeLessThanOrEqual(375);
+  await page.screenshot({ path: "artifacts/screenshots/agent-code-panels-375.png", fullPage: true });
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await filesToggle.click();
+  await toolsToggle.click();
+  await expect.poll(width).toBeGreaterThan(900);
+  await page.screenshot({ path: "artifacts/screenshots/agent-code-folded-1280.png" });
 });
 
 /** Scripts a page loaded: URL and gzipped (encoded) size. */

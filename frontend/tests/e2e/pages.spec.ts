@@ -1,7 +1,8 @@
-/** Every page: no serious or critical axe violation (light and dark), no sideways scrolling at
- * 375 px, and screenshots at 1280 and 375 px in artifacts/screenshots. */
+/** Every page and every dialog: no serious or critical axe violation (light and dark), no
+ * sideways scrolling at 375 px, and screenshots at 1280 and 375 px in artifacts/screenshots.
+ * The not-found pages (an unknown address, agent or call) are in the gallery too, with their 404. */
 
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test, type Locator, type Page } from "@playwright/test";
 
 import { csrfToken } from "./support/api";
 import { reportCall } from "./support/calls";
@@ -65,6 +66,14 @@ test.beforeAll(async ({ browser }) => {
 
 const heading = (name: string) => async (page: Page) => {
   await expect(page.getByRole("heading", { name, exact: true })).toBeVisible();
+};
+
+/** A call id no workspace has (a well-formed UUID, so the API itself answers 404). */
+const NO_CALL = "00000000-0000-4000-8000-000000000000";
+
+const notFound = (title: string) => async (page: Page) => {
+  await expect(page.getByTestId("not-found")).toBeVisible();
+  await expect(page.getByRole("heading", { name: title, exact: true })).toBeVisible();
 };
 
 const CASES: PageCase[] = [
@@ -132,6 +141,10 @@ const CASES: PageCase[] = [
       for (const chart of await page.locator("[data-chart]").all()) await expect(chart.locator("svg").first()).toBeVisible();
     },
   },
+  { name: "not-found", path: "/no-such-page", ready: notFound("This page does not exist") },
+  { name: "workspace-not-found", path: `/w/${WS}/no-such-section`, ready: notFound("This page does not exist") },
+  { name: "agent-not-found", path: `/w/${WS}/agents/no-such-agent`, ready: notFound("No such agent") },
+  { name: "call-not-found", path: `/w/${WS}/calls/${NO_CALL}`, ready: notFound("No such call") },
 ];
 
 for (const item of CASES) {
@@ -154,6 +167,137 @@ for (const item of CASES) {
     await context.close();
   });
 }
+
+test("an unknown address, agent or call answers 404 with a way back", async ({ page }) => {
+  for (const [path, link] of [
+    ["/no-such-page", "Your workspaces"],
+    [`/w/${WS}/no-such-section`, "Agents"],
+    [`/w/${WS}/agents/no-such-agent`, "All agents"],
+    [`/w/${WS}/calls/${NO_CALL}`, "Call logs"],
+    [`/w/${WS}/calls/not-a-call-id`, "Call logs"],
+  ] as const) {
+    const response = await page.goto(path);
+    expect(response?.status(), path).toBe(404);
+    await expect(page.getByTestId("not-found"), path).toBeVisible();
+    await expect(page.getByTestId("not-found").getByRole("link", { name: link, exact: true }), path).toBeVisible();
+  }
+  // Inside a workspace the frame stays: its navigation still leads on.
+  await expect(page.getByRole("navigation", { name: "Workspace" }).getByRole("link", { name: "Call logs" })).toBeVisible();
+  await page.getByTestId("not-found").getByRole("link", { name: "Call logs" }).click();
+  await expect(page).toHaveURL(new RegExp(`/w/${WS}/calls$`));
+});
+
+interface DialogCase {
+  name: string;
+  path: string;
+  /** Opens the dialog and returns the control that opened it (focus goes back to it). */
+  open: (page: Page) => Promise<Locator>;
+  title: string | RegExp;
+}
+
+/** Clicks a trigger once the page shows it, and hands it back. */
+const via = (trigger: (page: Page) => Locator, before?: (page: Page) => Promise<void>) => async (page: Page) => {
+  if (before) await before(page);
+  const control = trigger(page);
+  await control.click();
+  return control;
+};
+
+const editorReady = async (page: Page) => {
+  await expect(page.locator(".monaco-editor")).toBeVisible({ timeout: 60_000 });
+};
+
+const searched = async (page: Page) => {
+  await page.getByRole("form", { name: "Search numbers" }).getByRole("button", { name: "Search" }).click();
+  await expect(page.getByRole("list", { name: "Available numbers" })).toBeVisible();
+};
+
+const DIALOGS: DialogCase[] = [
+  { name: "dialog-new-custom-agent", path: `/w/${WS}/agents`, title: "New custom agent", open: via((page) => page.getByRole("button", { name: "New custom agent" })) },
+  { name: "dialog-delete-agent", path: `/w/${WS}/agents/gallery`, title: "Delete gallery?", open: via((page) => page.getByRole("button", { name: "Delete agent" })) },
+  {
+    name: "dialog-buy-number",
+    path: `/w/${WS}/phone-numbers`,
+    title: /^Buy \+1/,
+    open: via((page) => page.getByRole("list", { name: "Available numbers" }).getByRole("button", { name: /^Buy / }).first(), searched),
+  },
+  { name: "dialog-outbound-call", path: `/w/${WS}/phone-numbers`, title: "Call a phone", open: via((page) => page.getByRole("button", { name: "Call a phone" })) },
+  {
+    name: "dialog-release-number",
+    path: `/w/${WS}/phone-numbers`,
+    title: /^Release /,
+    open: via((page) => page.getByTestId("line-gallery-line").getByRole("button", { name: "Release" })),
+  },
+  {
+    name: "dialog-new-file",
+    path: `/w/${WS}/agents/gallery-code/code`,
+    title: "New file",
+    open: via((page) => page.getByRole("navigation", { name: "Files" }).getByRole("button", { name: "New file" }), editorReady),
+  },
+  { name: "dialog-rename-file", path: `/w/${WS}/agents/gallery-code/code`, title: "Rename agent.py", open: via((page) => page.getByRole("button", { name: "Rename" }), editorReady) },
+  {
+    name: "dialog-delete-file",
+    path: `/w/${WS}/agents/gallery-code/code`,
+    title: "Delete agent.py?",
+    open: via((page) => page.getByTestId("editor-toolbar").getByRole("button", { name: "Delete" }), editorReady),
+  },
+];
+
+for (const item of DIALOGS) {
+  test(`${item.name}: accessible, fits 375 px, screenshots, Escape gives focus back`, async ({ browser }) => {
+    test.slow(); // axe twice and three screenshots, some behind Monaco
+    const context = await adminContext(browser);
+    const page = await context.newPage();
+    await page.goto(item.path);
+    const trigger = await item.open(page);
+    const dialog = page.getByRole("dialog", { name: item.title });
+    await expect(dialog).toBeVisible();
+    await expectAccessible(page, `${item.name} (light)`);
+    await screenshots(page, item.name);
+
+    await page.setViewportSize({ width: 375, height: 812 });
+    await expectNoHorizontalScroll(page, item.name);
+    const box = await dialog.boundingBox();
+    expect(box && box.x >= 0 && box.x + box.width <= 375, `${item.name} fits 375 px`).toBe(true);
+
+    await page.emulateMedia({ colorScheme: "dark" });
+    await expect(page.locator("html")).toHaveClass(/dark/);
+    await expectAccessible(page, `${item.name} (dark)`);
+    await page.screenshot({ path: `artifacts/screenshots/${item.name}-375-dark.png`, fullPage: true });
+
+    await page.keyboard.press("Escape");
+    await expect(dialog).toBeHidden();
+    await expect(trigger).toBeFocused();
+    await context.close();
+  });
+}
+
+test("the header's menus (loaded on intent) open from the keyboard and the pointer, and give focus back", async ({ page }) => {
+  await page.goto(`/w/${WS}/agents`);
+  // Keyboard: focusing the trigger starts loading the menu; Enter at once still opens it.
+  const switcher = page.getByRole("button", { name: /Switch workspace$/ });
+  // The header is in the server's HTML: a key pressed before React has hydrated it reaches no
+  // handler (on a loaded machine that can be after the load event). React has attached its
+  // props to the button once it has.
+  await page.waitForFunction((element) => !!element && Object.keys(element).some((key) => key.startsWith("__reactProps")), await switcher.elementHandle());
+  await switcher.focus();
+  await page.keyboard.press("Enter");
+  const workspaces = page.getByRole("menu");
+  await expect(workspaces.getByRole("menuitem", { name: /All workspaces|Create or manage workspaces/ })).toBeVisible();
+  await expect(switcher).toHaveAttribute("aria-expanded", "true");
+  await expectAccessible(page, "workspace menu");
+  await page.keyboard.press("Escape");
+  await expect(workspaces).toBeHidden();
+  await expect(switcher).toBeFocused();
+  await expect(switcher).toHaveAttribute("aria-expanded", "false");
+  // Pointer: a press opens the account menu, with the person's email.
+  const account = page.getByRole("button", { name: "Account" });
+  await account.click();
+  await expect(page.getByRole("menu")).toContainText(ADMIN.email);
+  await expect(page.getByRole("menuitem", { name: "Log out" })).toBeVisible();
+  await page.keyboard.press("Escape");
+  await expect(account).toBeFocused();
+});
 
 test("the page is served with a nonce Content-Security-Policy", async ({ page }) => {
   const response = await page.goto("/login");

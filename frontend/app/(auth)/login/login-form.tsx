@@ -6,7 +6,7 @@ import Link from "next/link";
 import { useRouter, useSearchParams } from "next/navigation";
 import { useState } from "react";
 import { useForm } from "react-hook-form";
-import { z } from "zod";
+import * as z from "zod/mini";
 
 import { describedBy, Field } from "@/components/field";
 import { ActionError } from "@/components/states";
@@ -19,7 +19,7 @@ import { logInAndPickPage } from "../_components/session";
 
 const schema = z.object({
   email: z.email("Enter your email address."),
-  password: z.string().min(1, "Enter your password."),
+  password: z.string().check(z.minLength(1, "Enter your password.")),
 });
 
 export function LoginForm() {

@@ -6,7 +6,7 @@ import Link from "next/link";
 import { useRouter, useSearchParams } from "next/navigation";
 import { useState } from "react";
 import { useForm } from "react-hook-form";
-import { z } from "zod";
+import * as z from "zod/mini";
 
 import { describedBy, Field } from "@/components/field";
 import { ActionError } from "@/components/states";
@@ -22,11 +22,11 @@ const NAMESPACE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 const schema = z.object({
   email: z.email("Enter your email address."),
-  password: z.string().min(12, "Use at least 12 characters.").max(1024),
-  workspace: z
-    .string()
-    .max(63, "At most 63 characters.")
-    .refine((v) => v === "" || NAMESPACE.test(v), "Lowercase letters, digits and -, starting and ending with a letter or digit."),
+  password: z.string().check(z.minLength(12, "Use at least 12 characters."), z.maxLength(1024, "At most 1024 characters.")),
+  workspace: z.string().check(
+    z.maxLength(63, "At most 63 characters."),
+    z.refine((v) => v === "" || NAMESPACE.test(v), "Lowercase letters, digits and -, starting and ending with a letter or digit."),
+  ),
 });
 
 export function SignupForm() {

@@ -56,7 +56,7 @@ export function WorkspaceShell({ children }: { children: ReactNode }) {
       <AppHeader workspace={workspace} />
       <div className="flex flex-1 flex-col md:flex-row">
         <WorkspaceNav workspace={workspace} />
-        <main className="mx-auto w-full max-w-5xl min-w-0 flex-1 px-3 py-6 sm:px-6">
+        <main className="mx-auto w-full max-w-5xl min-w-0 flex-1 px-3 py-6 sm:px-6 has-[[data-layout=wide]]:max-w-none">
           <RequireLogin>
             <WorkspaceGate workspace={workspace}>{children}</WorkspaceGate>
           </RequireLogin>

@@ -3,7 +3,7 @@
 import { zodResolver } from "@hookform/resolvers/zod";
 import { useMutation } from "@tanstack/react-query";
 import { useForm } from "react-hook-form";
-import { z } from "zod";
+import * as z from "zod/mini";
 
 import { describedBy, Field } from "@/components/field";
 import { ActionError } from "@/components/states";
@@ -18,7 +18,7 @@ import { CopyButton } from "../_components/copy-button";
 
 const schema = z.object({
   email: z.email("Enter an email address."),
-  role: z.enum(["owner", "admin", "developer", "viewer"]),
+  role: z.enum(["owner", "admin", "developer", "viewer"], "Choose a role."),
 });
 
 export function InviteForm({ workspace, myRole }: { workspace: string; myRole: Role }) {

@@ -4,7 +4,7 @@ import { zodResolver } from "@hookform/resolvers/zod";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useParams } from "next/navigation";
 import { useForm } from "react-hook-form";
-import { z } from "zod";
+import * as z from "zod/mini";
 
 import { describedBy, Field } from "@/components/field";
 import { ActionError, EmptyState, ErrorState, LoadingRows, PageHeader } from "@/components/states";
@@ -20,8 +20,8 @@ import { queryKeys, useWorkspace } from "@/lib/queries";
 import { CopyButton } from "../_components/copy-button";
 
 const schema = z.object({
-  name: z.string().min(1, "Name the token, e.g. after the script that uses it.").max(128, "At most 128 characters."),
-  role: z.enum(["owner", "admin", "developer", "viewer"]),
+  name: z.string().check(z.minLength(1, "Name the token, e.g. after the script that uses it."), z.maxLength(128, "At most 128 characters.")),
+  role: z.enum(["owner", "admin", "developer", "viewer"], "Choose a role."),
   expiresOn: z.string(),
 });
 

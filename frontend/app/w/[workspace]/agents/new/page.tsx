@@ -1,79 +1,19 @@
-"use client";
+import { HydrationBoundary } from "@tanstack/react-query";
 
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useParams, useRouter } from "next/navigation";
-import { useState } from "react";
+import { prefetched, unwrap } from "@/lib/api/server";
+import { queryKeys } from "@/lib/query-keys";
 
-import { ErrorState, LoadingRows, PageHeader } from "@/components/states";
-import { Button } from "@/components/ui/button";
-import type { AgentFormValues } from "@/lib/agents/form";
-import { specToValues, valuesToSpec } from "@/lib/agents/spec-mapping";
-import { api, unwrap } from "@/lib/api/client";
-import type { AgentSpec, AgentTemplate } from "@/lib/api/types";
-import { workspacePath } from "@/lib/nav";
-import { queryKeys } from "@/lib/queries";
-import { cn } from "@/lib/utils";
+import { NewAgent } from "./_components/new-agent";
 
-import { LazyAgentForm as AgentForm } from "../_components/lazy-agent-form";
-
-function TemplatePicker({ onPick }: { onPick: (template: AgentTemplate) => void }) {
-  const templates = useQuery({ queryKey: queryKeys.templates, queryFn: () => unwrap(api.GET("/api/v1/agent-templates")) });
-  if (templates.isPending) return <LoadingRows label="Loading templates" />;
-  if (templates.isError) return <ErrorState error={templates.error} onRetry={() => templates.refetch()} />;
-  const cardClass = "flex flex-col items-start gap-1 rounded-lg border p-4 text-left outline-none hover:bg-accent focus-visible:ring-2 focus-visible:ring-ring";
+/** The templates are fetched while the server renders, so the picker (the page's largest paint)
+ * is in the HTML rather than waiting for the bundle to ask for it. */
+export default async function NewAgentPage() {
+  const state = await prefetched((client, api) => [
+    client.prefetchQuery({ queryKey: queryKeys.templates, queryFn: () => unwrap(api.GET("/api/v1/agent-templates")) }),
+  ]);
   return (
-    <ul aria-label="Templates" className="grid gap-3 sm:grid-cols-2">
-      {templates.data.map((template) => (
-        <li key={template.id}>
-          <button type="button" className={cn(cardClass, "h-full w-full")} onClick={() => onPick(template)}>
-            <span className="font-medium">{template.title}</span>
-            <span className="text-sm text-muted-foreground">{template.description}</span>
-          </button>
-        </li>
-      ))}
-    </ul>
-  );
-}
-
-export default function NewAgentPage() {
-  const { workspace } = useParams<{ workspace: string }>();
-  const router = useRouter();
-  const queryClient = useQueryClient();
-  const [start, setStart] = useState<{ spec: AgentSpec; name: string } | null>(null);
-  const create = useMutation({
-    mutationFn: (values: AgentFormValues) =>
-      unwrap(
-        api.POST("/api/v1/workspaces/{workspace}/agents", {
-          params: { path: { workspace } },
-          body: { name: values.name, spec: valuesToSpec(values, start?.spec) },
-        }),
-      ),
-    onSuccess: async (agent) => {
-      await queryClient.invalidateQueries({ queryKey: queryKeys.agents(workspace) });
-      router.push(workspacePath(workspace, "agents", agent.name));
-    },
-  });
-
-  return (
-    <div className="flex flex-col gap-6">
-      <PageHeader
-        title="New agent"
-        description={start ? "Configure it, then create it. You can change everything later." : "Start from a template or from scratch."}
-        actions={start ? <Button variant="outline" onClick={() => setStart(null)}>Choose another template</Button> : null}
-      />
-      {start ? (
-        <AgentForm
-          key={start.name}
-          mode="create"
-          initialValues={specToValues(start.name, start.spec)}
-          submitLabel="Create agent"
-          submitting={create.isPending}
-          error={create.error}
-          onSubmit={(values) => create.mutate(values)}
-        />
-      ) : (
-        <TemplatePicker onPick={(template) => setStart({ spec: template.spec, name: template.id === "blank" ? "" : template.id })} />
-      )}
-    </div>
+    <HydrationBoundary state={state}>
+      <NewAgent />
+    </HydrationBoundary>
   );
 }

@@ -1,10 +1,15 @@
 "use client";
 
 /** The editor proper: files, the open file in Monaco (save with the version it was made
- * from), validation problems, and the side panels (deploy and revisions, build, assistant). */
+ * from), validation problems, and the side panels (deploy and revisions, build, assistant).
+ *
+ * The editor gets the row: the file tree beside it from 1024 px, the deploy/build/assistant
+ * panel beside it only from 1600 px (below it before that), so Monaco keeps about 800 px at
+ * 1280. Either panel folds away with a toggle in the editor's toolbar; what is open is kept in
+ * localStorage, and a folded panel is hidden, not unmounted, so what it held is still there. */
 
-import { PencilIcon, SaveIcon, Trash2Icon } from "lucide-react";
-import { useEffect, useState } from "react";
+import { PanelBottomIcon, PanelLeftIcon, PanelRightIcon, PencilIcon, SaveIcon, Trash2Icon } from "lucide-react";
+import { useEffect, useState, type ReactNode } from "react";
 
 import { ActionError, ErrorState, LoadingRows } from "@/components/states";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
@@ -13,7 +18,10 @@ import { Tabs, TabsContent, TabsList, TabsTrigger } from "@/components/ui/tabs";
 import { ApiError } from "@/lib/api/errors";
 import type { CodeTree } from "@/lib/api/types";
 import { fieldIssuesToCodeIssues, issueCounts, type CodeIssue } from "@/lib/code/markers";
+import type { CodePanel } from "@/lib/code/panels";
 import { inProgress } from "@/lib/code/revisions";
+import { defaultPath } from "@/lib/code/tree";
+import { cn } from "@/lib/utils";
 
 import { ConfirmDialog } from "../../../../_components/confirm-dialog";
 import { AssistantPanel } from "./assistant-panel";
@@ -22,16 +30,12 @@ import { useDeploy, useFile, useFileWrites, useRevisions, useValidation, type Ag
 import { FileTree, PathDialog } from "./file-tree";
 import { LazyCodeEditor, preloadMonaco } from "./lazy-monaco";
 import { RevisionsPanel } from "./revisions-panel";
+import { useCodePanels } from "./use-panels";
 
 /** Unsaved text of a file and the version it was edited from. */
 interface Edit {
   content: string;
   baseVersion: string;
-}
-
-function defaultPath(tree: CodeTree): string | null {
-  const paths = tree.files.map((f) => f.path);
-  return paths.includes("agent.py") ? "agent.py" : (paths[0] ?? null);
 }
 
 function Problems({ issues, onPick }: { issues: CodeIssue[]; onPick: (issue: CodeIssue) => void }) {
@@ -62,6 +66,49 @@ function Problems({ issues, onPick }: { issues: CodeIssue[]; onPick: (issue: Cod
         </ul>
       )}
     </section>
+  );
+}
+
+const FILES_ID = "code-files";
+const TOOLS_ID = "code-tools";
+
+/** Grid columns for the open panels; a folded (hidden) panel takes no cell. Literal class names,
+ * so Tailwind sees each one. */
+function columns(files: boolean, tools: boolean): string {
+  if (files && tools) return "lg:grid-cols-[13rem_minmax(0,1fr)] min-[1600px]:grid-cols-[13rem_minmax(0,1fr)_24rem]";
+  if (files) return "lg:grid-cols-[13rem_minmax(0,1fr)]";
+  if (tools) return "min-[1600px]:grid-cols-[minmax(0,1fr)_24rem]";
+  return "";
+}
+
+/** Shows or folds a panel: a button with aria-expanded that names the region it controls. */
+function PanelToggle({
+  panel,
+  label,
+  open,
+  controls,
+  onToggle,
+  children,
+}: {
+  panel: CodePanel;
+  label: string;
+  open: boolean;
+  controls: string;
+  onToggle: (panel: CodePanel) => void;
+  children: ReactNode;
+}) {
+  return (
+    <Button
+      size="sm"
+      variant={open ? "secondary" : "outline"}
+      aria-expanded={open}
+      aria-controls={controls}
+      title={open ? `Fold the ${label.toLowerCase()} panel` : `Show the ${label.toLowerCase()} panel`}
+      onClick={() => onToggle(panel)}
+      data-testid={`toggle-${panel}`}
+    >
+      {children} {label}
+    </Button>
   );
 }
 
@@ -136,112 +183,125 @@ export function CodeWorkspace({ agent, tree, canEdit }: { agent: AgentRef; tree:
   }
 
   const building = inProgress((revisions.data ?? []).map((r) => r.state));
+  const [panels, togglePanel] = useCodePanels();
 
   return (
-    <div className="grid min-w-0 gap-6 lg:grid-cols-[220px_minmax(0,1fr)] xl:grid-cols-[220px_minmax(0,1fr)_380px]">
-      <FileTree
-        tree={tree}
-        selected={selected}
-        counts={issueCounts(issues)}
-        dirty={dirty ? selected : null}
-        canEdit={canEdit}
-        creating={write.isPending}
-        createError={write.error}
-        onSelect={select}
-        onCreate={(path) => write.mutateAsync({ path, content: "" }).then(() => select(path))}
-      />
-      <div className="flex min-w-0 flex-col gap-3">
-        <div className="flex flex-wrap items-center gap-2">
-          <h2 className="min-w-0 flex-1 truncate font-mono text-sm" data-testid="open-file">
-            {selected ?? "No file open"}
-            {dirty ? <span className="ml-2 font-sans text-xs text-muted-foreground">unsaved changes</span> : null}
-          </h2>
-          {canEdit && selected && loaded ? (
-            <>
-              <Button size="sm" onClick={save} disabled={!dirty || write.isPending} aria-keyshortcuts="Control+S Meta+S">
-                <SaveIcon aria-hidden /> {write.isPending ? "Saving…" : "Save"}
-              </Button>
-              <Button size="sm" variant="outline" onClick={() => setRenaming(true)}>
+    <div className="flex min-w-0 flex-col gap-4" data-testid="code-workspace">
+      <div className="flex flex-wrap items-center gap-2" data-testid="editor-toolbar">
+        <PanelToggle panel="files" label="Files" open={panels.files} controls={FILES_ID} onToggle={togglePanel}>
+          <PanelLeftIcon aria-hidden />
+        </PanelToggle>
+        <h2 className="min-w-0 flex-[1_1_12rem] font-mono text-sm break-all" data-testid="open-file">
+          {selected ?? "No file open"}
+          {dirty ? <span className="ml-2 font-sans text-xs whitespace-nowrap text-muted-foreground">unsaved changes</span> : null}
+        </h2>
+        {canEdit && selected && loaded ? (
+          <div className="flex flex-wrap items-center gap-2">
+            <Button size="sm" onClick={save} disabled={!dirty || write.isPending} aria-keyshortcuts="Control+S Meta+S">
+              <SaveIcon aria-hidden /> {write.isPending ? "Saving…" : "Save"}
+            </Button>
+            <PathDialog
+              open={renaming}
+              onOpenChange={setRenaming}
+              title={`Rename ${selected}`}
+              description="Move the file to another path in the tree."
+              initial={selected}
+              existing={paths}
+              submitLabel="Rename"
+              pending={rename.isPending}
+              error={rename.error}
+              onSubmit={(to) =>
+                rename.mutate(
+                  { from: selected, to, baseVersion: loaded.version },
+                  {
+                    onSuccess: () => {
+                      if (edit) setEdits(({ [selected]: moved, ...rest }) => ({ ...rest, [to]: moved }));
+                      setRenaming(false);
+                      select(to);
+                    },
+                  },
+                )
+              }
+            >
+              <Button size="sm" variant="outline">
                 <PencilIcon aria-hidden /> Rename
               </Button>
-              <ConfirmDialog
-                title={`Delete ${selected}?`}
-                description="The file leaves the draft. Deployed revisions keep their copy."
-                confirmLabel="Delete file"
-                onConfirm={() => remove.mutate({ path: selected, baseVersion: loaded.version }, { onSuccess: () => forget(selected) })}
-              >
-                <Button size="sm" variant="outline" disabled={remove.isPending}>
-                  <Trash2Icon aria-hidden /> Delete
-                </Button>
-              </ConfirmDialog>
-            </>
-          ) : null}
-        </div>
-        {stale ? (
-          <Alert variant="destructive" data-testid="stale-file">
-            <AlertTitle>This file changed since you opened it</AlertTitle>
-            <AlertDescription className="flex flex-col gap-2">
-              <p>{stale.message}</p>
-              <Button size="sm" variant="outline" className="self-start" onClick={reloadStale}>
-                Reload the latest version (discards your changes)
+            </PathDialog>
+            <ConfirmDialog
+              title={`Delete ${selected}?`}
+              description="The file leaves the draft. Deployed revisions keep their copy."
+              confirmLabel="Delete file"
+              onConfirm={() => remove.mutate({ path: selected, baseVersion: loaded.version }, { onSuccess: () => forget(selected) })}
+            >
+              <Button size="sm" variant="outline" disabled={remove.isPending}>
+                <Trash2Icon aria-hidden /> Delete
               </Button>
-            </AlertDescription>
-          </Alert>
-        ) : (
-          <ActionError error={write.error ?? remove.error} />
-        )}
-        {selected === null ? <p className="text-sm text-muted-foreground">Create a file to start.</p> : null}
-        {selected && file.isPending ? <LoadingRows rows={8} label="Loading the file" /> : null}
-        {selected && file.isError ? <ErrorState error={file.error} onRetry={() => file.refetch()} /> : null}
-        {selected && loaded ? (
-          <div className="h-[60vh] min-h-72 overflow-hidden rounded-md border">
-            <LazyCodeEditor path={selected} value={value} readOnly={!canEdit} issues={issues} reveal={reveal} onChange={change} onSave={save} />
+            </ConfirmDialog>
           </div>
         ) : null}
-        {validation.isError ? <ErrorState title="Could not check the draft" error={validation.error} onRetry={() => validation.refetch()} /> : null}
-        <Problems issues={issues} onPick={pick} />
+        <PanelToggle panel="tools" label="Tools" open={panels.tools} controls={TOOLS_ID} onToggle={togglePanel}>
+          <PanelBottomIcon aria-hidden className="min-[1600px]:hidden" />
+          <PanelRightIcon aria-hidden className="hidden min-[1600px]:block" />
+        </PanelToggle>
       </div>
-      <Tabs defaultValue="deploy" className="flex min-w-0 flex-col gap-4 lg:col-span-2 xl:col-span-1">
-        <TabsList className="w-full">
-          <TabsTrigger value="deploy">Deploy</TabsTrigger>
-          <TabsTrigger value="build">Build</TabsTrigger>
-          <TabsTrigger value="assistant">Assistant</TabsTrigger>
-        </TabsList>
-        <TabsContent value="deploy">
-          <RevisionsPanel agent={agent} canEdit={canEdit} deploy={deploy} dirty={dirty} />
-        </TabsContent>
-        <TabsContent value="build">
-          {canEdit ? <BuildLogPanel agent={agent} follow={building} /> : <p className="text-sm text-muted-foreground">Build logs are for developers of this workspace.</p>}
-        </TabsContent>
-        <TabsContent value="assistant">
-          <AssistantPanel agent={agent} canEdit={canEdit} onApplied={(path) => forget(path)} />
-        </TabsContent>
-      </Tabs>
-      {selected && loaded ? (
-        <PathDialog
-          open={renaming}
-          onOpenChange={setRenaming}
-          title={`Rename ${selected}`}
-          description="Move the file to another path in the tree."
-          initial={selected}
-          existing={paths}
-          submitLabel="Rename"
-          pending={rename.isPending}
-          error={rename.error}
-          onSubmit={(to) =>
-            rename.mutate(
-              { from: selected, to, baseVersion: loaded.version },
-              {
-                onSuccess: () => {
-                  if (edit) setEdits(({ [selected]: moved, ...rest }) => ({ ...rest, [to]: moved }));
-                  setRenaming(false);
-                  select(to);
-                },
-              },
-            )
-          }
-        />
-      ) : null}
+      <div className={cn("grid min-w-0 gap-4", columns(panels.files, panels.tools))}>
+        <div id={FILES_ID} hidden={!panels.files} className="min-w-0">
+          <FileTree
+            tree={tree}
+            selected={selected}
+            counts={issueCounts(issues)}
+            dirty={dirty ? selected : null}
+            canEdit={canEdit}
+            creating={write.isPending}
+            createError={write.error}
+            onSelect={select}
+            onCreate={(path) => write.mutateAsync({ path, content: "" }).then(() => select(path))}
+          />
+        </div>
+        <div className="flex min-w-0 flex-col gap-3">
+          {stale ? (
+            <Alert variant="destructive" data-testid="stale-file">
+              <AlertTitle>This file changed since you opened it</AlertTitle>
+              <AlertDescription className="flex flex-col gap-2">
+                <p>{stale.message}</p>
+                <Button size="sm" variant="outline" className="self-start" onClick={reloadStale}>
+                  Reload the latest version (discards your changes)
+                </Button>
+              </AlertDescription>
+            </Alert>
+          ) : (
+            <ActionError error={write.error ?? remove.error} />
+          )}
+          {selected === null ? <p className="text-sm text-muted-foreground">Create a file to start.</p> : null}
+          {selected && file.isPending ? <LoadingRows rows={8} label="Loading the file" /> : null}
+          {selected && file.isError ? <ErrorState error={file.error} onRetry={() => file.refetch()} /> : null}
+          {selected && loaded ? (
+            <div className="h-[60vh] min-h-72 overflow-hidden rounded-md border">
+              <LazyCodeEditor path={selected} value={value} readOnly={!canEdit} issues={issues} reveal={reveal} onChange={change} onSave={save} />
+            </div>
+          ) : null}
+          {validation.isError ? <ErrorState title="Could not check the draft" error={validation.error} onRetry={() => validation.refetch()} /> : null}
+          <Problems issues={issues} onPick={pick} />
+        </div>
+        <section id={TOOLS_ID} hidden={!panels.tools} aria-label="Tools" className="min-w-0 lg:col-span-full min-[1600px]:col-span-1">
+          <Tabs defaultValue="deploy" className="flex min-w-0 flex-col gap-4">
+            <TabsList className="w-full">
+              <TabsTrigger value="deploy">Deploy</TabsTrigger>
+              <TabsTrigger value="build">Build</TabsTrigger>
+              <TabsTrigger value="assistant">Assistant</TabsTrigger>
+            </TabsList>
+            <TabsContent value="deploy">
+              <RevisionsPanel agent={agent} canEdit={canEdit} deploy={deploy} dirty={dirty} />
+            </TabsContent>
+            <TabsContent value="build">
+              {canEdit ? <BuildLogPanel agent={agent} follow={building} /> : <p className="text-sm text-muted-foreground">Build logs are for developers of this workspace.</p>}
+            </TabsContent>
+            <TabsContent value="assistant">
+              <AssistantPanel agent={agent} canEdit={canEdit} onApplied={(path) => forget(path)} />
+            </TabsContent>
+          </Tabs>
+        </section>
+      </div>
     </div>
   );
 }

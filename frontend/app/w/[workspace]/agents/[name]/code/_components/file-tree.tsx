@@ -3,11 +3,11 @@
 /** The agent's files as a tree: pick one to edit; create, rename and delete (developers). */
 
 import { FileIcon, FilePlusIcon, FolderIcon } from "lucide-react";
-import { useState, type FormEvent } from "react";
+import { useState, type FormEvent, type ReactNode } from "react";
 
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
-import { Dialog, DialogClose, DialogContent, DialogDescription, DialogFooter, DialogTitle } from "@/components/ui/dialog";
+import { Dialog, DialogClose, DialogContent, DialogDescription, DialogFooter, DialogTitle, DialogTrigger } from "@/components/ui/dialog";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
 import type { CodeTree } from "@/lib/api/types";
@@ -73,8 +73,11 @@ function FolderView({
   );
 }
 
-/** A dialog asking for a path: a new file's, or a file's new name. */
+/** A dialog asking for a path: a new file's, or a file's new name. `children` is the button that
+ * opens it (Radix's trigger: it gets aria-expanded, and focus goes back to it on close; a dialog
+ * opened from a plain button's state left focus on the page's body). */
 export function PathDialog({
+  children,
   open,
   onOpenChange,
   title,
@@ -96,6 +99,7 @@ export function PathDialog({
   pending: boolean;
   error: unknown;
   onSubmit: (path: string) => void;
+  children: ReactNode;
 }) {
   const [value, setValue] = useState(initial);
   const [problem, setProblem] = useState<string | null>(null);
@@ -120,6 +124,7 @@ export function PathDialog({
         onOpenChange(next);
       }}
     >
+      <DialogTrigger asChild>{children}</DialogTrigger>
       <DialogContent>
         <form onSubmit={submit} className="grid gap-4">
           <DialogTitle>{title}</DialogTitle>
@@ -185,9 +190,22 @@ export function FileTree({
       <div className="flex items-center justify-between gap-2">
         <h2 className="text-sm font-semibold">Files</h2>
         {canEdit ? (
-          <Button size="sm" variant="outline" onClick={() => setOpen(true)}>
-            <FilePlusIcon aria-hidden /> New file
-          </Button>
+          <PathDialog
+            open={open}
+            onOpenChange={setOpen}
+            title="New file"
+            description="A path in the agent's tree, such as helpers.py or requirements.txt."
+            initial=""
+            existing={tree.files.map((f) => f.path)}
+            submitLabel="Create file"
+            pending={creating}
+            error={createError}
+            onSubmit={(path) => onCreate(path).then(() => setOpen(false), () => undefined)}
+          >
+            <Button size="sm" variant="outline">
+              <FilePlusIcon aria-hidden /> New file
+            </Button>
+          </PathDialog>
         ) : null}
       </div>
       {tree.files.length === 0 ? <p className="text-sm text-muted-foreground">No files yet.</p> : null}
@@ -195,18 +213,6 @@ export function FileTree({
       <p className="text-xs text-muted-foreground">
         {tree.files.length} file{tree.files.length === 1 ? "" : "s"} · {Math.ceil(tree.totalBytes / 1024)} KB · draft version {tree.version}
       </p>
-      <PathDialog
-        open={open}
-        onOpenChange={setOpen}
-        title="New file"
-        description="A path in the agent's tree, such as helpers.py or requirements.txt."
-        initial=""
-        existing={tree.files.map((f) => f.path)}
-        submitLabel="Create file"
-        pending={creating}
-        error={createError}
-        onSubmit={(path) => onCreate(path).then(() => setOpen(false), () => undefined)}
-      />
     </nav>
   );
 }

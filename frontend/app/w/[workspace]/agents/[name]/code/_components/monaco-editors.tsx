@@ -30,9 +30,11 @@ export interface CodeEditorProps {
   reveal: { line: number; key: number } | null;
   onChange: (value: string) => void;
   onSave: () => void;
+  /** Called once Monaco has made the editor (./lazy-monaco shows a preview until then). */
+  onReady?: () => void;
 }
 
-export function CodeEditor({ path, value, readOnly, issues, reveal, onChange, onSave }: CodeEditorProps) {
+export function CodeEditor({ path, value, readOnly, issues, reveal, onChange, onSave, onReady }: CodeEditorProps) {
   const theme = useMonacoTheme();
   const editorRef = useRef<CodeEditorInstance | null>(null);
   const saveRef = useRef(onSave);
@@ -59,6 +61,7 @@ export function CodeEditor({ path, value, readOnly, issues, reveal, onChange, on
     editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.KeyS, () => saveRef.current());
     const model = editor.getModel();
     if (model) monaco.editor.setModelMarkers(model, OWNER, issuesToMarkers(issues, path, model.getLineCount()));
+    onReady?.();
   };
 
   return (

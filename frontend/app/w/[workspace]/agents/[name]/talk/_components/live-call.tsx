@@ -94,17 +94,28 @@ const STATE_VARIANTS: Partial<Record<AgentState, "success" | "warning" | "destru
   failed: "destructive",
 };
 
+/** The participant attribute a LiveKit agent publishes its state in. */
+const AGENT_STATE_ATTRIBUTE = "lk.agent.state";
+
 /** Speaker changes as LiveKit reports them, for the latency figures. LiveKit's speaker updates
  * often drop the caller and add the agent in one update (the caller's level decays slowly), so
  * the agent's own end-of-turn decision (its state turning to "thinking") also marks the moment
  * the caller stopped: whichever comes first. */
-function useSpeechEvents(room: Room, state: AgentState): SpeechEvent[] {
+function useSpeechEvents(room: Room): SpeechEvent[] {
   const [events, setEvents] = useState<SpeechEvent[]>([]);
   useEffect(() => {
-    if (state !== "thinking") return;
-    const at = performance.timeOrigin + performance.now();
-    setEvents((previous) => [...previous, { kind: "you-stopped", at }]);
-  }, [state]);
+    // The agent's state is its participant attribute (what useVoiceAssistant reads): listen to
+    // the room for it, rather than set state from an effect on the hook's value.
+    const attributes = (changed: Record<string, string>, participant: Participant) => {
+      if (!participant.isAgent || changed[AGENT_STATE_ATTRIBUTE] !== "thinking") return;
+      const at = performance.timeOrigin + performance.now();
+      setEvents((previous) => [...previous, { kind: "you-stopped", at }]);
+    };
+    room.on(RoomEvent.ParticipantAttributesChanged, attributes);
+    return () => {
+      room.off(RoomEvent.ParticipantAttributesChanged, attributes);
+    };
+  }, [room]);
   useEffect(() => {
     let you = false;
     let agent = false;
@@ -131,7 +142,7 @@ function InCall({ room }: { room: Room }) {
   const { state } = useVoiceAssistant();
   const streams = useTranscriptions();
   const lines = transcriptLines(streams, room.localParticipant.identity);
-  const turns = turnLatencies(useSpeechEvents(room, state));
+  const turns = turnLatencies(useSpeechEvents(room));
   const overview = latencyOverview(turns);
   const [hangingUp, setHangingUp] = useState(false);
 

@@ -1,0 +1,68 @@
+"use client";
+
+import { useCallback, useRef, useState, type ComponentType, type KeyboardEvent, type MouseEvent, type PointerEvent } from "react";
+
+/** What a header menu's trigger needs while its menu has not loaded: the first sign the person
+ * means to use it (pointer over it, keyboard focus) starts the load; a press before the menu is
+ * there opens it once it arrives. */
+export interface LazyMenuTrigger {
+  "aria-haspopup": "menu";
+  "aria-expanded": boolean;
+  onPointerEnter: () => void;
+  onFocus: () => void;
+  onPointerDown: (event: PointerEvent) => void;
+  onKeyDown: (event: KeyboardEvent) => void;
+  onClick: (event: MouseEvent) => void;
+}
+
+export interface LazyMenu<P> {
+  /** The loaded menu component, or null until it is there. */
+  Menu: ComponentType<P> | null;
+  open: boolean;
+  setOpen: (open: boolean) => void;
+  trigger: LazyMenuTrigger;
+}
+
+/** The header's menus (Radix's menu with its popper, some 14 KB gzipped) load on intent instead
+ * of with every workspace route's JavaScript. `load` resolves to the menu component, which takes
+ * `open` and `onOpenChange` from the caller (so a press made while it loaded is kept). */
+export function useLazyMenu<P>(load: () => Promise<ComponentType<P>>): LazyMenu<P> {
+  const [Menu, setMenu] = useState<ComponentType<P> | null>(null);
+  const [open, setOpen] = useState(false);
+  const started = useRef(false);
+  const start = useCallback(() => {
+    if (started.current) return;
+    started.current = true;
+    load().then(
+      (component) => setMenu(() => component),
+      () => {
+        // A failed chunk load (offline, a deploy replaced it): the next intent tries again.
+        started.current = false;
+      },
+    );
+  }, [load]);
+  const trigger: LazyMenuTrigger = {
+    "aria-haspopup": "menu",
+    "aria-expanded": false,
+    onPointerEnter: start,
+    onFocus: start,
+    onPointerDown: (event) => {
+      if (event.button !== 0 || event.ctrlKey) return;
+      setOpen(true);
+      start();
+    },
+    onKeyDown: (event) => {
+      if (event.key !== "Enter" && event.key !== " " && event.key !== "ArrowDown") return;
+      event.preventDefault();
+      setOpen(true);
+      start();
+    },
+    // A click with no pointer or key before it (detail 0: a screen reader's activation).
+    onClick: (event) => {
+      if (event.detail !== 0) return;
+      setOpen(true);
+      start();
+    },
+  };
+  return { Menu, open, setOpen, trigger };
+}
