@@ -19,7 +19,7 @@ export function UserMenu() {
   const router = useRouter();
   const queryClient = useQueryClient();
   const [failure, setFailure] = useState<string | null>(null);
-  const { Menu, open, setOpen, trigger } = useLazyMenu<UserMenuDropdownProps>(loadDropdown);
+  const { Menu, open, setOpen, trigger, triggerRef } = useLazyMenu<UserMenuDropdownProps>(loadDropdown);
 
   async function logOut() {
     setFailure(null);
@@ -39,7 +39,7 @@ export function UserMenu() {
           {failure}
         </span>
       ) : null}
-      {Menu ? <Menu email={me.data?.email ?? "Signed in"} open={open} onOpenChange={setOpen} onLogOut={logOut} /> : <AccountButton {...trigger} />}
+      {Menu ? <Menu email={me.data?.email ?? "Signed in"} open={open} onOpenChange={setOpen} onLogOut={logOut} triggerRef={triggerRef} /> : <AccountButton {...trigger} />}
     </>
   );
 }

@@ -21,10 +21,12 @@ export interface WorkspaceSwitcherDropdownProps {
   currentName?: string;
   open: boolean;
   onOpenChange: (open: boolean) => void;
+  /** Gets the trigger button (./lazy-menu hands it the placeholder's focus). */
+  triggerRef: (element: HTMLElement | null) => void;
 }
 
 /** The workspace menu itself; ./workspace-switcher loads it when the person reaches for it. */
-export function WorkspaceSwitcherDropdown({ current, currentName, open, onOpenChange }: WorkspaceSwitcherDropdownProps) {
+export function WorkspaceSwitcherDropdown({ current, currentName, open, onOpenChange, triggerRef }: WorkspaceSwitcherDropdownProps) {
   const workspaces = useWorkspaces();
   const me = useMe();
   const router = useRouter();
@@ -32,7 +34,7 @@ export function WorkspaceSwitcherDropdown({ current, currentName, open, onOpenCh
     // Not modal: the page behind is not aria-hidden while it is open (axe flagged its focusable
     // controls hidden that way); Escape, Tab or a press outside closes it.
     <DropdownMenu modal={false} open={open} onOpenChange={onOpenChange}>
-      <DropdownMenuTrigger asChild>
+      <DropdownMenuTrigger asChild ref={triggerRef}>
         <WorkspaceButton currentName={currentName} />
       </DropdownMenuTrigger>
       <DropdownMenuContent align="start">

@@ -11,6 +11,6 @@ const loadDropdown = () => import("./workspace-switcher-dropdown").then((module)
 export function WorkspaceSwitcher({ current }: { current?: string }) {
   const workspaces = useWorkspaces();
   const currentName = workspaces.data?.find((w) => w.namespace === current)?.displayName ?? current;
-  const { Menu, open, setOpen, trigger } = useLazyMenu<WorkspaceSwitcherDropdownProps>(loadDropdown);
-  return Menu ? <Menu current={current} currentName={currentName} open={open} onOpenChange={setOpen} /> : <WorkspaceButton currentName={currentName} {...trigger} />;
+  const { Menu, open, setOpen, trigger, triggerRef } = useLazyMenu<WorkspaceSwitcherDropdownProps>(loadDropdown);
+  return Menu ? <Menu current={current} currentName={currentName} open={open} onOpenChange={setOpen} triggerRef={triggerRef} /> : <WorkspaceButton currentName={currentName} {...trigger} />;
 }
