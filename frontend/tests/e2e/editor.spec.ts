@@ -8,7 +8,7 @@ import { expect, test, type APIRequestContext, type Page } from "@playwright/tes
 
 import { csrfToken } from "./support/api";
 import { kubernetesUrl, validKeys } from "./support/env";
-import { expectNoHorizontalScroll } from "./support/pages";
+import { expectNoHorizontalScroll, saveScreenshot } from "./support/pages";
 
 const WS = "coders";
 const AGENT = "concierge";
@@ -235,7 +235,7 @@ test("the editor gets the row at 1280 px; its panels fold from the keyboard, kee
   }
   await expect.poll(width).toBeGreaterThanOrEqual(300);
   await expect.poll(width).toBeLessThanOrEqual(375);
-  await page.screenshot({ path: "artifacts/screenshots/agent-code-panels-375.png", fullPage: true });
+  await saveScreenshot(page, "agent-code-panels-375");
   await page.setViewportSize({ width: 1280, height: 900 });
   await filesToggle.click();
   await toolsToggle.click();

@@ -8,7 +8,7 @@ import { csrfToken } from "./support/api";
 import { reportCall } from "./support/calls";
 import { adminContext, anonymousContext } from "./support/contexts";
 import { ADMIN } from "./support/env";
-import { expectAccessible, expectNoHorizontalScroll, screenshots } from "./support/pages";
+import { expectAccessible, expectNoHorizontalScroll, saveScreenshot, screenshots } from "./support/pages";
 
 const WS = ADMIN.workspace;
 
@@ -163,7 +163,7 @@ for (const item of CASES) {
     await page.emulateMedia({ colorScheme: "dark" });
     await expect(page.locator("html")).toHaveClass(/dark/);
     await expectAccessible(page, `${item.name} (dark)`);
-    await page.screenshot({ path: `artifacts/screenshots/${item.name}-375-dark.png`, fullPage: true });
+    await saveScreenshot(page, `${item.name}-375-dark`);
     await context.close();
   });
 }
@@ -263,7 +263,7 @@ for (const item of DIALOGS) {
     await page.emulateMedia({ colorScheme: "dark" });
     await expect(page.locator("html")).toHaveClass(/dark/);
     await expectAccessible(page, `${item.name} (dark)`);
-    await page.screenshot({ path: `artifacts/screenshots/${item.name}-375-dark.png`, fullPage: true });
+    await saveScreenshot(page, `${item.name}-375-dark`);
 
     await page.keyboard.press("Escape");
     await expect(dialog).toBeHidden();

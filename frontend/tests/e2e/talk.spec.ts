@@ -11,7 +11,7 @@ import { csrfToken, reportReady } from "./support/api";
 import { withFakeMicrophone } from "./support/browser";
 import { adminContext } from "./support/contexts";
 import { AUTH_STATE, baseURL, calls } from "./support/env";
-import { expectAccessible, expectNoHorizontalScroll, screenshots } from "./support/pages";
+import { expectAccessible, expectNoHorizontalScroll, saveScreenshot, screenshots } from "./support/pages";
 
 const WS = "talk";
 
@@ -70,7 +70,7 @@ test.describe("calls through livekit-server", () => {
     await expectNoHorizontalScroll(page, "talk, in a call");
     await page.emulateMedia({ colorScheme: "dark" });
     await expectAccessible(page, "talk, in a call (dark)");
-    await page.screenshot({ path: "artifacts/screenshots/talk-live-375-dark.png", fullPage: true });
+    await saveScreenshot(page, "talk-live-375-dark");
     await page.emulateMedia({ colorScheme: "light" });
     await page.setViewportSize({ width: 1280, height: 900 });
 

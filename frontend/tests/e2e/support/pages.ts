@@ -13,12 +13,25 @@ export async function expectAccessible(page: Page, what: string) {
   expect(summary, `axe on ${what}`).toEqual([]);
 }
 
+/** The whole page saved as artifacts/screenshots/<file>.png, as a person would see it on a screen
+ * that tall: the viewport is stretched to the page's height for the capture. (Chromium's
+ * full-page capture keeps the viewport, so sticky parts, the header and the form's save bar,
+ * are drawn where the viewport was, over the middle of the page.) */
+export async function saveScreenshot(page: Page, file: string) {
+  const size = page.viewportSize();
+  await page.evaluate(() => window.scrollTo(0, 0));
+  const height = await page.evaluate(() => document.documentElement.scrollHeight);
+  if (size && height > size.height) await page.setViewportSize({ width: size.width, height });
+  await page.screenshot({ path: `artifacts/screenshots/${file}.png`, fullPage: true });
+  if (size) await page.setViewportSize(size);
+}
+
 /** Screenshots of the page at each width, saved under artifacts/screenshots. */
 export async function screenshots(page: Page, name: string) {
   const original = page.viewportSize();
   for (const width of WIDTHS) {
     await page.setViewportSize({ width, height: width === 375 ? 812 : 900 });
-    await page.screenshot({ path: `artifacts/screenshots/${name}-${width}.png`, fullPage: true });
+    await saveScreenshot(page, `${name}-${width}`);
   }
   if (original) await page.setViewportSize(original);
 }
