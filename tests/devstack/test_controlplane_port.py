@@ -7,7 +7,8 @@ from __future__ import annotations
 import socket
 from pathlib import Path
 
-from arkenos_devstack.controlplane import LOOPBACK, Binaries, ControlPlane
+from arkenos_devstack.controlplane import Binaries, ControlPlane
+from arkenos_devstack.process import LOOPBACK
 
 
 def test_the_api_server_moves_to_another_port_when_its_port_was_taken(tmp_path: Path) -> None:

@@ -20,7 +20,7 @@ import secrets
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,9 +30,9 @@ from arkenos_devstack.pki import Pki, make_pki
 from arkenos_devstack.process import (
     LOOPBACK,
     ManagedProcess,
-    StartupError,
     free_port,
     http_ok,
+    start_retrying_port_clashes,
     tls_context,
 )
 
@@ -59,9 +59,6 @@ NOT_READY_TAINT = "node.kubernetes.io/not-ready"
 EXIT_CODE_ANNOTATION = "devstack.arkenos.io/exit-code"
 TERMINATION_MESSAGE_ANNOTATION = "devstack.arkenos.io/termination-message"
 START_TIMEOUT_S = 90.0
-#: How many ports the API server is tried on when the one chosen was taken before it bound it.
-PORT_ATTEMPTS = 3
-ADDRESS_IN_USE = "address already in use"
 
 
 class KubectlError(RuntimeError):
@@ -215,13 +212,24 @@ class ControlPlane:
         self._write_credentials()
         self._start_etcd()
         self._start_apiserver()
-        # The three only need the API server: start them together, then wait for each.
-        started = [self._start_controller_manager(), self._start_scheduler(), self._start_kwok()]
-        for process, health_url in started:
-            context = tls_context(self.pki.ca_cert) if health_url.startswith("https") else None
-            process.wait_ready(
-                http_ok(health_url, context=context), within=START_TIMEOUT_S, what=health_url
-            )
+        # The three only need the API server: start them together, then wait for each (and
+        # start one again on another port if its port was taken before it bound it).
+        launchers = [self._start_controller_manager, self._start_scheduler, self._start_kwok]
+        started = [launch() for launch in launchers]
+        for launch, first in zip(launchers, started, strict=True):
+
+            def start(
+                attempt: int,
+                launch: Callable[[], tuple[ManagedProcess, str]] = launch,
+                first: tuple[ManagedProcess, str] = first,
+            ) -> None:
+                process, health_url = first if attempt == 1 else launch()
+                context = tls_context(self.pki.ca_cert) if health_url.startswith("https") else None
+                process.wait_ready(
+                    http_ok(health_url, context=context), within=START_TIMEOUT_S, what=health_url
+                )
+
+            start_retrying_port_clashes(start, self.processes)
         self._add_nodes()
         return self
 
@@ -258,15 +266,20 @@ class ControlPlane:
         return process
 
     def _start_etcd(self) -> None:
+        start_retrying_port_clashes(self._start_etcd_once, self.processes)
+
+    def _start_etcd_once(self, attempt: int) -> None:
         client_url = f"http://{LOOPBACK}:{free_port()}"
         peer_url = f"http://{LOOPBACK}:{free_port()}"
         self.etcd_url = client_url
+        # A fresh data directory per attempt: a failed start may have written its member there.
+        data_dir = self.base_dir / ("etcd" if attempt == 1 else f"etcd-{attempt}")
         etcd = self._launch(
             "etcd",
             [
                 self.binaries.etcd,
                 "--name=devstack",
-                f"--data-dir={self.base_dir / 'etcd'}",
+                f"--data-dir={data_dir}",
                 f"--listen-client-urls={client_url}",
                 f"--advertise-client-urls={client_url}",
                 f"--listen-peer-urls={peer_url}",
@@ -279,25 +292,19 @@ class ControlPlane:
         etcd.wait_ready(http_ok(f"{client_url}/health"), within=START_TIMEOUT_S, what="/health")
 
     def _start_apiserver(self) -> None:
-        # The port is chosen before the server binds it (the kubeconfigs name it first), so
-        # another process on this machine can take it in between: under a busy test run an
-        # outgoing connection's ephemeral port can be that very port. Pick another and retry.
-        for attempt in range(1, PORT_ATTEMPTS + 1):
-            apiserver = self._launch_apiserver()
-            try:
-                apiserver.wait_ready(
-                    http_ok(f"{self.server_url}/readyz", context=tls_context(self.pki.ca_cert)),
-                    within=START_TIMEOUT_S,
-                    what="/readyz",
-                )
-                return
-            except StartupError:
-                if attempt == PORT_ATTEMPTS or ADDRESS_IN_USE not in apiserver.log_tail():
-                    raise
-                self.processes.remove(apiserver)
+        # The first attempt uses the port chosen up front (the kubeconfigs name it first).
+        def start(attempt: int) -> None:
+            if attempt > 1:
                 self.api_port = free_port()
                 self.server_url = f"https://{LOOPBACK}:{self.api_port}"
                 self._write_credentials()
+            self._launch_apiserver().wait_ready(
+                http_ok(f"{self.server_url}/readyz", context=tls_context(self.pki.ca_cert)),
+                within=START_TIMEOUT_S,
+                what="/readyz",
+            )
+
+        start_retrying_port_clashes(start, self.processes)
 
     def _launch_apiserver(self) -> ManagedProcess:
         pki = self.pki

@@ -17,7 +17,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from arkenos_devstack.process import LOOPBACK, ManagedProcess, free_port, http_ok, tcp_open
+from arkenos_devstack.process import (
+    LOOPBACK,
+    ManagedProcess,
+    free_port,
+    http_ok,
+    start_retrying_port_clashes,
+    tcp_open,
+)
 from arkenos_devstack.tools import binary
 
 #: UDP ports per livekit-sip call: one RTP port each side is enough for a handful of calls.
@@ -42,6 +49,19 @@ def free_udp_port(host: str = LOOPBACK) -> int:
         probe.bind((host, 0))
         port: int = probe.getsockname()[1]
         return port
+
+
+def free_udp_and_tcp_port(host: str = LOOPBACK, attempts: int = 50) -> int:
+    """A port free for both UDP and TCP now (SIP signalling listens on both)."""
+    for _ in range(attempts):
+        port = free_udp_port(host)
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            try:
+                probe.bind((host, port))
+            except OSError:
+                continue
+        return port
+    raise RuntimeError(f"no port free for both UDP and TCP on {host}")
 
 
 def free_udp_range(size: int, host: str = LOOPBACK, attempts: int = 50) -> tuple[int, int]:
@@ -196,6 +216,9 @@ class LiveKitStack:
         return process
 
     def _start_redis(self) -> None:
+        start_retrying_port_clashes(self._start_redis_once, self.processes)
+
+    def _start_redis_once(self, _attempt: int) -> None:
         redis = shutil.which("redis-server")
         if redis is None:
             raise RuntimeError("redis-server is not installed: run hack/install-media-deps.sh")
@@ -219,6 +242,9 @@ class LiveKitStack:
         process.wait_ready(tcp_open(self.redis_port, self.host), within=STARTUP_TIMEOUT_S)
 
     def _start_server(self) -> None:
+        start_retrying_port_clashes(self._start_server_once, self.processes)
+
+    def _start_server_once(self, _attempt: int) -> None:
         self.port = free_port(self.host)
         config = server_config(
             self.keys,
@@ -239,7 +265,10 @@ class LiveKitStack:
 
     def start_sip(self) -> None:
         """Start livekit-sip (with the stack, or later for the tests that place phone calls)."""
-        self.sip_port = free_udp_port(self.host)
+        start_retrying_port_clashes(self._start_sip_once, self.processes)
+
+    def _start_sip_once(self, _attempt: int) -> None:
+        self.sip_port = free_udp_and_tcp_port(self.host)
         self.sip_rtp_ports = free_udp_range(SIP_RTP_PORTS, self.host)
         health_port = free_port(self.host)
         config = sip_config(

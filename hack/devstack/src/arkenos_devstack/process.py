@@ -20,8 +20,48 @@ from pathlib import Path
 LOOPBACK = "127.0.0.1"
 
 
+#: How often a server whose pre-chosen port was taken is started again on fresh ports.
+PORT_ATTEMPTS = 3
+#: What a Go server logs when its port is already bound (Redis capitalises it: compare lower-case).
+ADDRESS_IN_USE = "address already in use"
+
+
 class StartupError(RuntimeError):
-    """A server did not become ready; the message names its log file."""
+    """A server did not become ready; the message names its log file and ends with its log."""
+
+    def __init__(self, message: str, *, process: ManagedProcess, log_tail: str = "") -> None:
+        super().__init__(message)
+        self.process = process
+        self.log_tail = log_tail
+
+    @property
+    def port_clash(self) -> bool:
+        """The server exited because a port it was told to use was bound by someone else."""
+        return ADDRESS_IN_USE in self.log_tail.lower()
+
+
+def start_retrying_port_clashes(
+    start: Callable[[int], object],
+    processes: list[ManagedProcess],
+    *,
+    attempts: int = PORT_ATTEMPTS,
+) -> None:
+    """Run ``start(attempt)`` (which picks its ports, launches a server and waits for it) again
+    when the server lost a port race, dropping the dead attempt from ``processes``.
+
+    A port is chosen before the server binds it (its config or its clients name it first), so
+    another process on this machine can take it in between: under a busy test run an outgoing
+    connection's ephemeral port can be that very port.
+    """
+    for attempt in range(1, attempts + 1):
+        try:
+            start(attempt)
+            return
+        except StartupError as error:
+            if attempt == attempts or not error.port_clash:
+                raise
+            if error.process in processes:
+                processes.remove(error.process)
 
 
 def free_port(host: str = LOOPBACK) -> int:
@@ -86,10 +126,13 @@ class ManagedProcess:
         self.cwd = cwd
         self.user = user
         self.process: subprocess.Popen[bytes] | None = None
+        # Where this run's output begins: a restarted server appends to the same log.
+        self.log_offset = 0
 
     def start(self) -> ManagedProcess:
         self.log_file.parent.mkdir(parents=True, exist_ok=True)
         log = self.log_file.open("ab")
+        self.log_offset = log.seek(0, os.SEEK_END)
         try:
             self.process = subprocess.Popen(
                 self.argv,
@@ -117,12 +160,15 @@ class ManagedProcess:
                 raise StartupError(
                     f"{self.name} exited with code {self.process.returncode} before it was ready"
                     f"{' (' + what + ')' if what else ''}; see {self.log_file}; it ends:\n"
-                    f"{self.log_tail(15)}"
+                    f"{self.log_tail(15)}",
+                    process=self,
+                    log_tail=self.log_tail(200),
                 )
             if time.monotonic() > deadline:
                 raise StartupError(
                     f"{self.name} was not ready after {within:.0f} s"
-                    f"{' (' + what + ')' if what else ''}; see {self.log_file}"
+                    f"{' (' + what + ')' if what else ''}; see {self.log_file}",
+                    process=self,
                 )
             time.sleep(0.1)
 
@@ -148,7 +194,11 @@ class ManagedProcess:
         return self.process.returncode
 
     def log_tail(self, lines: int = 40) -> str:
+        """The last ``lines`` lines this run wrote (not an earlier run's, in the same log)."""
         try:
-            return "\n".join(self.log_file.read_text(errors="replace").splitlines()[-lines:])
+            with self.log_file.open("rb") as log:
+                log.seek(self.log_offset)
+                text = log.read().decode(errors="replace")
         except FileNotFoundError:
             return ""
+        return "\n".join(text.splitlines()[-lines:])
