@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
@@ -31,16 +30,11 @@ class JobLoop:
 
     def run(self, fn: Callable[[], T]) -> T:
         """``fn()`` on the loop's thread, inside the running loop."""
-        done: Future[T] = Future()
 
-        def call() -> None:
-            try:
-                done.set_result(fn())
-            except BaseException as error:
-                done.set_exception(error)
+        async def call() -> T:
+            return fn()
 
-        self.loop.call_soon_threadsafe(call)
-        return done.result(timeout=10)
+        return asyncio.run_coroutine_threadsafe(call(), self.loop).result(timeout=10)
 
     def received(self, queue: Any) -> list[ffi_pb2.FfiEvent]:
         """What the loop has put in ``queue`` (delivery is a callback on the loop: wait for
@@ -208,7 +202,7 @@ def test_on_the_native_runtime_one_jobs_frames_do_not_wake_the_other_job() -> No
             handed_to_b.extend(arg for arg in args if isinstance(arg, ffi_pb2.FfiEvent))
             return deliver(callback, *args, **kwargs)
 
-        b.loop.call_soon_threadsafe = recording  # type: ignore[method-assign]
+        b.loop.call_soon_threadsafe = recording  # type: ignore[method-assign,assignment]
 
         async def speak_and_hear() -> int:
             frame = rtc.AudioFrame(np.zeros(160, np.int16).tobytes(), 16000, 1, 160)
