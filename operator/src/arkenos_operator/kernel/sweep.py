@@ -6,12 +6,18 @@ even when the tick finds nothing to do, and kopf gives every object that has a t
 finalizer: a patch and one more watch event when the object is made (its creation handlers
 wait for that echo) and again when it is deleted.
 
-Objects are registered by the handlers that see them and forgotten when they go. Every
-``interval`` seconds after its registration an object gets a light visit, and every
-``resync_interval`` seconds a full one instead, at the first pass at or after it is due (the
-sweep passes every ``min(interval, resync_interval)`` seconds). A visit runs as a task of its
-own: an object whose visit is slow (pods that do not answer) only skips its own next passes,
-as its own timer would have waited, and never holds up the others.
+Objects are registered by the handlers that see them and forgotten when they go. The sweep
+passes every ``min(interval, resync_interval)`` seconds; counted in passes from its
+registration, an object gets a light visit every ``interval`` seconds and a full one instead
+every ``resync_interval`` seconds (a period that is not a whole number of passes rounds up).
+A visit runs as a task of its own: an object whose visit is slow (pods that do not answer)
+only skips its own next passes, as its own timer would have waited, and never holds up the
+others.
+
+Not yet like kopf's timers: kopf stops those when peering pauses this replica (a replica of
+higher priority appeared), and nothing tells the sweep. A replica paused from its start has
+registered nothing, so it visits nothing; one paused after it acted keeps visiting the objects
+it had, on indexes that no longer change, until it exits.
 """
 
 from __future__ import annotations
@@ -58,8 +64,9 @@ class Sweep(Generic[K]):
         return max(1, math.ceil(seconds / self.period - 1e-9))
 
     def register(self, key: K) -> None:
-        """Start visiting ``key`` (its first visits one interval from now); an object already
-        registered keeps its schedule."""
+        """Start visiting ``key``: its first light visit at the pass that ends its first
+        interval (within one interval from now), its first full one likewise. An object
+        already registered keeps its schedule."""
         if key not in self._schedules:
             self._schedules[key] = _Schedule(
                 self._passes(self.interval), self._passes(self.resync_interval)
