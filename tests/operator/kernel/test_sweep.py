@@ -121,3 +121,20 @@ async def test_the_task_passes_on_its_own_and_stops_with_visits_in_flight() -> N
     seen = list(visits.seen)
     await asyncio.sleep(0.05)
     assert seen == visits.seen == [(A, False)]
+
+
+async def test_a_closed_gate_visits_nothing_and_stops_the_clocks() -> None:
+    visits = Visits()
+    acting = [False]
+
+    async def gate() -> bool:
+        return acting[0]
+
+    sweep = Sweep[Key](interval=10, resync_interval=30, visit=visits.visit, gate=gate)
+    sweep.register(A)
+    await passes(sweep, 5)
+    assert visits.seen == []
+    # Open again, A's schedule goes on where it stood: light, light, full.
+    acting[0] = True
+    await passes(sweep, 3)
+    assert visits.seen == [(A, False), (A, False), (A, True)]

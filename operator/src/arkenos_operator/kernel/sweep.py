@@ -14,10 +14,10 @@ A visit runs as a task of its own: an object whose visit is slow (pods that do n
 only skips its own next passes, as its own timer would have waited, and never holds up the
 others.
 
-Not yet like kopf's timers: kopf stops those when peering pauses this replica (a replica of
-higher priority appeared), and nothing tells the sweep. A replica paused from its start has
-registered nothing, so it visits nothing; one paused after it acted keeps visiting the objects
-it had, on indexes that no longer change, until it exits.
+kopf stops its timers while peering pauses this replica (a peer of higher priority is alive)
+but knows nothing of the sweep, so the sweep asks its ``gate`` before each pass
+(:class:`arkenos_operator.kernel.peering.PeeringGate` reads the peering objects by kopf's
+rule): while it says no, the sweep visits nothing and its clocks stand still.
 """
 
 from __future__ import annotations
@@ -52,6 +52,8 @@ class Sweep(Generic[K]):
     resync_interval: float
     visit: Callable[[K, bool], Awaitable[None]]
     name: str = "sweep"
+    #: Asked before each pass whether this replica acts (None: always, as standalone).
+    gate: Callable[[], Awaitable[bool]] | None = None
     _schedules: dict[K, _Schedule] = field(default_factory=dict)
     _busy: dict[K, asyncio.Task[None]] = field(default_factory=dict)
     _loop: asyncio.Task[None] | None = None
@@ -101,6 +103,8 @@ class Sweep(Generic[K]):
 
     async def sweep_once(self) -> None:
         """One pass: start the visits that are due (the loop calls it every period)."""
+        if self.gate is not None and not await self.gate():
+            return  # paused: another replica acts
         started = 0
         for key, schedule in list(self._schedules.items()):
             if key in self._busy:

@@ -29,6 +29,7 @@ from arkenos_crds.runtime import AGENT_LABEL
 from arkenos_crds.voiceagent import AgentMode
 from arkenos_operator.children import MANAGED_BY
 from arkenos_operator.context import OperatorContext, context_of
+from arkenos_operator.kernel.peering import PeeringGate
 from arkenos_operator.kernel.persistence import is_deleted
 from arkenos_operator.kernel.sweep import Sweep
 from arkenos_operator.kube import DEPLOYMENTS, JOBS, VOICE_AGENTS, WORKER_POOLS, Kind
@@ -86,6 +87,13 @@ def sweep_visit(
     return visit
 
 
+def peering_gate(ctx: OperatorContext, settings: OperatorSettings) -> PeeringGate:
+    """kopf's pause rule for the sweep, on the peering objects kopf itself uses."""
+    return PeeringGate(
+        ctx.kube, settings.peering_name, settings.priority, tuple(settings.watch_namespaces)
+    )
+
+
 async def reconcile_many(
     ctx: OperatorContext, agents: AgentReconciler, keys: list[tuple[str, str]]
 ) -> None:
@@ -126,6 +134,7 @@ def register_lifecycle(registry: kopf.OperatorRegistry, settings: OperatorSettin
             resync_interval=settings.resync_seconds,
             visit=sweep_visit(memo, kwargs),
             name="custom agents' sweep",
+            gate=None if settings.standalone else peering_gate(context_of(memo), settings).check,
         )
         memo[MEMO_KEY] = VoiceAgentFeature(state, readiness, sweep)
         metrics = context_of(memo).metrics
