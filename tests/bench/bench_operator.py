@@ -244,10 +244,10 @@ def start_profiler(pid: int) -> subprocess.Popen[bytes] | None:
     return subprocess.Popen([*command, "--nonblocking"])
 
 
-#: The operator's timers in every scenario (the real-control-plane run too): custom agents'
+#: The operator's periods in every scenario (the real-control-plane run too): custom agents'
 #: resync is the idle phase's length, so that phase sees one resync of each custom agent.
 #: For comparing reconcile costs on a loaded machine, where create lasts long enough for the
-#: timers to dominate it: BENCH_RESYNC_SECONDS / BENCH_SCALE_SECONDS / BENCH_IDLE_SECONDS.
+#: periodic work to dominate it: BENCH_RESYNC_SECONDS / BENCH_SCALE_SECONDS / BENCH_IDLE_SECONDS.
 RESYNC_SECONDS = int(os.environ.get("BENCH_RESYNC_SECONDS", "30"))
 SCALE_SECONDS = os.environ.get("BENCH_SCALE_SECONDS", "10")
 IDLE_SECONDS = int(os.environ.get("BENCH_IDLE_SECONDS", str(RESYNC_SECONDS)))

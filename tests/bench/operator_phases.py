@@ -5,10 +5,10 @@ few seconds, and the operator process's CPU measured from /proc for each.
 - create: the agents are applied in steps (at a steady rate, or as fast as the API takes
   them), until every one is Ready or the phase's time is up: apply→Ready p50/p95/p99 and the
   operator's CPU from the first apply until all are Ready, per agent;
-- idle: nothing changes for one resync interval (custom agents' resync and scaler timers
-  tick, the pool's scaler ticks): the operator's CPU per agent over that interval; the create
-  figure is also given net of this idle rate over its wall time (timers tick during create,
-  and on a loaded machine create lasts long);
+- idle: nothing changes for one resync interval (the custom agents' sweep scales and resyncs
+  them, the pool's scaler ticks): the operator's CPU per agent over that interval; the create
+  figure is also given net of this idle rate over its wall time (the sweep and the pool's
+  timer run during create, and on a loaded machine create lasts long);
 - delete: every agent is deleted, until all are gone and the operator has gone back to its
   idle CPU rate (it handles the DELETED events after the objects are gone): CPU per agent.
 
@@ -296,7 +296,7 @@ async def create_phase(
 
 
 async def idle_phase(agents: int, seconds: float, cpu: Callable[[], float]) -> Body:
-    """Nothing changes for ``seconds``: what the operator spends on timers and resyncs."""
+    """Nothing changes for ``seconds``: what the operator spends on its sweep and timers."""
     meter = Meter(cpu)
     async with progress("idle", meter, lambda: f"{agents} agents, nothing changing"):
         await asyncio.sleep(seconds)

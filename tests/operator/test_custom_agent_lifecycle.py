@@ -1,6 +1,7 @@
 """Custom agents over time: only the operator's children are watched, hand edits are undone,
 a missing platform Secret is reported, a restart converges without duplicate Jobs, and deletion
-is never blocked.
+is never blocked (custom agents have no kopf timer, so no finalizer; one left by an older
+operator, whose timers needed it, is taken off).
 
 kmock has no garbage collector, so "deleting the agent removes its children" is shown by the
 ownerReferences every child carries, which a real API server's garbage collector follows.
@@ -18,11 +19,13 @@ from arkenos_operator.kube import (
     VOICE_AGENTS,
 )
 from arkenos_operator.settings import OperatorSettings
+from arkenos_operator.startup import FINALIZER
 from tests.operator import fake_controllers
 from tests.operator.conftest import WORKSPACE, RunOperator, make_settings
 from tests.operator.custom_agents import (
     ARTIFACT_1,
     BUNDLE_1,
+    IMAGE,
     custom_agent,
     job_name,
     owned_by,
@@ -160,3 +163,22 @@ def test_deleting_agents_leaves_nothing_behind_the_operator_holds(
     assert [j["metadata"]["name"] for j in api.list(JOBS, WORKSPACE)] == [
         job_name("orders", BUNDLE_1)
     ]
+
+
+def test_an_older_operators_finalizer_is_taken_off_and_deletion_is_not_blocked(
+    api: KubeApi, operator: KopfRunner
+) -> None:
+    # Operators whose custom agents had kopf timers left kopf's finalizer on every one of them.
+    agent = custom_agent("survey", {"image": IMAGE})
+    agent["metadata"]["finalizers"] = [FINALIZER]
+    api.create(VOICE_AGENTS, agent)
+    api.wait_for(DEPLOYMENTS, WORKSPACE, "arkenos-agent-survey")
+    wait_until(
+        lambda: (
+            not (api.get(VOICE_AGENTS, WORKSPACE, "survey") or {})["metadata"].get("finalizers")
+        ),
+        within=10,
+        what="the old finalizer to be taken off",
+    )
+    api.delete(VOICE_AGENTS, WORKSPACE, "survey")
+    assert api.get(VOICE_AGENTS, WORKSPACE, "survey") is None

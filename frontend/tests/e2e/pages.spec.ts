@@ -159,6 +159,9 @@ for (const item of CASES) {
 
     await page.setViewportSize({ width: 375, height: 812 });
     await expectNoHorizontalScroll(page, item.name);
+    // The sections' row scrolls sideways at 375 px; the current section is in view in it.
+    const current = page.getByRole("navigation", { name: "Workspace" }).locator('[aria-current="page"]');
+    if (await current.count()) await expect(current).toBeInViewport({ ratio: 1 });
 
     await page.emulateMedia({ colorScheme: "dark" });
     await expect(page.locator("html")).toHaveClass(/dark/);

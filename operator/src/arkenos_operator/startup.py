@@ -45,8 +45,8 @@ def configure_kopf(
     kopf_settings.persistence.diffbase_storage = handled
     kopf_settings.peering.mandatory = not settings.standalone
     # A deleted object keeps its finalizer until its timers stop; a timer caught mid-reconcile
-    # (custom agents' scaler ticks every few seconds) is re-checked after this many seconds,
-    # not kopf's default 60: a reconcile takes milliseconds.
+    # (the pool's scaler, a PhoneNumber's resync) is re-checked after this many seconds, not
+    # kopf's default 60: a reconcile takes milliseconds.
     kopf_settings.background.cancellation_polling = 1.0
     # Watch only the Pods, Jobs and Deployments the operator made (filtered by the API server),
     # not every one in the cluster: less memory, fewer events to wade through.

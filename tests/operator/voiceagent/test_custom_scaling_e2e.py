@@ -2,7 +2,8 @@
 pods backed by fake workers exposing the runner's metrics): sessions rising take replicas to
 max, idle steps back to min; with min 0 the agent sits at zero pods and is Ready, the API's
 wake mark starts one pod, and idle takes it back to zero; while a new revision builds, the
-serving one still scales."""
+serving one still scales. The scaling comes from the feature's sweep, not from kopf timers:
+the agent carries no finalizer, and a deleted one leaves the sweep."""
 
 from __future__ import annotations
 
@@ -28,6 +29,8 @@ from tests.operator.custom_agents import (
 )
 from tests.operator.fake_workers import WorkerFleet, worker_fleet
 from tests.operator.kube_api import KubeApi, condition_of
+from tests.operator.operator_metrics import state_entries
+from tests.substrate.ports import free_port
 from tests.substrate.waiting import wait_until
 
 pytestmark = [pytest.mark.k8s, pytest.mark.usefixtures("platform_secrets")]
@@ -200,3 +203,32 @@ def test_the_serving_revision_keeps_scaling_while_a_new_build_runs(
         assert condition_of(api.get(VOICE_AGENTS, WORKSPACE, AGENT), "Built")["reason"] == (
             "Building"
         )
+
+
+def test_the_sweep_scales_an_agent_without_a_timer_and_lets_a_deleted_one_go(
+    api: KubeApi, run_operator: RunOperator, fleet: WorkerFleet
+) -> None:
+    port = free_port()
+    metrics = f"http://127.0.0.1:{port}/metrics"
+    with run_operator(settings=make_settings(**SETTINGS, metrics_port=str(port))):
+        api.create(
+            VOICE_AGENTS, custom_agent(AGENT, {"image": IMAGE}, replicas={"min": 1, "max": 3})
+        )
+        deployment = api.wait_for(DEPLOYMENTS, WORKSPACE, DEPLOYMENT, within=FIRST)
+        worker = fleet.start(deployment, "survey-0", active=0)
+        fake_controllers.make_available(api, WORKSPACE, DEPLOYMENT)
+        ready = api.wait_for_condition(VOICE_AGENTS, WORKSPACE, AGENT, "Ready", "True", "Ready")
+        # kopf gives every object with a timer or daemon a finalizer: this agent has neither.
+        assert "finalizers" not in ready["metadata"]
+        wait_until(lambda: state_entries(metrics).get("sweep") == 1, within=10, what="swept")
+
+        worker.set_active(3)  # no watch event: only a periodic look at the pod sees this
+        wait_replicas(api, 2)
+
+        api.delete(VOICE_AGENTS, WORKSPACE, AGENT)
+        assert api.get(VOICE_AGENTS, WORKSPACE, AGENT) is None  # nothing holds it back
+        wait_until(
+            lambda: state_entries(metrics).get("sweep") == 0, within=10, what="out of the sweep"
+        )
+        worker.set_active(7)  # would be 3 pods if anything still looked at it
+        api.stays(lambda: replicas(api) == 2, seconds=2)

@@ -1,13 +1,12 @@
 """The VoiceAgent feature's memory follows the agents that exist: everything remembered about
-an agent (parsed spec, applied children's fingerprints, own writes), its lock and kopf's record
-of its last handled state go when the agent goes, whether 10,000 agents come and go or a few
-run through the whole operator."""
+an agent (parsed spec, applied children's fingerprints, own writes), its lock, its place in the
+custom agents' sweep and kopf's record of its last handled state go when the agent goes,
+whether 10,000 agents come and go or a few run through the whole operator."""
 
 from __future__ import annotations
 
 from typing import Any
 
-import httpx
 import pytest
 
 from arkenos_crds.runtime import AGENT_LABEL
@@ -19,6 +18,7 @@ from arkenos_operator.voiceagent.state import VoiceAgentState
 from tests.operator.conftest import RunOperator, make_settings
 from tests.operator.custom_agents import custom_agent
 from tests.operator.kube_api import KubeApi
+from tests.operator.operator_metrics import state_entries
 from tests.substrate.ports import free_port
 from tests.substrate.waiting import wait_until
 
@@ -75,19 +75,6 @@ async def test_ten_thousand_agents_created_and_deleted_leave_nothing_behind() ->
     assert not is_own_write(state, DEPLOYMENTS, child(42, "arkenos-agent-a-42", "7"))
 
 
-def state_entries(metrics_url: str) -> dict[str, float]:
-    entries: dict[str, float] = {}
-    try:
-        text = httpx.get(metrics_url).text
-    except httpx.HTTPError:
-        return entries  # not serving yet
-    for line in text.splitlines():
-        if line.startswith("arkenos_operator_state_entries{"):
-            feature = line.split('feature="', 1)[1].split('"', 1)[0]
-            entries[feature] = float(line.rsplit(" ", 1)[1])
-    return entries
-
-
 @pytest.mark.k8s
 def test_agents_deleted_through_the_operator_are_forgotten(
     api: KubeApi, run_operator: RunOperator, platform_secrets: None
@@ -103,9 +90,10 @@ def test_agents_deleted_through_the_operator_are_forgotten(
             lambda: (
                 (e := state_entries(metrics))["voiceagent"] >= baseline["voiceagent"] + 5 * 4
                 and e["handled"] == baseline["handled"] + 5
+                and e["sweep"] == baseline["sweep"] + 5
             ),
             within=60,
-            what="the agents' children applied and remembered, and the agents handled",
+            what="the agents' children applied and remembered, the agents handled and swept",
         )
         for name in names:
             api.delete(VOICE_AGENTS, "team-a", name)
@@ -114,4 +102,4 @@ def test_agents_deleted_through_the_operator_are_forgotten(
             within=60,
             what="the state back to its starting size",
         )
-    assert back == {"voiceagent": 0.0, "locks": 0.0, "handled": 0.0}
+    assert back == {"voiceagent": 0.0, "locks": 0.0, "handled": 0.0, "sweep": 0.0}

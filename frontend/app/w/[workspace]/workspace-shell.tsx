@@ -2,7 +2,7 @@
 
 import Link from "next/link";
 import { useParams, usePathname } from "next/navigation";
-import type { ReactNode } from "react";
+import { useEffect, useRef, type ReactNode } from "react";
 
 import { AppHeader } from "@/components/app-shell/app-header";
 import { RequireLogin } from "@/components/app-shell/require-login";
@@ -15,9 +15,28 @@ import { cn } from "@/lib/utils";
 function WorkspaceNav({ workspace }: { workspace: string }) {
   const pathname = usePathname();
   const role = useWorkspace(workspace).data?.role ?? "viewer";
+  const list = useRef<HTMLUListElement>(null);
+  // On a narrow screen the sections are one row that scrolls sideways: bring the current one
+  // into it (Members or API tokens start off screen at 375 px), without scrolling the page; again
+  // when the row changes size (a window narrowed past the breakpoint, a phone turned).
+  useEffect(() => {
+    const row = list.current;
+    if (!row) return;
+    const reveal = () => {
+      const current = row.querySelector<HTMLElement>('[aria-current="page"]');
+      if (!current) return;
+      const box = row.getBoundingClientRect();
+      const link = current.getBoundingClientRect();
+      if (link.left < box.left || link.right > box.right) row.scrollLeft += link.left - box.left - (box.width - link.width) / 2;
+    };
+    reveal();
+    const observer = new ResizeObserver(reveal);
+    observer.observe(row);
+    return () => observer.disconnect();
+  }, [pathname, role]);
   return (
     <nav aria-label="Workspace" className="border-b md:w-52 md:shrink-0 md:border-r md:border-b-0">
-      <ul className="flex gap-1 overflow-x-auto px-3 py-2 md:flex-col md:px-3 md:py-4">
+      <ul ref={list} className="flex gap-1 overflow-x-auto px-3 py-2 md:flex-col md:px-3 md:py-4">
         {WORKSPACE_NAV.filter((entry) => roleAllows(role, entry.role)).map((entry) => {
           const href = workspacePath(workspace, entry.segment);
           const active = pathname === href || pathname.startsWith(`${href}/`);

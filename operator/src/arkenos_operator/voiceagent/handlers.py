@@ -1,19 +1,24 @@
 """kopf handlers of the VoiceAgent feature: when to reconcile an agent.
 
 The agent itself: on create, update (the API's wake mark is an annotation, which kopf counts
-as a change) and resume, and (custom agents, whose children can drift and whose pods' sessions
-are read) on two timers: the drift resync and the scaler. Its dependencies: a Secret it names
-changes (an index maps Secrets to the agents naming them), one of its build Jobs or build pods
-finishes, its Deployment changes, or the shared pool becomes ready or unready. Every path runs
-the same level-based reconcile.
+as a change) and resume; and custom agents, whose children can drift and whose pods' sessions
+are read, are also visited by the feature's sweep (:mod:`arkenos_operator.kernel.sweep`): the
+scaler every ``custom_scale_interval_seconds`` and the drift resync every ``resync_seconds``.
+Its dependencies: a Secret it names changes (an index maps Secrets to the agents naming
+them), one of its build Jobs or build pods finishes, its Deployment changes, or the shared
+pool becomes ready or unready. Every path runs the same level-based reconcile.
 
-Standard agents have no timer on purpose: kopf gives every object with a timer a finalizer,
-and a standard agent has nothing to clean up and nothing that drifts.
+No agent has a kopf timer, on purpose: kopf gives every object with a timer a finalizer (a
+patch and one more watch event when the agent is made, which its creation handler waits for,
+and again when it is deleted), and each tick costs kopf's machinery even when it finds
+nothing. One sweep task for all custom agents costs neither. Standard agents are not in the
+sweep: a standard agent has nothing that drifts and nothing to scale.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -24,16 +29,19 @@ from arkenos_crds.runtime import AGENT_LABEL
 from arkenos_crds.voiceagent import AgentMode
 from arkenos_operator.children import MANAGED_BY
 from arkenos_operator.context import OperatorContext, context_of
+from arkenos_operator.kernel.peering import PeeringGate
 from arkenos_operator.kernel.persistence import is_deleted
+from arkenos_operator.kernel.sweep import Sweep
 from arkenos_operator.kube import DEPLOYMENTS, JOBS, VOICE_AGENTS, WORKER_POOLS, Kind
 from arkenos_operator.settings import OperatorSettings
 from arkenos_operator.voiceagent import names
-from arkenos_operator.voiceagent.agent import AgentReconciler
+from arkenos_operator.voiceagent.agent import RESOURCE, AgentReconciler
 from arkenos_operator.voiceagent.custom import is_own_write
 from arkenos_operator.voiceagent.inputs import Inputs, register_indexes
 from arkenos_operator.voiceagent.readiness import ReadinessClient
 from arkenos_operator.voiceagent.state import (
     MEMO_KEY,
+    AgentKey,
     VoiceAgentFeature,
     VoiceAgentState,
     feature_of,
@@ -47,13 +55,43 @@ TRIGGER_CONCURRENCY = 32
 POOL_READY_MEMO = "arkenos-pool-was-ready"
 #: kopf passes an index to handlers under its id.
 SECRET_INDEX = "agents_by_secret"  # noqa: S105 - an index name
+#: Custom agents as the watch last saw them, for the sweep (it has no event body of its own).
+CUSTOM_INDEX = "custom_agents"
 
 
-def reconciler(memo: Any, kwargs: dict[str, Any], force: bool) -> AgentReconciler:
+def reconciler(memo: Any, kwargs: Mapping[str, Any], force: bool) -> AgentReconciler:
     """The reconciler for one trigger, with the indexes kopf passed it."""
     feature = feature_of(memo)
     inputs = Inputs.from_handler(kwargs, force=force)
     return AgentReconciler(context_of(memo), feature.state, feature.readiness, inputs)
+
+
+def sweep_visit(
+    memo: Any, indexes: Mapping[str, Any]
+) -> Callable[[AgentKey, bool], Awaitable[None]]:
+    """The sweep's visit of one custom agent, reading kopf's ``indexes`` (live: kopf updates
+    them in place) as a handler would: a full visit is the drift resync (every child applied
+    again, the API asked again); a light one is the scaler's, which reconciles only when the
+    sizing has news (sessions on the agent's pods move without any watch event)."""
+
+    async def visit(key: AgentKey, full: bool) -> None:
+        store = indexes[CUSTOM_INDEX].get(key)
+        body = next(iter(store), None) if store is not None else None
+        if body is None:
+            return  # gone or no longer custom: its handlers take it out of the sweep
+        agents = reconciler(memo, indexes, force=full)
+        # Failures are written to the agent's conditions; the next visit tries again.
+        if full or await agents.scale_has_news(body):
+            await context_of(memo).runner.run(agents, *key)
+
+    return visit
+
+
+def peering_gate(ctx: OperatorContext, settings: OperatorSettings) -> PeeringGate:
+    """kopf's pause rule for the sweep, on the peering objects kopf itself uses."""
+    return PeeringGate(
+        ctx.kube, settings.peering_name, settings.priority, tuple(settings.watch_namespaces)
+    )
 
 
 async def reconcile_many(
@@ -80,7 +118,7 @@ def register_lifecycle(registry: kopf.OperatorRegistry, settings: OperatorSettin
     """The feature's state: made at startup, an agent's share dropped when the agent goes."""
 
     @kopf.on.startup(id="voiceagent-start", registry=registry)
-    async def start(memo: kopf.Memo, **_: Any) -> None:
+    async def start(memo: kopf.Memo, **kwargs: Any) -> None:
         readiness = ReadinessClient(
             api_url=settings.api_url,
             token_file=Path(settings.api_token_file),
@@ -89,12 +127,26 @@ def register_lifecycle(registry: kopf.OperatorRegistry, settings: OperatorSettin
             recheck_seconds=settings.readiness_recheck_seconds,
         )
         state = VoiceAgentState()
-        memo[MEMO_KEY] = VoiceAgentFeature(state, readiness)
-        context_of(memo).metrics.state_entries.labels("voiceagent").set_function(state.size)
+        # Startup handlers get kopf's indexes too (empty yet; the sweep only visits agents
+        # a handler registered, and handlers run once the indexes are filled).
+        sweep = Sweep[AgentKey](
+            interval=settings.custom_scale_interval_seconds,
+            resync_interval=settings.resync_seconds,
+            visit=sweep_visit(memo, kwargs),
+            name="custom agents' sweep",
+            gate=None if settings.standalone else peering_gate(context_of(memo), settings).check,
+        )
+        memo[MEMO_KEY] = VoiceAgentFeature(state, readiness, sweep)
+        metrics = context_of(memo).metrics
+        metrics.state_entries.labels("voiceagent").set_function(state.size)
+        metrics.state_entries.labels("sweep").set_function(lambda: len(sweep))
+        sweep.start()
 
     @kopf.on.cleanup(id="voiceagent-stop", registry=registry)
     async def stop(memo: kopf.Memo, **_: Any) -> None:
-        await feature_of(memo).readiness.session.close()
+        feature = feature_of(memo)
+        await feature.sweep.stop()
+        await feature.readiness.session.close()
 
     @kopf.on.event(*AGENTS, id="agent-gone", when=is_deleted, registry=registry)
     async def agent_gone(
@@ -104,8 +156,14 @@ def register_lifecycle(registry: kopf.OperatorRegistry, settings: OperatorSettin
         memo: Any,
         **_: Any,
     ) -> None:
-        feature_of(memo).state.forget(str(namespace), name)
-        context_of(memo).handled.forget(uid)
+        feature, ctx = feature_of(memo), context_of(memo)
+        feature.sweep.forget((str(namespace), name))
+        # After any reconcile still running (a sweep's visit has no finalizer holding the
+        # agent back): what it remembers is dropped with the rest, and one that starts later
+        # finds the agent gone and remembers nothing.
+        async with ctx.runner.locks.hold((RESOURCE, str(namespace), name)):
+            feature.state.forget(str(namespace), name)
+        ctx.handled.forget(uid)
 
 
 def register_agent_handlers(registry: kopf.OperatorRegistry, settings: OperatorSettings) -> None:
@@ -115,43 +173,37 @@ def register_agent_handlers(registry: kopf.OperatorRegistry, settings: OperatorS
     async def agent_changed(
         body: kopf.Body, namespace: str | None, name: str, retry: int, memo: Any, **kwargs: Any
     ) -> None:
+        key = (str(namespace), name)
+        if (body.get("spec") or {}).get("mode") == AgentMode.CUSTOM:
+            feature_of(memo).sweep.register(key)
+        else:
+            feature_of(memo).sweep.forget(key)
         agents = reconciler(memo, kwargs, force=True)
         # A new agent's event body saves the runner a read (see Runner._read).
         await context_of(memo).runner.handle(agents, str(namespace), name, retry, dict(body))
 
-    @kopf.timer(
+    @kopf.index(
         *AGENTS,
         field="spec.mode",
         value=AgentMode.CUSTOM.value,
-        interval=settings.resync_seconds,
-        initial_delay=settings.resync_seconds,
-        id="resync",
+        id=CUSTOM_INDEX,
         registry=registry,
     )
-    async def resync(namespace: str | None, name: str, memo: Any, **kwargs: Any) -> None:
-        # Failures are written to the agent's conditions; the next tick tries again.
-        await context_of(memo).runner.run(
-            reconciler(memo, kwargs, force=True), str(namespace), name
-        )
-
-    @kopf.timer(
-        *AGENTS,
-        field="spec.mode",
-        value=AgentMode.CUSTOM.value,
-        interval=settings.custom_scale_interval_seconds,
-        # Creation and resume reconcile anyway: a first tick then would only repeat it.
-        initial_delay=settings.custom_scale_interval_seconds,
-        id="scale",
-        registry=registry,
-    )
-    async def scale(
-        body: kopf.Body, namespace: str | None, name: str, memo: Any, **kwargs: Any
-    ) -> None:
-        # Sessions on the agent's pods move without any watch event: read them on a timer,
-        # as the pool's scaler does, and reconcile only when the sizing has news.
-        agents = reconciler(memo, kwargs, force=False)
-        if await agents.scale_has_news(dict(body)):
-            await context_of(memo).runner.run(agents, str(namespace), name)
+    async def custom_agents(
+        namespace: str | None, name: str, body: kopf.Body, **_: Any
+    ) -> dict[AgentKey, dict[str, Any]]:
+        # What the scaler's check reads (the parsed spec's key, the wake mark, the status):
+        # not managedFields and the rest of the metadata.
+        meta = body.metadata
+        slim_meta = {
+            "namespace": namespace,
+            "name": name,
+            "uid": meta.uid,
+            "generation": meta.get("generation"),
+            "annotations": dict(meta.annotations),
+        }
+        agent = {"metadata": slim_meta, "spec": dict(body.spec), "status": dict(body.status)}
+        return {(str(namespace), name): agent}
 
     @kopf.index(*AGENTS, id=SECRET_INDEX, registry=registry)
     async def agents_by_secret(

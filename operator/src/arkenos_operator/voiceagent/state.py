@@ -13,6 +13,7 @@ from typing import Any
 import kopf
 
 from arkenos_crds.voiceagent import VoiceAgentSpec
+from arkenos_operator.kernel.sweep import Sweep
 from arkenos_operator.voiceagent.readiness import ReadinessClient
 
 MEMO_KEY = "voiceagent"
@@ -63,10 +64,12 @@ class VoiceAgentState:
 
 @dataclass
 class VoiceAgentFeature:
-    """The feature's entry in kopf's memo: per-agent state and the API readiness client."""
+    """The feature's entry in kopf's memo: per-agent state, the API readiness client, and the
+    sweep that scales and resyncs custom agents (started at startup, stopped at cleanup)."""
 
     state: VoiceAgentState
     readiness: ReadinessClient
+    sweep: Sweep[AgentKey]
 
 
 def feature_of(memo: Any) -> VoiceAgentFeature:

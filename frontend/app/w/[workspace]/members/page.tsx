@@ -89,7 +89,7 @@ export default function MembersPage() {
         {members.isError ? <ErrorState error={members.error} onRetry={() => members.refetch()} /> : null}
         {members.data?.length === 0 ? <EmptyState title="No members" /> : null}
         {members.data && members.data.length > 0 ? (
-          <ul aria-label="Members" className="-mx-4 flex flex-col divide-y border-y sm:-mx-6">
+          <ul aria-label="Members" className="-mx-4 -mb-4 flex flex-col divide-y border-t sm:-mx-6 sm:-mb-6">
             {members.data.map((member) => (
               <MemberRow key={member.userId} workspace={workspace} member={member} myRole={myRole} isMe={member.userId === me.data?.id} />
             ))}
