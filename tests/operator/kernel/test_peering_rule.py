@@ -74,7 +74,7 @@ def live(priority: int) -> dict[str, Any]:
 
 async def test_cluster_wide_the_one_cluster_peering_decides() -> None:
     kube = Peerings({(CLUSTER_PEERINGS, None): peering(("us", live(OURS)))})
-    gate = PeeringGate(kube, "arkenos-operator", OURS)  # type: ignore[arg-type]
+    gate = PeeringGate(kube, "arkenos-operator", OURS, recheck_seconds=0)  # type: ignore[arg-type]
     assert await gate.check()
     assert kube.asked == [("clusterkopfpeerings", None, "arkenos-operator")]
 
@@ -89,22 +89,29 @@ async def test_with_namespaces_any_namespace_s_peering_pauses() -> None:
             (NAMESPACED_PEERINGS, "team-b"): peering(("us", live(OURS)), ("high", live(500))),
         }
     )
-    gate = PeeringGate(kube, "arkenos-operator", OURS, ("team-a", "team-b"))  # type: ignore[arg-type]
+    gate = PeeringGate(kube, "arkenos-operator", OURS, ("team-a", "team-b"), recheck_seconds=0)  # type: ignore[arg-type]
     assert not await gate.check()
     assert [namespace for _, namespace, _ in kube.asked] == ["team-a", "team-b"]
 
 
 async def test_a_missing_peering_object_means_wait() -> None:
-    gate = PeeringGate(Peerings({}), "arkenos-operator", OURS)  # type: ignore[arg-type]
+    gate = PeeringGate(Peerings({}), "arkenos-operator", OURS, recheck_seconds=0)  # type: ignore[arg-type]
     assert not await gate.check()
 
 
 async def test_an_unreadable_api_keeps_the_last_answer() -> None:
     kube = Peerings({(CLUSTER_PEERINGS, None): peering(("us", live(OURS)))})
-    gate = PeeringGate(kube, "arkenos-operator", OURS)  # type: ignore[arg-type]
+    gate = PeeringGate(kube, "arkenos-operator", OURS, recheck_seconds=0)  # type: ignore[arg-type]
     kube.failing = True
     assert not await gate.check()  # nothing read yet: do not act
     kube.failing = False
     assert await gate.check()
     kube.failing = True
     assert await gate.check()
+
+
+async def test_the_objects_are_read_at_most_once_per_recheck_period() -> None:
+    kube = Peerings({(CLUSTER_PEERINGS, None): peering(("us", live(OURS)))})
+    gate = PeeringGate(kube, "arkenos-operator", OURS, recheck_seconds=60)  # type: ignore[arg-type]
+    assert [await gate.check() for _ in range(5)] == [True] * 5
+    assert len(kube.asked) == 1

@@ -45,7 +45,7 @@ async def passes(sweep: Sweep[Key], count: int) -> None:
 
 async def test_light_visits_every_interval_and_a_full_one_every_resync() -> None:
     visits = Visits()
-    sweep = Sweep[Key](interval=10, resync_interval=30, visit=visits.visit)
+    sweep = Sweep[Key](interval=10, resync_interval=30, visit=visits.visit, slices=1)
     sweep.register(A)
     await passes(sweep, 6)
     # One pass per 10 s: light at 10 and 20 s, full at 30 s (instead of a light one), ...
@@ -54,7 +54,7 @@ async def test_light_visits_every_interval_and_a_full_one_every_resync() -> None
 
 async def test_each_object_keeps_the_phase_of_its_registration() -> None:
     visits = Visits()
-    sweep = Sweep[Key](interval=10, resync_interval=30, visit=visits.visit)
+    sweep = Sweep[Key](interval=10, resync_interval=30, visit=visits.visit, slices=1)
     sweep.register(A)
     await passes(sweep, 1)
     sweep.register(B)
@@ -66,7 +66,7 @@ async def test_each_object_keeps_the_phase_of_its_registration() -> None:
 
 async def test_a_resync_shorter_than_the_interval_sets_the_pace() -> None:
     visits = Visits()
-    sweep = Sweep[Key](interval=10, resync_interval=5, visit=visits.visit)
+    sweep = Sweep[Key](interval=10, resync_interval=5, visit=visits.visit, slices=1)
     assert sweep.period == 5
     sweep.register(A)
     await passes(sweep, 4)
@@ -75,7 +75,7 @@ async def test_a_resync_shorter_than_the_interval_sets_the_pace() -> None:
 
 async def test_a_busy_object_waits_and_the_others_go_on() -> None:
     visits = Visits(hold={A: asyncio.Event()})
-    sweep = Sweep[Key](interval=10, resync_interval=60, visit=visits.visit)
+    sweep = Sweep[Key](interval=10, resync_interval=60, visit=visits.visit, slices=1)
     sweep.register(A)
     sweep.register(B)
     await passes(sweep, 3)
@@ -89,7 +89,7 @@ async def test_a_busy_object_waits_and_the_others_go_on() -> None:
 
 async def test_a_forgotten_object_leaves_the_sweep() -> None:
     visits = Visits()
-    sweep = Sweep[Key](interval=10, resync_interval=60, visit=visits.visit)
+    sweep = Sweep[Key](interval=10, resync_interval=60, visit=visits.visit, slices=1)
     sweep.register(A)
     sweep.register(B)
     await passes(sweep, 1)
@@ -102,7 +102,7 @@ async def test_a_forgotten_object_leaves_the_sweep() -> None:
 
 async def test_a_failing_visit_is_logged_and_tried_again(caplog: pytest.LogCaptureFixture) -> None:
     visits = Visits(failing={A})
-    sweep = Sweep[Key](interval=10, resync_interval=60, visit=visits.visit)
+    sweep = Sweep[Key](interval=10, resync_interval=60, visit=visits.visit, slices=1)
     sweep.register(A)
     sweep.register(B)
     with caplog.at_level(logging.ERROR, logger="arkenos_operator.sweep"):
@@ -113,7 +113,7 @@ async def test_a_failing_visit_is_logged_and_tried_again(caplog: pytest.LogCaptu
 
 async def test_the_task_passes_on_its_own_and_stops_with_visits_in_flight() -> None:
     visits = Visits(hold={A: asyncio.Event()})
-    sweep = Sweep[Key](interval=0.01, resync_interval=60, visit=visits.visit)
+    sweep = Sweep[Key](interval=0.01, resync_interval=60, visit=visits.visit, slices=1)
     sweep.register(A)
     sweep.start()
     await asyncio.wait_for(visits.any_seen.wait(), timeout=5)
@@ -130,7 +130,7 @@ async def test_a_closed_gate_visits_nothing_and_stops_the_clocks() -> None:
     async def gate() -> bool:
         return acting[0]
 
-    sweep = Sweep[Key](interval=10, resync_interval=30, visit=visits.visit, gate=gate)
+    sweep = Sweep[Key](interval=10, resync_interval=30, visit=visits.visit, gate=gate, slices=1)
     sweep.register(A)
     await passes(sweep, 5)
     assert visits.seen == []
@@ -138,3 +138,27 @@ async def test_a_closed_gate_visits_nothing_and_stops_the_clocks() -> None:
     acting[0] = True
     await passes(sweep, 3)
     assert visits.seen == [(A, False), (A, False), (A, True)]
+
+
+async def test_slices_keep_each_object_on_the_phase_of_its_registration() -> None:
+    # Ten passes per interval: objects registered three passes apart are visited three passes
+    # apart, not together (a sweep with one pass per interval would visit every object at
+    # once, a burst of reconciles each interval).
+    visits = Visits()
+    sweep = Sweep[Key](interval=10, resync_interval=600, visit=visits.visit)
+    assert sweep.period == 1
+    sweep.register(A)
+    await passes(sweep, 3)
+    sweep.register(B)
+    seen_at: list[list[tuple[Key, bool]]] = []
+    for _ in range(20):
+        before = len(visits.seen)
+        await passes(sweep, 1)
+        seen_at.append(visits.seen[before:])
+    # Pass 10 counted from the start is A's (index 6 here), pass 13 is B's; then every 10.
+    assert {i: v for i, v in enumerate(seen_at) if v} == {
+        6: [(A, False)],
+        9: [(B, False)],
+        16: [(A, False)],
+        19: [(B, False)],
+    }

@@ -15,6 +15,7 @@ namespaces, a KopfPeering in each, and any of them pausing pauses the operator.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -67,8 +68,16 @@ class PeeringGate:
     namespaces: Sequence[str] = ()
     #: Until the first read, and after a failed one, the last answer stands; none yet: wait.
     acting: bool = False
+    #: The sweep asks every pass; the objects are read at most this often (kopf itself reacts
+    #: to a peer within its keepalive, tens of seconds).
+    recheck_seconds: float = 5.0
+    _read_at: float | None = None
 
     async def check(self) -> bool:
+        started = time.monotonic()
+        if self._read_at is not None and started - self._read_at < self.recheck_seconds:
+            return self.acting
+        self._read_at = started
         now = datetime.now(UTC)
         try:
             acting = True

@@ -7,9 +7,12 @@ finalizer: a patch and one more watch event when the object is made (its creatio
 wait for that echo) and again when it is deleted.
 
 Objects are registered by the handlers that see them and forgotten when they go. The sweep
-passes every ``min(interval, resync_interval)`` seconds; counted in passes from its
+passes ``slices`` times per ``min(interval, resync_interval)``; counted in passes from its
 registration, an object gets a light visit every ``interval`` seconds and a full one instead
 every ``resync_interval`` seconds (a period that is not a whole number of passes rounds up).
+The slices keep each object on the phase of its registration, as its own timer was: with one
+pass per interval, every object would be visited in the same instant, a burst of hundreds of
+reconciles every interval that delays whatever else the operator is doing then.
 A visit runs as a task of its own: an object whose visit is slow (pods that do not answer)
 only skips its own next passes, as its own timer would have waited, and never holds up the
 others.
@@ -31,6 +34,8 @@ from typing import Generic, TypeVar
 
 K = TypeVar("K", bound=Hashable)
 LOGGER = logging.getLogger("arkenos_operator.sweep")
+#: Passes per interval: an object's phase is its registration time to a tenth of the interval.
+SLICES = 10
 #: Visits started before the sweep lets the event loop poll I/O again: a pass over thousands of
 #: idle objects never holds watch events back for long.
 BATCH = 32
@@ -52,6 +57,7 @@ class Sweep(Generic[K]):
     resync_interval: float
     visit: Callable[[K, bool], Awaitable[None]]
     name: str = "sweep"
+    slices: int = SLICES
     #: Asked before each pass whether this replica acts (None: always, as standalone).
     gate: Callable[[], Awaitable[bool]] | None = None
     _schedules: dict[K, _Schedule] = field(default_factory=dict)
@@ -60,7 +66,7 @@ class Sweep(Generic[K]):
 
     @property
     def period(self) -> float:
-        return min(self.interval, self.resync_interval)
+        return min(self.interval, self.resync_interval) / self.slices
 
     def _passes(self, seconds: float) -> int:
         return max(1, math.ceil(seconds / self.period - 1e-9))
