@@ -146,8 +146,11 @@ def _takes(subscriber: Subscriber, item: ffi_pb2.FfiEvent) -> bool:
         return True
     try:
         return bool(filter_fn(item))
-    except Exception:  # noqa: BLE001 - any filter's error, as livekit's queue takes it
-        return True  # as livekit's queue does: on a filter error, deliver the event
+    except Exception:  # any filter's error, as livekit's queue takes it
+        # As livekit's queue does, deliver the event; unlike it, say so (a filter that fails
+        # is livekit's bug, and silently delivering hides it).
+        logger.warning("An FFI event filter failed; the event is delivered.", exc_info=True)
+        return True
 
 
 def _deliver(subscribers: list[Subscriber], item: ffi_pb2.FfiEvent) -> None:
