@@ -111,11 +111,16 @@ def test_livekit_sip_moves_to_another_port_when_its_tcp_twin_was_taken(
     assert "address already in use" in (tmp_path / "livekit-sip.log").read_text()
 
 
-def test_the_sip_port_is_free_for_both_udp_and_tcp() -> None:
-    port = livekit.free_udp_and_tcp_port()
-    with (
-        socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp,
-        socket.socket(socket.AF_INET, socket.SOCK_STREAM) as tcp,
-    ):
-        udp.bind((LOOPBACK, port))
-        tcp.bind((LOOPBACK, port))
+def test_the_sip_port_skips_a_port_whose_tcp_twin_is_taken(monkeypatch: pytest.MonkeyPatch) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as squatter:
+        squatter.bind((LOOPBACK, 0))
+        taken = squatter.getsockname()[1]
+        # The UDP probe offers the squatted port first (its UDP twin is free), then any.
+        picks = [taken]
+        choose = livekit.free_udp_port
+        monkeypatch.setattr(
+            livekit, "free_udp_port", lambda host=LOOPBACK: picks.pop() if picks else choose(host)
+        )
+        port = livekit.free_udp_and_tcp_port()
+        assert not picks, "the squatted port was offered"
+        assert port != taken
