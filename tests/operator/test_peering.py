@@ -15,6 +15,7 @@ from arkenos_operator.kube import VOICE_AGENTS, Kind
 from tests.operator.conftest import WORKSPACE, RunOperator, make_settings
 from tests.operator.custom_agents import IMAGE, custom_agent
 from tests.operator.kube_api import KubeApi
+from tests.operator.operator_metrics import state_entries
 from tests.operator.test_standard_agents import ready_pool, standard_agent
 from tests.substrate.ports import free_port
 from tests.substrate.waiting import wait_until
@@ -33,13 +34,6 @@ def reconciles(port: int) -> float:
         for line in text.splitlines()
         if line.startswith('arkenos_operator_reconciles_total{resource="voiceagent"')
     )
-
-
-def serving(port: int) -> bool:
-    try:
-        return httpx.get(f"http://127.0.0.1:{port}/metrics").is_success
-    except httpx.TransportError:
-        return False  # not started yet
 
 
 def create_peering(api: KubeApi) -> None:
@@ -92,7 +86,8 @@ def test_a_replica_that_acted_stops_sweeping_when_a_higher_peer_appears(
     )
     api.create(VOICE_AGENTS, custom_agent("survey", {"image": IMAGE}))
     with run_operator(settings=settings):
-        wait_until(lambda: serving(port), within=30, what="the operator's metrics")
+        metrics = f"http://127.0.0.1:{port}/metrics"
+        wait_until(lambda: state_entries(metrics), within=30, what="the operator's metrics")
         first = wait_until(lambda: reconciles(port), within=30, what="the first reconcile")
         wait_until(lambda: reconciles(port) >= first + 3, within=15, what="the sweep's resyncs")
 
