@@ -14,10 +14,6 @@ machine the worker, the callers and livekit-server together fill both cores firs
 8 calls), so a process pool would not raise that figure there. A pod meant to carry more
 calls than one GIL takes is better scaled out (more pods of ~1 core) than given a process
 pool, which would also need its metrics aggregated across processes for the scaler.
-
-livekit-rtc copies each of its events to the event loop of every subscriber in the process,
-so with jobs as threads every call's loop was woken for every other call's audio frames and
-answers; the worker routes them to the loop that owns them (``ffi_routing``).
 """
 
 from __future__ import annotations
@@ -35,7 +31,6 @@ from livekit.agents import AgentServer, JobContext, JobExecutorType, JobProcess
 
 from arkenos_agent_runtime.api_client import HTTPRuntimeAPI, TokenSource
 from arkenos_agent_runtime.call.pipeline import SileroModel, VADCache
-from arkenos_agent_runtime.ffi_routing import route_ffi_events
 from arkenos_agent_runtime.health.metrics import WorkerMetrics
 from arkenos_agent_runtime.health.server import WorkerState, health_app, metrics_app, start_site
 from arkenos_agent_runtime.openai_clients import OpenAIClients
@@ -84,8 +79,6 @@ class WorkerHost:
         self.settings = settings
         # Read by every job thread as it starts its loop's monitor.
         os.environ.setdefault(LOOP_BLOCK_WARN_ENV, LOOP_BLOCK_WARN_MS)
-        # Before any job: every job thread's rooms and streams then subscribe to the routed queue.
-        route_ffi_events()
         self.metrics = WorkerMetrics()
         self.state = WorkerState()
         self._entrypoint = entrypoint
