@@ -9,7 +9,7 @@ from typing import ClassVar
 import pytest
 from pydantic import ValidationError
 
-from arkenos_crds._base import CelRule, KubeModel, evaluate_rule
+from arkenos_crds._base import CelRule, KubeModel, _holds, evaluate_rule
 from arkenos_crds.custom import CodeSource
 from arkenos_crds.voiceagent import VoiceAgentSpec
 
@@ -31,6 +31,36 @@ DIGEST = "sha256:" + "a" * 64
 def test_a_rule_reads_the_fields_after_self(rule: str, reads: set[str] | None) -> None:
     found = CelRule(rule, "message").reads
     assert (None if found is None else set(found)) == reads
+
+
+@pytest.mark.parametrize(
+    ("rule", "presence"),
+    [
+        ("self.mode == 'Custom' ? has(self.custom) : !has(self.custom)", {"custom"}),
+        ("has(self.bundle) != has(self.image)", {"bundle", "image"}),
+        ("self.min <= self.max", set()),
+        ("has(self.x) && self.x.size() > 0", set()),  # its value is read too
+        ("has(self.x.y)", set()),  # a field inside x: x's value matters
+        ("size(self) > 1", set()),
+    ],
+)
+def test_a_rule_tests_the_presence_only_of_fields_it_reads_only_in_has(
+    rule: str, presence: set[str]
+) -> None:
+    assert set(CelRule(rule, "message").tests_presence_of) == presence
+
+
+def test_specs_that_differ_inside_a_field_tested_for_presence_share_the_answer() -> None:
+    def custom(digest: str) -> dict[str, object]:
+        return {"mode": "Custom", "custom": {"source": {"image": f"ghcr.io/acme/a@{digest}"}}}
+
+    _holds.cache_clear()
+    VoiceAgentSpec.model_validate(custom(DIGEST))
+    asked = _holds.cache_info().misses
+    VoiceAgentSpec.model_validate(custom("sha256:" + "b" * 64))
+    assert _holds.cache_info().misses == asked  # no rule evaluated again
+    with pytest.raises(ValidationError, match="custom is required when mode is Custom"):
+        VoiceAgentSpec.model_validate({"mode": "Standard", "custom": custom(DIGEST)["custom"]})
 
 
 class Pair(KubeModel):
@@ -64,7 +94,12 @@ def test_remembered_answers_follow_the_value_of_the_fields_read() -> None:
 
 
 def test_the_answer_on_the_fields_read_is_the_answer_on_the_whole_object() -> None:
-    for spec in ({"mode": "Standard"}, {"mode": "Standard", "instructions": "Sell."}):
+    custom = {"source": {"bundle": {"digest": DIGEST}}, "entrypoint": "agent"}
+    for spec in (
+        {"mode": "Standard"},
+        {"mode": "Standard", "instructions": "Sell."},
+        {"mode": "Custom", "custom": custom},
+    ):
         model = VoiceAgentSpec.model_validate(spec)
         for rule in VoiceAgentSpec.cel_rules:
             whole = evaluate_rule(rule.rule, model.to_wire())

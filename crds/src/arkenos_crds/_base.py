@@ -9,13 +9,16 @@ cel-python interprets a rule by walking its parse tree, a few hundred microsecon
 which made rules most of the cost of validating a spec. A rule's answer depends only on the
 fields of ``self`` it reads, so the validator binds only those (a rule that reads ``self`` as a
 whole gets all of it) and remembers the answer for each value of them: specs that differ in
-their instructions or image share the answer of, say, the endpointing delays' rule.
+their instructions or image share the answer of, say, the endpointing delays' rule. A field a
+rule only tests for presence (``has(self.custom)``) is bound as a placeholder, so specs that
+differ inside it (every custom agent's digest) share that answer too.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from dataclasses import dataclass
 from functools import cache, cached_property, lru_cache
 from typing import Any, ClassVar, Self
@@ -59,6 +62,16 @@ class CelRule:
             fields.add(member.group(1))
         return frozenset(fields)
 
+    @cached_property
+    def tests_presence_of(self) -> frozenset[str]:
+        """The fields of ``self`` the rule reads only as ``has(self.field)``: its answer
+        depends on whether they are set, not on their value."""
+        if not self.reads:
+            return frozenset()
+        everywhere = Counter(m.group(1) for m in _SELF_MEMBER.finditer(self.rule))
+        in_has = Counter(m.group(1) for m in _HAS_SELF_MEMBER.finditer(self.rule))
+        return frozenset(f for f in self.reads if in_has[f] == everywhere[f])
+
     def to_schema(self) -> dict[str, str]:
         entry = {"rule": self.rule, "message": self.message}
         if self.field_path:
@@ -70,6 +83,11 @@ class CelRule:
 
 #: ``.field`` after ``self``, not followed by a call (``self.all(...)`` is a macro on self).
 _MEMBER = re.compile(r"\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)\b(?!\s*\()")
+_SELF_MEMBER = re.compile(r"\bself" + _MEMBER.pattern)
+#: ``has(self.field)``: the presence test of a top-level field (not of one inside it).
+_HAS_SELF_MEMBER = re.compile(r"\bhas\(\s*self\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)\s*\)")
+#: What a field only tested for presence is bound to.
+PRESENT = True
 #: Answers remembered (rule, value of the fields it reads): a few hundred bytes each.
 RULE_CACHE_SIZE = 4096
 
@@ -134,7 +152,10 @@ class KubeModel(BaseModel):
             return self.to_wire()
         fields = type(self).model_fields
         include = {name for name, f in fields.items() if (f.alias or name) in rule.reads}
-        return self.model_dump(by_alias=True, exclude_none=True, mode="json", include=include)
+        wire = self.model_dump(by_alias=True, exclude_none=True, mode="json", include=include)
+        for field in rule.tests_presence_of & wire.keys():
+            wire[field] = PRESENT
+        return wire
 
     def to_wire(self) -> dict[str, Any]:
         """The object as it appears in the resource: camelCase, unset fields omitted."""
