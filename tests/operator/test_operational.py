@@ -3,17 +3,21 @@ with the object reference, and the entry point failing fast on bad settings."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import os
+from typing import Any
 
 import httpx
+import kopf
 import pytest
+import uvloop
 
 from arkenos_operator import __main__ as entry
 from arkenos_operator.kube import VOICE_AGENTS
 from arkenos_operator.logs import REFKEY, configure_logging, object_logger
-from tests.operator.conftest import KOPF_ARGS, RunOperator, make_settings
+from tests.operator.conftest import KOPF_ARGS, OPERATOR_ENV, RunOperator, make_settings
 from tests.operator.kube_api import KubeApi
 from tests.operator.test_standard_agents import ready_pool, standard_agent
 from tests.substrate.ports import free_port
@@ -89,3 +93,22 @@ def test_entry_point_refuses_bad_settings(
     message = capsys.readouterr().err
     assert "ARKENOS_API_URL: Field required" in message
     assert "ARKENOS_WORKER_IMAGE: Field required" in message
+
+
+def test_entry_point_runs_kopf_on_uvloop(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The entry point hands kopf a uvloop loop, as kopf's own CLI does when uvloop is
+    installed; ``kopf.run`` alone would run on asyncio's default loop."""
+    for name, value in OPERATOR_ENV.items():
+        monkeypatch.setenv(name, value)
+    seen: dict[str, Any] = {}
+
+    def run(*, loop: asyncio.AbstractEventLoop | None = None, **options: Any) -> None:
+        seen["loop"], seen["running"] = loop, loop is not None and not loop.is_closed()
+        seen["registry"] = options.get("registry")
+
+    monkeypatch.setattr(kopf, "run", run)
+    assert entry.main() == 0
+    assert isinstance(seen["loop"], uvloop.Loop)
+    assert seen["running"]  # open while kopf runs on it
+    assert seen["loop"].is_closed()  # and closed once kopf returns
+    assert isinstance(seen["registry"], kopf.OperatorRegistry)
