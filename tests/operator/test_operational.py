@@ -103,12 +103,12 @@ def test_entry_point_runs_kopf_on_uvloop(monkeypatch: pytest.MonkeyPatch) -> Non
     seen: dict[str, Any] = {}
 
     def run(*, loop: asyncio.AbstractEventLoop | None = None, **options: Any) -> None:
-        seen["loop"], seen["running"] = loop, loop is not None and not loop.is_closed()
+        seen["loop"], seen["open"] = loop, loop is not None and not loop.is_closed()
         seen["registry"] = options.get("registry")
 
     monkeypatch.setattr(kopf, "run", run)
     assert entry.main() == 0
     assert isinstance(seen["loop"], uvloop.Loop)
-    assert seen["running"]  # open while kopf runs on it
+    assert seen["open"]  # while kopf runs on it
     assert seen["loop"].is_closed()  # and closed once kopf returns
     assert isinstance(seen["registry"], kopf.OperatorRegistry)

@@ -83,6 +83,7 @@ class CelRule:
 
 #: ``.field`` after ``self``, not followed by a call (``self.all(...)`` is a macro on self).
 _MEMBER = re.compile(r"\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)\b(?!\s*\()")
+#: ``self.field``: each place a rule reads a top-level field.
 _SELF_MEMBER = re.compile(r"\bself" + _MEMBER.pattern)
 #: ``has(self.field)``: the presence test of a top-level field (not of one inside it).
 _HAS_SELF_MEMBER = re.compile(r"\bhas\(\s*self\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)\s*\)")
