@@ -121,7 +121,16 @@ const CASES: PageCase[] = [
     },
   },
   { name: "members", path: `/w/${WS}/members`, ready: async (page) => await expect(page.getByRole("list", { name: "Members" })).toBeVisible() },
-  { name: "tokens", path: `/w/${WS}/tokens`, ready: heading("API tokens") },
+  {
+    name: "tokens",
+    path: `/w/${WS}/tokens`,
+    // Settled before axe and the screenshots: the tokens listed (or none), and the roles the
+    // owner may give (until the workspace's role is known the form offers only "viewer").
+    ready: async (page) => {
+      await expect(page.getByRole("list", { name: "Tokens" }).or(page.getByText("No tokens yet"))).toBeVisible();
+      await expect(page.getByLabel("Role").locator("option")).toHaveCount(4);
+    },
+  },
   { name: "calls", path: `/w/${WS}/calls`, ready: async (page) => await expect(page.getByRole("list", { name: "Calls" })).toBeVisible() },
   {
     name: "call-detail",

@@ -18,13 +18,13 @@ function WorkspaceNav({ workspace }: { workspace: string }) {
   const list = useRef<HTMLUListElement>(null);
   // On a narrow screen the sections are one row that scrolls sideways: bring the current one
   // into it (Members or API tokens start off screen at 375 px), without scrolling the page; again
-  // when the row changes size (a window narrowed past the breakpoint, a phone turned).
+  // when the row or the current section changes size (a window narrowed past the breakpoint, a
+  // phone turned, the web font arriving after the first layout).
   useEffect(() => {
     const row = list.current;
-    if (!row) return;
+    const current = row?.querySelector<HTMLElement>('[aria-current="page"]');
+    if (!row || !current) return;
     const reveal = () => {
-      const current = row.querySelector<HTMLElement>('[aria-current="page"]');
-      if (!current) return;
       const box = row.getBoundingClientRect();
       const link = current.getBoundingClientRect();
       if (link.left < box.left || link.right > box.right) row.scrollLeft += link.left - box.left - (box.width - link.width) / 2;
@@ -32,6 +32,7 @@ function WorkspaceNav({ workspace }: { workspace: string }) {
     reveal();
     const observer = new ResizeObserver(reveal);
     observer.observe(row);
+    observer.observe(current);
     return () => observer.disconnect();
   }, [pathname, role]);
   return (
