@@ -14,6 +14,11 @@ machine the worker, the callers and livekit-server together fill both cores firs
 8 calls), so a process pool would not raise that figure there. A pod meant to carry more
 calls than one GIL takes is better scaled out (more pods of ~1 core) than given a process
 pool, which would also need its metrics aggregated across processes for the scaler.
+
+livekit-rtc copies each of its events to the event loop of every subscriber in the process,
+so with jobs as threads every call's loop was woken for every other call's audio frames and
+answers; the worker routes them to the loop that owns them (``ffi_routing``), from its first
+job on: a worker that serves no call never starts livekit's native runtime.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from livekit.agents import AgentServer, JobContext, JobExecutorType, JobProcess
 
 from arkenos_agent_runtime.api_client import HTTPRuntimeAPI, TokenSource
 from arkenos_agent_runtime.call.pipeline import SileroModel, VADCache
+from arkenos_agent_runtime.ffi_routing import FirstJobRouting
 from arkenos_agent_runtime.health.metrics import WorkerMetrics
 from arkenos_agent_runtime.health.server import WorkerState, health_app, metrics_app, start_site
 from arkenos_agent_runtime.openai_clients import OpenAIClients
@@ -81,6 +87,7 @@ class WorkerHost:
         os.environ.setdefault(LOOP_BLOCK_WARN_ENV, LOOP_BLOCK_WARN_MS)
         self.metrics = WorkerMetrics()
         self.state = WorkerState()
+        self.ffi_routing = FirstJobRouting()
         self._entrypoint = entrypoint
         self._tls = ssl.create_default_context()
         self._stop = asyncio.Event()
@@ -131,6 +138,9 @@ class WorkerHost:
         return services, close
 
     async def _run_job(self, ctx: JobContext) -> None:
+        # Before the job's room and streams subscribe to livekit's events (its room starts
+        # livekit's native runtime anyway; a worker without calls never does).
+        self.ffi_routing.install()
         services, close = self.call_services()
 
         async def closing(reason: str) -> None:
