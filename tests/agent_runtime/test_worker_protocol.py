@@ -1,7 +1,9 @@
 """The standard worker as a process against the LiveKit /agent double and the API double:
 it registers under the standard dispatch name, accepts a job and fetches the agent's config
 with its workload token, and on SIGTERM turns unready, takes no new jobs, and exits only
-after its running call ends."""
+after its running call ends. livekit's native runtime (its tokio threads) is started by the
+first job, never in a worker that has served no call: a custom runner that only registered
+exits 0 on SIGTERM."""
 
 from __future__ import annotations
 
@@ -30,6 +32,8 @@ POOL_TOKEN = "pool-token-xyz"
 T = TypeVar("T")
 TEMPLATE = STARTER_DIR
 CONFIG_PATH = "GET /internal/v1/workspaces/acme/agents/support/runtime-config"
+#: The thread name of livekit-rtc's native (tokio) runtime, started with its FfiClient.
+NATIVE_RUNTIME_THREAD = "tokio-rt-worker"
 
 
 class Worker:
@@ -44,6 +48,17 @@ class Worker:
         except httpx.TransportError:
             return 0, "not listening"
         return response.status_code, response.text
+
+    def has_livekit_runtime(self) -> bool:
+        """Whether livekit's native runtime runs in the worker (one of its threads does)."""
+        tasks = Path(f"/proc/{self.process.pid}/task")
+        names = set()
+        for task in tasks.iterdir():
+            try:
+                names.add((task / "comm").read_text().strip())
+            except FileNotFoundError:
+                continue  # a thread that ended while listed
+        return NATIVE_RUNTIME_THREAD in names
 
 
 @pytest.fixture
@@ -119,6 +134,7 @@ async def test_registers_serves_a_job_and_drains_on_sigterm(
         )
         assert double.rejected_auth == 0
         assert await wait_for_status(worker, client, 200) == "ready"
+        assert not worker.has_livekit_runtime()
 
         metadata = DispatchMetadata(workspace="acme", agent="support").model_dump_json()
         job, answer = await in_double(double.dispatch(STANDARD_DISPATCH_NAME, "call-1", metadata))
@@ -133,6 +149,7 @@ async def test_registers_serves_a_job_and_drains_on_sigterm(
         await eventually(
             probe(lambda: double.room_connections or None), within=20, what="room connection"
         )
+        assert worker.has_livekit_runtime()
 
         worker.process.send_signal(signal.SIGTERM)
         assert await wait_for_status(worker, client, 503) == "draining"
@@ -186,5 +203,6 @@ async def test_custom_runner_registers_under_the_agents_dispatch_name(
             probe(lambda: double.worker_for(dispatch_name)), within=60, what="register"
         )
         assert await wait_for_status(runner, client, 200) == "ready"
+        assert not runner.has_livekit_runtime()
         runner.process.send_signal(signal.SIGTERM)
         assert await asyncio.wait_for(runner.process.wait(), 30) == 0
