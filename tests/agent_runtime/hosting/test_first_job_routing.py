@@ -56,7 +56,9 @@ async def test_the_routing_is_installed_by_the_first_jobs_once(
     assert not host.ffi_routing.installed
     assert installs == []
 
-    # The double takes one dispatch at a time; the second job starts while the first runs.
+    # Offered one after the other (two offers at the same instant were not both accepted
+    # here); the second job starts while the first runs. Threads installing at the same
+    # instant are tested on FirstJobRouting itself (test_ffi_routing).
     assert await offer(livekit, "call-1")
     assert await offer(livekit, "call-2")
     await eventually(
