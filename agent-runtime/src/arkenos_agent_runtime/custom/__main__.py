@@ -4,13 +4,13 @@ agent under ARKENOS_DISPATCH_NAME for the agent ARKENOS_WORKSPACE/ARKENOS_AGENT.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from pathlib import Path
 
 from arkenos_agent_runtime.custom.runner import custom_call
 from arkenos_agent_runtime.hosting import WorkerHost
 from arkenos_agent_runtime.logs import setup_logging
+from arkenos_agent_runtime.loops import run_worker
 from arkenos_agent_runtime.settings import CustomAgentSettings, SettingsError, load_settings
 from arkenos_agent_runtime.usercode import UserCodeError, load
 
@@ -37,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
         host = WorkerHost(settings, agent_name=settings.dispatch_name, entrypoint=job)
         await host.run()
 
-    asyncio.run(serve())
+    run_worker(serve())
     return 0
 
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 import sys
 
 from arkenos_agent_runtime.hosting import WorkerHost
 from arkenos_agent_runtime.logs import setup_logging
+from arkenos_agent_runtime.loops import run_worker
 from arkenos_agent_runtime.settings import Settings, SettingsError, load_settings
 from arkenos_agent_runtime.standard.call import run_standard_call
 from arkenos_crds.voiceagent import STANDARD_DISPATCH_NAME
@@ -24,7 +24,7 @@ def main() -> int:
         host = WorkerHost(settings, agent_name=STANDARD_DISPATCH_NAME, entrypoint=run_standard_call)
         await host.run()
 
-    asyncio.run(serve())
+    run_worker(serve())
     return 0
 
 
