@@ -128,7 +128,7 @@ async def run_host(
     monkeypatch.setenv("LIVEKIT_API_SECRET", double.api_secret)
     token_file = tmp_path / "token"
     token_file.write_text(POOL_TOKEN)
-    running: list[asyncio.Task[None]] = []
+    running: list[Running] = []
 
     with serve_aiohttp(api_double.app()) as served:
 
@@ -148,17 +148,38 @@ async def run_host(
             )
             host = WorkerHost(settings, agent_name=STANDARD_DISPATCH_NAME, entrypoint=job)
             task = asyncio.create_task(host.run())
-            running.append(task)
+            running.append((host, task))
             await eventually(
                 now_check(lambda: host.state.registered), within=30, what="registration"
             )
             return host, task
 
         yield start
-        for task in running:
+        # A test that failed before stopping its host: drain it as SIGTERM would (cancelling
+        # the host with calls in its job threads hung the run), then cancel what is left.
+        for host, task in running:
+            if not task.done():
+                host.request_stop()
+                await asyncio.wait([task], timeout=host.settings.drain_timeout_s + 15)
             if not task.done():
                 task.cancel()
             await asyncio.gather(task, return_exceptions=True)
+
+
+def held_calls(started: list[str]) -> Callable[[JobContext, CallServices], Awaitable[None]]:
+    """Calls that last until the worker shuts them down; each puts its room in ``started``."""
+
+    async def held_call(ctx: JobContext, services: CallServices) -> None:
+        ended = asyncio.Event()
+
+        async def end(_: str) -> None:
+            ended.set()
+
+        ctx.add_shutdown_callback(end)
+        started.append(ctx.job.room.name)
+        await ended.wait()
+
+    return held_call
 
 
 async def offer(livekit: tuple[LiveKitWorkerDouble, ServedApp], room: str) -> bool:

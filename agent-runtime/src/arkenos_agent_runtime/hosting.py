@@ -80,6 +80,26 @@ def session_load(max_sessions: int) -> Callable[[AgentServer], float]:
     return load
 
 
+class SessionsServer(AgentServer):
+    """livekit's AgentServer, with the offers it has said yes to counted in sessions.
+
+    Before a job runs, livekit counts each accepted offer at an estimated load: that of a
+    running job, or, while none runs, the load threshold divided by the idle runners. So a
+    worker without calls refused every offer past its idle runners that came at the same
+    instant: a burst of calls to a fresh or idle worker got "not available" for all but the
+    first ``idle_processes`` of them, and LiveKit had to find another worker or give up. Here
+    each job is worth 1 / max_sessions, as ``session_load`` counts it once it runs."""
+
+    def __init__(self, *, max_sessions: int, **options: Any) -> None:
+        super().__init__(load_fnc=session_load(max_sessions), **options)
+        self._session_share = 1 / max_sessions
+
+    def _get_effective_load(self) -> float:
+        # livekit's own (worker.py) with the exact cost of a reserved job; the test of
+        # simultaneous offers (tests/agent_runtime/hosting) fails if livekit stops calling it.
+        return self._worker_load + self._reserved_slots * self._session_share
+
+
 class WorkerHost:
     def __init__(self, settings: Settings, *, agent_name: str, entrypoint: CallEntrypoint) -> None:
         self.settings = settings
@@ -92,10 +112,10 @@ class WorkerHost:
         self._tls = ssl.create_default_context()
         self._stop = asyncio.Event()
         self.silero = SileroModel()
-        self.server = AgentServer(
+        self.server = SessionsServer(
             job_executor_type=JobExecutorType.THREAD,
             # Sessions, not CPU: the pool is sized in sessions and a busy host must not refuse.
-            load_fnc=session_load(settings.max_sessions),
+            max_sessions=settings.max_sessions,
             load_threshold=1 - 1 / (2 * settings.max_sessions),
             drain_timeout=settings.drain_timeout_s,
             num_idle_processes=settings.idle_processes,

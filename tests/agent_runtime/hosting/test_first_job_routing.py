@@ -6,34 +6,15 @@ starts the runtime, and exits 0, is checked in test_worker_protocol."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
 
 import pytest
-from livekit.agents import JobContext
 
 from arkenos_agent_runtime import ffi_routing
 from arkenos_agent_runtime.ffi_routing import RoutedFfiQueue
-from arkenos_agent_runtime.services import CallServices
-from tests.agent_runtime.conftest import StartHost, now_check, offer
+from tests.agent_runtime.conftest import StartHost, held_calls, now_check, offer
 from tests.doubles.livekit_worker import LiveKitWorkerDouble
 from tests.doubles.server import ServedApp
 from tests.substrate.waiting import eventually
-
-
-def held_calls(started: list[str]) -> Callable[[JobContext, CallServices], Awaitable[None]]:
-    """Calls that last until the worker shuts them down; each puts its room in ``started``."""
-
-    async def held_call(ctx: JobContext, services: CallServices) -> None:
-        ended = asyncio.Event()
-
-        async def end(_: str) -> None:
-            ended.set()
-
-        ctx.add_shutdown_callback(end)
-        started.append(ctx.job.room.name)
-        await ended.wait()
-
-    return held_call
 
 
 async def test_the_routing_is_installed_by_the_first_jobs_once(
@@ -56,11 +37,9 @@ async def test_the_routing_is_installed_by_the_first_jobs_once(
     assert not host.ffi_routing.installed
     assert installs == []
 
-    # Offered one after the other (two offers at the same instant were not both accepted
-    # here); the second job starts while the first runs. Threads installing at the same
-    # instant are tested on FirstJobRouting itself (test_ffi_routing).
-    assert await offer(livekit, "call-1")
-    assert await offer(livekit, "call-2")
+    # Offered at the same instant, so the two jobs start together. Threads installing at
+    # exactly the same instant are tested on FirstJobRouting itself (test_ffi_routing).
+    assert await asyncio.gather(offer(livekit, "call-1"), offer(livekit, "call-2")) == [True, True]
     await eventually(
         now_check(lambda: len(started) == 2 or None), within=20, what="2 calls started"
     )
