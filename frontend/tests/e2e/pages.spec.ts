@@ -8,7 +8,7 @@ import { csrfToken } from "./support/api";
 import { reportCall } from "./support/calls";
 import { adminContext, anonymousContext } from "./support/contexts";
 import { ADMIN } from "./support/env";
-import { expectAccessible, expectNoHorizontalScroll, saveScreenshot, screenshots } from "./support/pages";
+import { expectAccessible, expectNoHorizontalScroll, resize, saveScreenshot, screenshots } from "./support/pages";
 
 const WS = ADMIN.workspace;
 
@@ -166,7 +166,7 @@ for (const item of CASES) {
     await expectAccessible(page, `${item.name} (light)`);
     await screenshots(page, item.name);
 
-    await page.setViewportSize({ width: 375, height: 812 });
+    await resize(page, { width: 375, height: 812 });
     await expectNoHorizontalScroll(page, item.name);
     // The sections' row scrolls sideways at 375 px; the current section is in view in it.
     const current = page.getByRole("navigation", { name: "Workspace" }).locator('[aria-current="page"]');
@@ -267,7 +267,7 @@ for (const item of DIALOGS) {
     await expectAccessible(page, `${item.name} (light)`);
     await screenshots(page, item.name);
 
-    await page.setViewportSize({ width: 375, height: 812 });
+    await resize(page, { width: 375, height: 812 });
     await expectNoHorizontalScroll(page, item.name);
     const box = await dialog.boundingBox();
     expect(box && box.x >= 0 && box.x + box.width <= 375, `${item.name} fits 375 px`).toBe(true);

@@ -22,9 +22,11 @@ function WorkspaceNav({ workspace }: { workspace: string }) {
   // phone turned, the web font arriving after the first layout).
   useEffect(() => {
     const row = list.current;
-    const current = row?.querySelector<HTMLElement>('[aria-current="page"]');
-    if (!row || !current) return;
+    if (!row) return;
+    const currentLink = () => row.querySelector<HTMLElement>('[aria-current="page"]');
     const reveal = () => {
+      const current = currentLink();
+      if (!current) return;
       const box = row.getBoundingClientRect();
       const link = current.getBoundingClientRect();
       if (link.left < box.left || link.right > box.right) row.scrollLeft += link.left - box.left - (box.width - link.width) / 2;
@@ -32,7 +34,8 @@ function WorkspaceNav({ workspace }: { workspace: string }) {
     reveal();
     const observer = new ResizeObserver(reveal);
     observer.observe(row);
-    observer.observe(current);
+    const current = currentLink();
+    if (current) observer.observe(current);
     return () => observer.disconnect();
   }, [pathname, role]);
   return (

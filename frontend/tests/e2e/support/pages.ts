@@ -13,6 +13,15 @@ export async function expectAccessible(page: Page, what: string) {
   expect(summary, `axe on ${what}`).toEqual([]);
 }
 
+/** Sets the viewport and lets the page draw one frame at that size, as a screen would. Resize
+ * observers report at frames: two sizes set between frames are one change to them, while the
+ * layout in between still happened (a sideways-scrolled row went back to its start at 1280 px
+ * and, back at 375 px, nothing told the page it had narrowed). */
+export async function resize(page: Page, size: { width: number; height: number }) {
+  await page.setViewportSize(size);
+  await page.evaluate(() => new Promise<void>((done) => requestAnimationFrame(() => requestAnimationFrame(() => done()))));
+}
+
 /** The whole page saved as artifacts/screenshots/<file>.png, as a person would see it on a screen
  * that tall: the viewport is stretched to the page's height for the capture. (Chromium's
  * full-page capture keeps the viewport, so sticky parts, the header and the form's save bar,
@@ -21,19 +30,19 @@ export async function saveScreenshot(page: Page, file: string) {
   const size = page.viewportSize();
   await page.evaluate(() => window.scrollTo(0, 0));
   const height = await page.evaluate(() => document.documentElement.scrollHeight);
-  if (size && height > size.height) await page.setViewportSize({ width: size.width, height });
+  if (size && height > size.height) await resize(page, { width: size.width, height });
   await page.screenshot({ path: `artifacts/screenshots/${file}.png`, fullPage: true });
-  if (size) await page.setViewportSize(size);
+  if (size) await resize(page, size);
 }
 
 /** Screenshots of the page at each width, saved under artifacts/screenshots. */
 export async function screenshots(page: Page, name: string) {
   const original = page.viewportSize();
   for (const width of WIDTHS) {
-    await page.setViewportSize({ width, height: width === 375 ? 812 : 900 });
+    await resize(page, { width, height: width === 375 ? 812 : 900 });
     await saveScreenshot(page, `${name}-${width}`);
   }
-  if (original) await page.setViewportSize(original);
+  if (original) await resize(page, original);
 }
 
 /** Whether the page scrolls sideways (it must not, down to 375 px). */
