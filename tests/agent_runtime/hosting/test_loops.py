@@ -16,6 +16,7 @@ from pathlib import Path
 
 from arkenos_crds.starter import STARTER_DIR
 from arkenos_crds.voiceagent import dispatch_name_for
+from arkenos_devstack.stack import without_settings
 
 PROBE = """
 import asyncio, threading
@@ -49,7 +50,7 @@ def run_probe(module: str, args: list[str], tmp_path: Path, **env: str) -> list[
     result = subprocess.run(
         [sys.executable, "-c", PROBE.format(module=module), *args],
         env={
-            **{k: v for k, v in os.environ.items() if not k.startswith("ARKENOS_")},
+            **without_settings(os.environ),
             "ARKENOS_API_URL": "http://127.0.0.1:9",
             "ARKENOS_TOKEN_FILE": str(token),
             **env,
