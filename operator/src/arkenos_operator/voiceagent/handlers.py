@@ -5,8 +5,10 @@ as a change) and resume; and custom agents, whose children can drift and whose p
 are read, are also visited by the feature's sweep (:mod:`arkenos_operator.kernel.sweep`): the
 scaler every ``custom_scale_interval_seconds`` and the drift resync every ``resync_seconds``.
 Its dependencies: a Secret it names changes (an index maps Secrets to the agents naming
-them), one of its build Jobs or build pods finishes, its Deployment changes, or the shared
-pool becomes ready or unready. Every path runs the same level-based reconcile.
+them), one of its build Jobs changes (a build ends when its Job says so: the Job controller
+marks it after its pod terminated, and the reconcile reads the result from the pod then), its
+Deployment changes, or the shared pool becomes ready or unready. Every path runs the same
+level-based reconcile.
 
 No agent has a kopf timer, on purpose: kopf gives every object with a timer a finalizer (a
 patch and one more watch event when the agent is made, which its creation handler waits for,
@@ -256,24 +258,6 @@ def register_dependency_handlers(
         type: str, body: kopf.Body, labels: kopf.Labels, memo: Any, **kwargs: Any
     ) -> None:
         await child_changed(DEPLOYMENTS, type, body, labels, memo, kwargs)
-
-    build_pods: dict[str, Any] = {**OURS, names.BUILD_LABEL: kopf.PRESENT}
-
-    @kopf.on.event("", "v1", "pods", labels=build_pods, id="build-pod-changed", registry=registry)
-    async def build_pod_changed(
-        type: str,
-        status: kopf.Status,
-        namespace: str | None,
-        labels: kopf.Labels,
-        memo: Any,
-        **kwargs: Any,
-    ) -> None:
-        terminated = any(
-            (c.get("state") or {}).get("terminated") for c in status.get("containerStatuses") or []
-        )
-        if namespace and type in ("ADDED", "MODIFIED") and terminated and AGENT_LABEL in labels:
-            agents = reconciler(memo, kwargs, force=False)
-            await context_of(memo).runner.run(agents, namespace, labels[AGENT_LABEL])
 
     @kopf.on.event(*POOLS, id="pool-readiness-changed", registry=registry)
     async def pool_changed(
