@@ -38,17 +38,61 @@ def agent(uid: str, **extra: Any) -> Body:
     }
 
 
+def variants() -> list[Body]:
+    """Objects whose essences differ in every way kopf's build treats: kubectl's and other
+    kopf operators' annotations, empty and missing stanzas, top-level fields besides spec."""
+    marked = agent("u-2")
+    marked["metadata"]["annotations"] |= {
+        "other.example/kopf-managed": "yes",
+        "other.example/handler": "{}",
+        "kopf.zalando.org/last-handled-configuration": "{}",
+    }
+    bare = agent("u-3")
+    bare["metadata"] = {"name": "a-u-3", "namespace": "team-a", "uid": "u-3"}
+    empty = agent("u-4")
+    empty["metadata"] |= {"labels": {}, "annotations": {}}
+    nested = agent("u-5", data={"key": "dmFsdWU="})
+    nested["spec"] = {"mode": "Custom", "custom": {"env": [{"name": "A", "value": "1"}]}}
+    return [agent("u-1"), marked, bare, empty, nested]
+
+
 def test_the_essence_is_the_one_kopfs_annotation_storage_builds() -> None:
     ours, kopfs = MemoryDiffBaseStorage(PREFIX), kopf.AnnotationsDiffBaseStorage(prefix=PREFIX)
-    progress = kopf.AnnotationsProgressStorage(prefix=PREFIX)
-    body = kopf.Body(agent("u-1"))
-    for fields in ([], [("spec", "mode")], [("status", "phase")]):
-        built = progress.clear(essence=ours.build(body=body, extra_fields=fields))
-        assert built == progress.clear(essence=kopfs.build(body=body, extra_fields=fields))
+    progress = ProgressStorage(prefix=PREFIX)
+    theirs = kopf.AnnotationsProgressStorage(prefix=PREFIX)
+    fields_cases: list[list[tuple[str, ...]]] = [
+        [],
+        [("spec", "mode")],
+        [("metadata", "annotations", "other.example/handler")],
+        [("status", "phase")],
+    ]
+    for raw in variants():
+        body = kopf.Body(raw)
+        for fields in fields_cases:
+            built = progress.clear(essence=ours.build(body=body, extra_fields=fields))
+            assert built == theirs.clear(essence=kopfs.build(body=body, extra_fields=fields))
+    built = progress.clear(essence=ours.build(body=kopf.Body(agent("u-1"))))
     assert built == {
         "metadata": {"labels": {"team": "support"}, "annotations": {"arkenos.io/wake": "1"}},
         "spec": {"mode": "Standard", "instructions": "Help."},
     }
+
+
+def test_the_essence_shares_nothing_with_the_object_and_clearing_changes_no_input() -> None:
+    """kopf stores the essence while the watch's object lives on, and clears the stored one at
+    every event: copies where kopf made copies, so neither can change the other."""
+    storage, progress = MemoryDiffBaseStorage(PREFIX), ProgressStorage(prefix=PREFIX)
+    raw = variants()[-1]
+    essence = storage.build(body=kopf.Body(raw))
+    raw["spec"]["custom"]["env"][0]["value"] = "2"
+    raw["metadata"]["labels"]["team"] = "sales"
+    assert essence["spec"]["custom"]["env"][0]["value"] == "1"
+    assert essence["metadata"]["labels"] == {"team": "support"}
+    stored = json.dumps(essence, sort_keys=True)
+    cleared = progress.clear(essence=essence)
+    assert f"{PREFIX}/reconcile" not in cleared["metadata"]["annotations"]
+    assert json.dumps(essence, sort_keys=True) == stored
+    assert f"{PREFIX}/reconcile" in essence["metadata"]["annotations"]
 
 
 def test_the_essence_is_kept_in_memory_by_uid_and_forgotten() -> None:
