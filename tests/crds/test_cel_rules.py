@@ -9,9 +9,12 @@ from typing import ClassVar
 import pytest
 from pydantic import ValidationError
 
-from arkenos_crds._base import CelRule, KubeModel, _holds, evaluate_rule
+from arkenos_crds import compile_rules
+from arkenos_crds._base import CelRule, KubeModel, _holds, _program, evaluate_rule
 from arkenos_crds.custom import CodeSource
 from arkenos_crds.voiceagent import VoiceAgentSpec
+from arkenos_crds.workerpool import WorkerPoolSpec
+from tests.substrate.k8s_resources import load_crd_manifests
 
 DIGEST = "sha256:" + "a" * 64
 
@@ -104,3 +107,29 @@ def test_the_answer_on_the_fields_read_is_the_answer_on_the_whole_object() -> No
         for rule in VoiceAgentSpec.cel_rules:
             whole = evaluate_rule(rule.rule, model.to_wire())
             assert evaluate_rule(rule.rule, model._wire_read_by(rule)) is whole is True
+
+
+def rules_in(node: object) -> set[str]:
+    """Every CEL rule (``x-kubernetes-validations``) anywhere in a CRD's schema."""
+    if isinstance(node, dict):
+        found = {v["rule"] for v in node.get("x-kubernetes-validations") or []}
+        return found.union(*(rules_in(value) for value in node.values()))
+    if isinstance(node, list):
+        return set().union(*(rules_in(item) for item in node))
+    return set()
+
+
+def test_every_rule_of_the_crds_compiles_before_the_first_validation() -> None:
+    """A long-running process (the operator) compiles every rule at start-up: its first
+    reconciles then compile nothing."""
+    crd_rules = set().union(*(rules_in(crd) for crd in load_crd_manifests()))
+    _program.cache_clear()
+    # This module's test models have rules of their own: at least the CRDs' are compiled.
+    assert compile_rules() >= len(crd_rules) > 5
+    compiled = _program.cache_info().misses
+    for rule in crd_rules:
+        _program(rule)
+    custom = {"source": {"bundle": {"digest": DIGEST}}, "entrypoint": "agent"}
+    VoiceAgentSpec.model_validate({"mode": "Custom", "custom": custom})
+    WorkerPoolSpec.model_validate({"replicas": {"min": 1, "max": 3}})
+    assert _program.cache_info().misses == compiled

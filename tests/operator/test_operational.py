@@ -16,6 +16,7 @@ import kopf
 import pytest
 import uvloop
 
+from arkenos_crds._base import _program
 from arkenos_operator import __main__ as entry
 from arkenos_operator.kube import VOICE_AGENTS
 from arkenos_operator.logs import REFKEY, configure_logging, object_logger
@@ -111,16 +112,19 @@ def test_entry_point_runs_kopf_on_uvloop(
 ) -> None:
     """The entry point hands kopf a uvloop loop, as kopf's own CLI does when uvloop is
     installed; ``kopf.run`` alone would run on asyncio's default loop. What start-up made is
-    frozen out of the collector's reach before kopf runs, and the collector runs less often."""
+    frozen out of the collector's reach before kopf runs, and the collector runs less often;
+    the resource models' CEL rules are compiled by then."""
     for name, value in OPERATOR_ENV.items():
         monkeypatch.setenv(name, value)
     gc.unfreeze()
+    _program.cache_clear()
     seen: dict[str, Any] = {}
 
     def run(*, loop: asyncio.AbstractEventLoop | None = None, **options: Any) -> None:
         seen["loop"], seen["open"] = loop, loop is not None and not loop.is_closed()
         seen["registry"] = options.get("registry")
         seen["frozen"], seen["thresholds"] = gc.get_freeze_count(), gc.get_threshold()
+        seen["rules"] = _program.cache_info().currsize
 
     monkeypatch.setattr(kopf, "run", run)
     assert entry.main() == 0
@@ -130,3 +134,4 @@ def test_entry_point_runs_kopf_on_uvloop(
     assert isinstance(seen["registry"], kopf.OperatorRegistry)
     assert seen["frozen"] > 10_000  # the modules' and the registry's objects
     assert seen["thresholds"] == entry.GC_THRESHOLDS
+    assert seen["rules"] >= 10  # every CRD rule (tests/crds/test_cel_rules.py)

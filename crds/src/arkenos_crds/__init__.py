@@ -1,6 +1,7 @@
 """Arkenos resource model: the arkenos.io custom resources as pydantic models, the CRDs
 generated from them, and the runtime contract between the API and the workers."""
 
+from arkenos_crds._base import compile_rules
 from arkenos_crds.meta import API_VERSION, GROUP, VERSION, Condition, ConditionStatus
 from arkenos_crds.phonenumber import PhoneNumber, PhoneNumberSpec, PhoneNumberStatus
 from arkenos_crds.voiceagent import VoiceAgent, VoiceAgentSpec, VoiceAgentStatus
@@ -21,4 +22,5 @@ __all__ = [
     "WorkerPool",
     "WorkerPoolSpec",
     "WorkerPoolStatus",
+    "compile_rules",
 ]
