@@ -200,11 +200,15 @@ class FirstJobRouting:
     that cannot unwind" in tokio-rt-worker). So the routing waits for the first job, whose
     room starts the runtime anyway. The lock makes a job that starts while another installs
     wait until the client's requests teach the routed queue too, so no early request of it
-    goes unlearned."""
+    goes unlearned.
 
-    def __init__(self) -> None:
+    ``also``: the worker's other set-up of livekit's client, run once, just after the routing
+    and before any job goes on (``native_logs.print_native_logs``)."""
+
+    def __init__(self, also: Callable[[], None] | None = None) -> None:
         self._lock = threading.Lock()
         self._queue: RoutedFfiQueue | None = None
+        self._also = also
 
     @property
     def installed(self) -> bool:
@@ -215,4 +219,6 @@ class FirstJobRouting:
         with self._lock:
             if self._queue is None:
                 self._queue = route_ffi_events()
+                if self._also is not None:
+                    self._also()
             return self._queue

@@ -39,6 +39,7 @@ from arkenos_agent_runtime.call.pipeline import SileroModel, VADCache
 from arkenos_agent_runtime.ffi_routing import FirstJobRouting
 from arkenos_agent_runtime.health.metrics import WorkerMetrics
 from arkenos_agent_runtime.health.server import WorkerState, health_app, metrics_app, start_site
+from arkenos_agent_runtime.native_logs import filter_native_logs, print_native_logs
 from arkenos_agent_runtime.openai_clients import OpenAIClients
 from arkenos_agent_runtime.reporting.reporter import ReportingOptions
 from arkenos_agent_runtime.services import CallServices
@@ -107,7 +108,12 @@ class WorkerHost:
         os.environ.setdefault(LOOP_BLOCK_WARN_ENV, LOOP_BLOCK_WARN_MS)
         self.metrics = WorkerMetrics()
         self.state = WorkerState()
-        self.ffi_routing = FirstJobRouting()
+        if settings.forward_native_logs:
+            self.ffi_routing = FirstJobRouting()
+        else:
+            # Before the first job starts livekit's native runtime, which reads the filter.
+            filter_native_logs()
+            self.ffi_routing = FirstJobRouting(also=print_native_logs)
         self._entrypoint = entrypoint
         self._tls = ssl.create_default_context()
         self._stop = asyncio.Event()

@@ -66,6 +66,11 @@ class Settings(_Base):
     #: Events one session buffers for the API before the oldest are dropped.
     report_buffer: int = Field(default=5000, ge=1)
     log_json: bool = False
+    #: livekit-rtc's native logs through Python's logging, as livekit forwards them (every
+    #: record, TRACE included, sent to Python: 3-7 % of the worker's CPU at 6 calls); by
+    #: default the native library prints them itself on stderr, filtered by RUST_LOG
+    #: (``native_logs``).
+    forward_native_logs: bool = False
 
     @field_validator("api_url")
     @classmethod
