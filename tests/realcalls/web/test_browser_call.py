@@ -1,6 +1,7 @@
 """A browser call over real WebRTC: the room is created with the standard agent dispatched,
 a caller joins, hears the greeting, asks a question and hears the answer; the API stores the
-session with its transcript, usage and end reason; livekit-server's signed webhooks arrive."""
+session with its transcript, usage and end reason; livekit-server's signed webhooks arrive.
+What the caller receives over the room's data channels is the transcript, not the session."""
 
 from __future__ import annotations
 
@@ -11,6 +12,10 @@ import aiohttp
 import numpy as np
 import pytest
 from livekit import api as lkapi
+from livekit import rtc
+from livekit.agents.types import TOPIC_TRANSCRIPTION
+from livekit.agents.voice.remote_session import TOPIC_SESSION_MESSAGES
+from livekit.protocol.agent_pb import agent_session as session_pb
 
 from arkenos_crds.runtime import CallDirection, EndReason
 from arkenos_devstack.livekit import LiveKitStack
@@ -82,6 +87,61 @@ async def test_caller_hears_greeting_and_answer_and_the_api_stores_the_call(
     identities = {e.participant.identity for e in webhooks.for_room(room) if e.participant}
     assert "caller" in identities
     assert webhooks.rejected == 0
+
+
+async def test_the_caller_gets_the_transcript_and_nothing_of_the_session(
+    livekit_stack: LiveKitStack, worker: WorkerProcess, workspace: str, speech: np.ndarray
+) -> None:
+    """livekit's session host would answer any participant on its topic: the agent's
+    instructions and chat context on request, and the session's events (tool calls with
+    their arguments and output) unasked. The worker does not host it: a caller who asks, as
+    LiveKit's RemoteSession does, gets no answer and no event all call long, while the
+    transcript's text streams reach it over the same data channel."""
+    room = f"web-{uuid.uuid4().hex[:8]}"
+    await create_dispatched_room(livekit_stack, room, workspace, "support")
+    caller = await WebCaller.join(livekit_stack.url, caller_token(livekit_stack, room))
+    session_streams: list[str] = []
+    transcript: list[str] = []
+    reads: set[asyncio.Task[None]] = set()
+
+    def on_session_stream(reader: rtc.ByteStreamReader, identity: str) -> None:
+        session_streams.append(identity)
+
+    async def read_transcript(reader: rtc.TextStreamReader) -> None:
+        transcript.append(await reader.read_all())
+
+    def on_transcript(reader: rtc.TextStreamReader, identity: str) -> None:
+        task = asyncio.create_task(read_transcript(reader))
+        reads.add(task)
+        task.add_done_callback(reads.discard)
+
+    caller.room.register_byte_stream_handler(TOPIC_SESSION_MESSAGES, on_session_stream)
+    caller.room.register_text_stream_handler(TOPIC_TRANSCRIPTION, on_transcript)
+    try:
+        await caller.agent_speech_after(0.0, within=30)
+        ask = session_pb.AgentSessionMessage(
+            request=session_pb.SessionRequest(
+                request_id="probe", get_agent_info=session_pb.SessionRequest.GetAgentInfo()
+            )
+        )
+        await caller.room.local_participant.send_bytes(
+            ask.SerializeToString(), topic=TOPIC_SESSION_MESSAGES
+        )
+        await caller.agent_quiet(within=10)
+        await asyncio.sleep(AEC_WARMUP_S)
+        speech_ended = await caller.say(speech)
+        await caller.agent_speech_after(speech_ended, within=20)
+        await caller.agent_quiet(within=10)
+
+        async def answered() -> bool:
+            return any(AGENT_ANSWERS in text for text in transcript)
+
+        await eventually(answered, within=10, what="the answer's transcript")
+    finally:
+        await caller.leave()
+
+    assert any(GREETING in text for text in transcript)
+    assert session_streams == []
 
 
 async def test_webhook_receiver_refuses_what_the_server_did_not_sign(

@@ -47,10 +47,17 @@ async def start_supervised(
     session: AgentSession[Any],
     agent: Agent,
 ) -> None:
-    """Supervise ``session`` and start it in the call's room with ``agent``."""
+    """Supervise ``session`` and start it in the call's room with ``agent``.
+
+    livekit's session host stays off: it answers any participant of the room on the
+    ``lk.agent.session`` topic, so a caller could read the agent's instructions, tools and
+    chat context, inject turns (``run_input``) and receive every tool call's arguments and
+    output as the session streams its events to the room. The caller gets what the dashboard
+    and LiveKit's clients use instead: the agent's state as a participant attribute and the
+    transcript as ``lk.transcription`` text streams."""
     supervise_call(ctx, services, session, call, start)
     start.timeline.watch(session, services.metrics)
-    await session.start(agent=agent, room=ctx.room, room_options=room_options())
+    await session.start(agent=agent, room=ctx.room, room_options=room_options(), session_host=False)
     start.timeline.mark("session")
 
 
