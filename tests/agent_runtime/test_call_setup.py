@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from arkenos_agent_runtime.call.dispatch import DispatchError, call_parties, dispatch_metadata
 from arkenos_agent_runtime.call.pipeline import (
     INPUT_SAMPLE_RATE,
+    InlineSileroVAD,
     PipelineConfigError,
     SileroModel,
     VADCache,
@@ -223,6 +224,113 @@ def test_the_workers_vad_infers_on_the_calls_loop_with_the_plugins_events(
     assert inline == pooled
     assert inline_pool == 0
     assert plugin_pool > 0
+
+
+class CountingSession:
+    """An onnxruntime session counting its inferences."""
+
+    def __init__(self, session: Any) -> None:
+        self._session = session
+        self.runs = 0
+
+    def run(self, *args: Any, **kwargs: Any) -> Any:
+        self.runs += 1
+        return self._session.run(*args, **kwargs)
+
+
+Event = tuple[str, int, float, bool]
+
+
+async def side_by_side(vad: Any, feeds: list[list[np.ndarray | None]]) -> list[list[Event]]:
+    """Every event (inference results included) of one stream of ``vad`` per feed, the
+    streams fed as a call's session and its STT are: the same 50 ms frame to each in turn,
+    each frame's work done before the next arrives. ``None`` in a feed flushes its stream."""
+    streams = [vad.stream() for _ in feeds]
+    events: list[list[Event]] = [[] for _ in feeds]
+
+    async def drain(index: int) -> None:
+        async for e in streams[index]:
+            events[index].append((e.type.name, e.samples_index, e.probability, e.speaking))
+
+    drains = [asyncio.create_task(drain(i)) for i in range(len(feeds))]
+    for frames in zip(*feeds, strict=True):
+        for stream, chunk in zip(streams, frames, strict=True):
+            if chunk is None:
+                stream.flush()
+            else:
+                stream.push_frame(rtc.AudioFrame(chunk.tobytes(), INPUT_SAMPLE_RATE, 1, len(chunk)))
+        for _ in range(3):
+            await asyncio.sleep(0)
+    for stream in streams:
+        stream.end_input()
+    await asyncio.gather(*drains)
+    return events
+
+
+def framed(samples: np.ndarray) -> list[np.ndarray | None]:
+    step = INPUT_SAMPLE_RATE // 20
+    return [samples[i : i + step] for i in range(0, len(samples) - step + 1, step)]
+
+
+@pytest.fixture(scope="module")
+def call_audio(tmp_path_factory: pytest.TempPathFactory) -> np.ndarray:
+    wav = espeak_wav("I would like to order a pizza", tmp_path_factory.mktemp("vad") / "s.wav")
+    speech = read_wav(wav, INPUT_SAMPLE_RATE)
+    return np.concatenate(
+        [np.zeros(8000), speech, np.zeros(16000), speech, np.zeros(16000)]
+    ).astype(np.int16)
+
+
+def test_a_calls_two_vad_streams_run_each_window_once_with_the_plugins_events(
+    call_audio: np.ndarray,
+) -> None:
+    """The session's VAD stream and the STT adapter's, on the same audio: one inference per
+    window between them, and each stream's events, probabilities included, are those of the
+    plugin's own stream alone."""
+    from livekit.plugins import silero
+
+    ours = SileroModel().vad(0.05, 0.25, 0.5)
+    counting = CountingSession(ours._onnx_session)  # type: ignore[attr-defined]
+    shared = InlineSileroVAD(session=counting, opts=ours._opts)  # type: ignore[attr-defined]
+    plugins = silero.VAD(session=ours._onnx_session, opts=ours._opts)  # type: ignore[attr-defined]
+    feed = framed(call_audio)
+
+    session_side, stt_side = asyncio.run(side_by_side(shared, [feed, feed]))
+    [alone] = asyncio.run(side_by_side(plugins, [feed]))
+
+    windows = sum(1 for kind, *_ in alone if kind == "INFERENCE_DONE")
+    assert windows == len(call_audio) // 512
+    assert [kind for kind, *_ in alone].count("END_OF_SPEECH") == 2
+    assert session_side == stt_side == alone
+    assert counting.runs == windows
+    assert shared.windows.shared == windows
+
+
+def test_a_vad_stream_fed_other_audio_or_flushed_runs_its_own_inferences(
+    call_audio: np.ndarray,
+) -> None:
+    """livekit hands the STT silence while the echo canceller warms up, and flushes the
+    session's stream when the STT ends a turn the VAD has not: a stream on other audio, or
+    reset, takes no other stream's results, and each keeps the plugin's events."""
+    from livekit.plugins import silero
+
+    ours = SileroModel().vad(0.05, 0.25, 0.5)
+    counting = CountingSession(ours._onnx_session)  # type: ignore[attr-defined]
+    shared = InlineSileroVAD(session=counting, opts=ours._opts)  # type: ignore[attr-defined]
+    plugins = silero.VAD(session=ours._onnx_session, opts=ours._opts)  # type: ignore[attr-defined]
+    heard = framed(call_audio)
+    warming = framed(np.where(np.arange(len(call_audio)) < 40000, 0, call_audio).astype(np.int16))
+    flushed = list(heard)
+    flushed[30] = None  # mid-speech: the stream starts over on the frames after it
+
+    events = asyncio.run(side_by_side(shared, [heard, warming, flushed]))
+    alone = [asyncio.run(side_by_side(plugins, [feed]))[0] for feed in (heard, warming, flushed)]
+
+    assert events == alone
+    assert alone[0] != alone[1]
+    assert alone[0] != alone[2]
+    windows = sum(1 for kind, *_ in alone[0] if kind == "INFERENCE_DONE")
+    assert windows < counting.runs < 3 * windows
 
 
 def test_calls_take_the_callers_audio_at_the_vads_rate() -> None:

@@ -9,6 +9,8 @@ import threading
 from collections.abc import Callable, Mapping
 from typing import Any, cast
 
+import numpy as np
+import onnxruntime
 from livekit.agents import NOT_GIVEN, room_io, stt, tts, vad
 from livekit.agents import llm as lk_llm
 from livekit.agents.voice.turn import TurnHandlingOptions
@@ -98,16 +100,113 @@ class _InlineInference:
         return done
 
 
+#: How many windows' results a VAD keeps for its other streams (32 ms each): its streams see
+#: the same frames within a few loop iterations of each other.
+SHARED_WINDOWS = 32
+
+
+class WindowResults:
+    """The latest results of Silero's model on the streams of one VAD, keyed by everything the
+    model reads (the window with its context, and the recurrent state).
+
+    A call runs two streams of its VAD on the same audio when its STT is not a streaming one:
+    the session's turn detection and the STT's ``StreamAdapter``, which cuts the speech it
+    sends. The model is a pure function of that key, so the second stream takes the first's
+    result instead of running the inference again; a stream fed other audio (livekit hands the
+    STT silence while the echo canceller warms up) has other keys and runs its own. One VAD
+    serves one job runner's calls, on that runner's thread."""
+
+    def __init__(self, capacity: int = SHARED_WINDOWS) -> None:
+        self._capacity = capacity
+        self._results: dict[bytes, tuple[float, np.ndarray]] = {}
+        self.runs = 0
+        self.shared = 0
+
+    def get(self, key: bytes) -> tuple[float, np.ndarray] | None:
+        found = self._results.get(key)
+        if found is not None:
+            self.shared += 1
+        return found
+
+    def put(self, key: bytes, result: tuple[float, np.ndarray]) -> None:
+        self.runs += 1
+        if len(self._results) >= self._capacity:
+            del self._results[next(iter(self._results))]  # the oldest
+        self._results[key] = result
+
+
+class SharedWindowModel:
+    """Silero's model for one VAD stream, as the plugin's ``OnnxModel`` computes it (the last
+    context samples of the previous window ahead of this one, the recurrent state carried
+    over), taking a result another stream of the same VAD already computed from
+    ``WindowResults``. States are replaced, never written in place, so streams share them."""
+
+    def __init__(
+        self, session: onnxruntime.InferenceSession, sample_rate: int, results: WindowResults
+    ) -> None:
+        if sample_rate == 8000:
+            window, self._context = 256, 32
+        elif sample_rate == 16000:
+            window, self._context = 512, 64
+        else:
+            raise ValueError("Silero VAD only supports 8 kHz and 16 kHz")
+        self._session = session
+        self._sample_rate = sample_rate
+        self._window = window
+        self._rate = np.array(sample_rate, dtype=np.int64)
+        self._results = results
+        self.reset()
+
+    @property
+    def sample_rate(self) -> int:
+        return self._sample_rate
+
+    @property
+    def window_size_samples(self) -> int:
+        return self._window
+
+    @property
+    def context_size(self) -> int:
+        return self._context
+
+    def reset(self) -> None:
+        self._input = np.zeros((1, self._context + self._window), dtype=np.float32)
+        self._state = np.zeros((2, 1, 128), dtype=np.float32)
+
+    def __call__(self, window: np.ndarray) -> float:
+        self._input[:, : self._context] = self._input[:, -self._context :]
+        self._input[:, self._context :] = window
+        key = self._input.tobytes() + self._state.tobytes()
+        found = self._results.get(key)
+        if found is None:
+            out, state = self._session.run(
+                None, {"input": self._input, "state": self._state, "sr": self._rate}
+            )
+            found = (float(out.item()), state)
+            self._results.put(key, found)
+        probability, self._state = found
+        return probability
+
+
 class InlineSileroVAD(silero.VAD):
-    """livekit's Silero VAD whose streams run their inferences inline (``_InlineInference``);
-    events and options are the plugin's own."""
+    """livekit's Silero VAD whose streams run their inferences inline (``_InlineInference``)
+    and share each window's result (``SharedWindowModel``); events and options are the
+    plugin's own."""
+
+    def __init__(self, *, session: onnxruntime.InferenceSession, opts: Any) -> None:
+        super().__init__(session=session, opts=opts)
+        self.windows = WindowResults()
 
     def stream(self) -> silero.VADStream:
         stream = super().stream()
-        # The plugin keeps the loop as a private field; if it moves, inference stays on the
-        # thread pool as the plugin does it.
+        # The plugin keeps the loop and the model as private fields, read first when the
+        # stream's task starts; if they move, the stream runs as the plugin has it.
         if isinstance(getattr(stream, "_loop", None), asyncio.AbstractEventLoop):
             stream._loop = _InlineInference(stream._loop)  # type: ignore[assignment]
+        if hasattr(stream, "_model"):
+            stream._model = SharedWindowModel(  # type: ignore[assignment]
+                self._onnx_session, self._opts.sample_rate, self.windows
+            )
         return stream
 
 
