@@ -20,11 +20,11 @@ from arkenos_agent_runtime.tools.context import CallData
 from arkenos_agent_runtime.tools.ssrf import SSRFGuard
 from arkenos_crds.runtime import DispatchMetadata, Provider, RuntimeConfig
 from arkenos_crds.voiceagent import STANDARD_DISPATCH_NAME, VoiceAgentSpec
+from arkenos_devstack.process import free_port
 from tests.doubles.arkenos_api import POOL, ArkenosAPIDouble
 from tests.doubles.livekit_worker import LiveKitWorkerDouble
 from tests.doubles.openai import OpenAIDouble
 from tests.doubles.server import ServedApp, serve_aiohttp
-from tests.substrate.ports import free_port
 from tests.substrate.waiting import eventually
 
 OPENAI_KEY = "sk-test-0123456789abcdef"

@@ -22,10 +22,10 @@ import pytest
 from arkenos_crds.runtime import DispatchMetadata, Provider, RuntimeConfig
 from arkenos_crds.starter import STARTER_DIR
 from arkenos_crds.voiceagent import STANDARD_DISPATCH_NAME, VoiceAgentSpec, dispatch_name_for
+from arkenos_devstack.process import free_port
 from tests.doubles.arkenos_api import POOL, ArkenosAPIDouble
 from tests.doubles.livekit_worker import LiveKitWorkerDouble
 from tests.doubles.server import ServedApp, serve_aiohttp
-from tests.substrate.ports import free_port
 from tests.substrate.waiting import eventually
 
 POOL_TOKEN = "pool-token-xyz"

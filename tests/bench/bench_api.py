@@ -36,12 +36,12 @@ from arkenos_crds.runtime import (
     SESSIONS_PATH,
     WORKLOAD_TOKEN_AUDIENCE,
 )
+from arkenos_devstack.process import free_port
 from tests.api.token_reviews import TokenAuthority
 from tests.bench import kmock_speedup
 from tests.bench.bench_ingest import CLOCK_TICKS, postgres_cpu_s
 from tests.substrate.k8s_resources import load_crd_manifests
 from tests.substrate.kubernetes import run_emulator, write_kubeconfig
-from tests.substrate.ports import free_port
 from tests.substrate.postgres import PostgresServer, find_postgres_bin_dir
 
 RESULTS = Path(__file__).resolve().parents[2] / "bench-results" / "api.json"

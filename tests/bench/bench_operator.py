@@ -45,6 +45,7 @@ from typing import Any
 
 import aiohttp
 
+from arkenos_devstack.process import free_port
 from arkenos_operator.kube import SECRETS, VOICE_AGENTS, WORKER_POOLS, Kind
 from tests.bench import kmock_speedup
 from tests.bench import operator_phases as phases
@@ -54,7 +55,6 @@ from tests.operator.auto_controllers import auto_controllers
 from tests.operator.conftest import OPERATOR_ENV, OPERATOR_NAMESPACE, OPERATOR_TOKEN
 from tests.substrate.k8s_resources import load_crd_manifests
 from tests.substrate.kubernetes import KUBECONFIG_TOKEN, run_emulator, write_kubeconfig
-from tests.substrate.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 RESULTS = ROOT / "bench-results" / "operator.json"

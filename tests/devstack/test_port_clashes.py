@@ -15,12 +15,15 @@ from pathlib import Path
 
 import pytest
 
-from arkenos_devstack import livekit
+from arkenos_devstack import livekit, process
 from arkenos_devstack.livekit import LiveKitStack
 from arkenos_devstack.process import (
     LOOPBACK,
+    LOWEST_PORT,
     ManagedProcess,
     StartupError,
+    ephemeral_ports,
+    free_port,
     start_retrying_port_clashes,
 )
 
@@ -124,3 +127,30 @@ def test_the_sip_port_skips_a_port_whose_tcp_twin_is_taken(monkeypatch: pytest.M
         port = livekit.free_udp_and_tcp_port()
         assert not picks, "the squatted port was offered"
         assert port != taken
+
+
+@pytest.mark.parametrize("kind", [socket.SOCK_STREAM, socket.SOCK_DGRAM])
+def test_free_ports_are_bindable_and_outside_the_range_outgoing_connections_use(
+    kind: socket.SocketKind,
+) -> None:
+    """The kernel gives outgoing connections their local ports from its ephemeral range; a
+    port picked there can be taken by one before the server binds it (an ``arkenos-worker``
+    lost its health port so in a benchmark). Picked outside, only another server can take it."""
+    low, high = ephemeral_ports()
+    picked = [free_port(kind=kind) for _ in range(50)]
+    assert all(LOWEST_PORT <= port < low or high < port <= 65535 for port in picked)
+    assert len(set(picked)) > 40  # spread out: two servers started together rarely meet
+    with socket.socket(socket.AF_INET, kind) as server:
+        server.bind((LOOPBACK, picked[0]))
+
+
+def test_a_bound_port_is_not_picked(monkeypatch: pytest.MonkeyPatch) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as taken:
+        taken.bind((LOOPBACK, 0))
+        busy = taken.getsockname()[1]
+        # The only candidate left outside the (patched) ephemeral range is the bound port.
+        monkeypatch.setattr(process, "ephemeral_ports", lambda: (busy + 1, 65535))
+        monkeypatch.setattr(process, "LOWEST_PORT", busy)
+        with pytest.raises(RuntimeError, match="no free port"):
+            process.free_port()
+    assert process.free_port() == busy

@@ -15,8 +15,8 @@ from typing import Any
 import uvicorn
 from aiohttp import web
 
+from arkenos_devstack.process import LOOPBACK
 from tests.substrate.loop import BackgroundLoop
-from tests.substrate.ports import LOOPBACK
 
 ASGIApp = Callable[
     [

@@ -17,13 +17,13 @@ import pytest
 import uvloop
 
 from arkenos_crds._base import _program
+from arkenos_devstack.process import free_port
 from arkenos_operator import __main__ as entry
 from arkenos_operator.kube import VOICE_AGENTS
 from arkenos_operator.logs import REFKEY, configure_logging, object_logger
 from tests.operator.conftest import KOPF_ARGS, OPERATOR_ENV, RunOperator, make_settings
 from tests.operator.kube_api import KubeApi
 from tests.operator.test_standard_agents import ready_pool, standard_agent
-from tests.substrate.ports import free_port
 from tests.substrate.waiting import wait_until
 
 pytestmark = pytest.mark.k8s

@@ -11,13 +11,13 @@ import httpx
 import pytest
 import yaml
 
+from arkenos_devstack.process import free_port
 from arkenos_operator.kube import VOICE_AGENTS, Kind
 from tests.operator.conftest import WORKSPACE, RunOperator, make_settings
 from tests.operator.custom_agents import IMAGE, custom_agent
 from tests.operator.kube_api import KubeApi
 from tests.operator.operator_metrics import state_entries
 from tests.operator.test_standard_agents import ready_pool, standard_agent
-from tests.substrate.ports import free_port
 from tests.substrate.waiting import wait_until
 
 pytestmark = pytest.mark.k8s

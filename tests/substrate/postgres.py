@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.substrate.ports import LOOPBACK, free_port
+from arkenos_devstack.process import LOOPBACK, free_port
 
 POSTGRES_ROOT = Path("/usr/lib/postgresql")
 SYSTEM_USER = "postgres"

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from arkenos_crds.runtime import WAKE_ANNOTATION
+from arkenos_devstack.process import free_port
 from arkenos_operator.kube import DEPLOYMENTS, JOBS, PODS, VOICE_AGENTS
 from arkenos_operator.scaling.pods import DELETION_COST
 from arkenos_operator.voiceagent import names
@@ -30,7 +31,6 @@ from tests.operator.custom_agents import (
 from tests.operator.fake_workers import WorkerFleet, worker_fleet
 from tests.operator.kube_api import KubeApi, condition_of
 from tests.operator.operator_metrics import state_entries
-from tests.substrate.ports import free_port
 from tests.substrate.waiting import wait_until
 
 pytestmark = [pytest.mark.k8s, pytest.mark.usefixtures("platform_secrets")]

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from arkenos_crds.runtime import AGENT_LABEL
+from arkenos_devstack.process import free_port
 from arkenos_operator.kernel.locks import ObjectLocks
 from arkenos_operator.kube import DEPLOYMENTS, JOBS, SERVICE_ACCOUNTS, VOICE_AGENTS, Kind
 from arkenos_operator.voiceagent.agent import cached_spec
@@ -19,7 +20,6 @@ from tests.operator.conftest import RunOperator, make_settings
 from tests.operator.custom_agents import custom_agent
 from tests.operator.kube_api import KubeApi
 from tests.operator.operator_metrics import state_entries
-from tests.substrate.ports import free_port
 from tests.substrate.waiting import wait_until
 
 Body = dict[str, Any]

@@ -45,10 +45,7 @@ class LiveKitKeys:
 
 
 def free_udp_port(host: str = LOOPBACK) -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-        probe.bind((host, 0))
-        port: int = probe.getsockname()[1]
-        return port
+    return free_port(host, socket.SOCK_DGRAM)
 
 
 def free_udp_and_tcp_port(host: str = LOOPBACK, attempts: int = 50) -> int:

@@ -7,6 +7,7 @@ come up is reported the same way everywhere: what was waited for, and the log fi
 from __future__ import annotations
 
 import os
+import random
 import signal
 import socket
 import ssl
@@ -64,12 +65,38 @@ def start_retrying_port_clashes(
                 processes.remove(error.process)
 
 
-def free_port(host: str = LOOPBACK) -> int:
-    """A TCP port nothing listens on now, for servers that must be told their port up front."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind((host, 0))
-        port: int = probe.getsockname()[1]
-        return port
+#: Where Linux takes the local ports of outgoing connections from, unless it says otherwise.
+EPHEMERAL_PORTS = (32768, 60999)
+#: The lowest port handed out: below it are the well-known and the commonly configured ones.
+LOWEST_PORT = 10000
+
+
+def ephemeral_ports() -> tuple[int, int]:
+    """The kernel's range for the local ports of outgoing connections."""
+    try:
+        low, high = map(int, Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split())
+    except (OSError, ValueError):
+        return EPHEMERAL_PORTS
+    return low, high
+
+
+def free_port(host: str = LOOPBACK, kind: socket.SocketKind = socket.SOCK_STREAM) -> int:
+    """A port (TCP, or UDP with ``kind=SOCK_DGRAM``) nothing is bound to now, for servers that
+    must be told their port up front.
+
+    It is taken outside the kernel's ephemeral range: a port the kernel hands out itself (as
+    binding port 0 does) is one it may also give an outgoing connection before the server
+    binds it, which under a busy test run it did."""
+    low, high = ephemeral_ports()
+    ports: list[int] = [*range(LOWEST_PORT, max(low, LOWEST_PORT)), *range(high + 1, 65536)]
+    for port in random.sample(ports, min(len(ports), 200)):
+        with socket.socket(socket.AF_INET, kind) as probe:
+            try:
+                probe.bind((host, port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free port on {host} outside the ephemeral range {low}-{high}")
 
 
 def tls_context(ca_file: Path) -> ssl.SSLContext:
