@@ -306,31 +306,64 @@ def test_a_calls_two_vad_streams_run_each_window_once_with_the_plugins_events(
     assert shared.windows.shared == windows
 
 
-def test_a_vad_stream_fed_other_audio_or_flushed_runs_its_own_inferences(
+def speech_edges(events: list[Event], after: int = -1) -> list[tuple[str, int]]:
+    """The START/END_OF_SPEECH events (kind, sample index) from sample ``after`` on."""
+    wanted = ("START_OF_SPEECH", "END_OF_SPEECH")
+    return [(kind, index) for kind, index, *_ in events if kind in wanted and index > after]
+
+
+def test_a_younger_vad_stream_follows_the_older_once_it_hears_the_same_audio(
     call_audio: np.ndarray,
 ) -> None:
-    """livekit hands the STT silence while the echo canceller warms up, and flushes the
-    session's stream when the STT ends a turn the VAD has not: a stream on other audio, or
-    reset, takes no other stream's results, and each keeps the plugin's events."""
+    """As in a call: the STT's stream hears silence while the echo canceller warms up. The
+    oldest stream (the session's) keeps exactly the plugin's events; the younger infers what
+    only it hears (no speech in the silence), then takes the older's inferences for the windows
+    both hear, and its speech starts and ends where the older's does."""
     from livekit.plugins import silero
 
     ours = SileroModel().vad(0.05, 0.25, 0.5)
     counting = CountingSession(ours._onnx_session)  # type: ignore[attr-defined]
     shared = InlineSileroVAD(session=counting, opts=ours._opts)  # type: ignore[attr-defined]
     plugins = silero.VAD(session=ours._onnx_session, opts=ours._opts)  # type: ignore[attr-defined]
+    warm_until = 40000  # 2.5 s: the first sentence, and a second of quiet after it
     heard = framed(call_audio)
-    warming = framed(np.where(np.arange(len(call_audio)) < 40000, 0, call_audio).astype(np.int16))
+    warming = framed(
+        np.where(np.arange(len(call_audio)) < warm_until, 0, call_audio).astype(np.int16)
+    )
+
+    session_side, stt_side = asyncio.run(side_by_side(shared, [heard, warming]))
+    [alone] = asyncio.run(side_by_side(plugins, [heard]))
+
+    assert session_side == alone
+    assert speech_edges(alone, after=warm_until)  # the second sentence
+    assert speech_edges(stt_side) == speech_edges(alone, after=warm_until)
+    windows = sum(1 for kind, *_ in alone if kind == "INFERENCE_DONE")
+    # The windows after the warm-up inferred once; before it, the STT's silence apart (but for
+    # the stretches of quiet both heard).
+    assert windows < counting.runs <= windows + warm_until // 512
+
+
+def test_a_flushed_vad_stream_keeps_the_plugins_events_and_the_other_its_speech(
+    call_audio: np.ndarray,
+) -> None:
+    """livekit flushes the session's stream when the STT ends a turn the VAD has not: it starts
+    over on the frames after the flush, its windows no longer the other stream's. The flushed
+    (oldest) stream's events are the plugin's; the other's speech is where the plugin finds it."""
+    from livekit.plugins import silero
+
+    ours = SileroModel().vad(0.05, 0.25, 0.5)
+    plugins = silero.VAD(session=ours._onnx_session, opts=ours._opts)  # type: ignore[attr-defined]
+    heard = framed(call_audio)
     flushed = list(heard)
-    flushed[30] = None  # mid-speech: the stream starts over on the frames after it
+    flushed[30] = None  # mid-sentence
 
-    events = asyncio.run(side_by_side(shared, [heard, warming, flushed]))
-    alone = [asyncio.run(side_by_side(plugins, [feed]))[0] for feed in (heard, warming, flushed)]
+    restarted, other = asyncio.run(side_by_side(ours, [flushed, heard]))
+    [restarted_alone] = asyncio.run(side_by_side(plugins, [flushed]))
+    [alone] = asyncio.run(side_by_side(plugins, [heard]))
 
-    assert events == alone
-    assert alone[0] != alone[1]
-    assert alone[0] != alone[2]
-    windows = sum(1 for kind, *_ in alone[0] if kind == "INFERENCE_DONE")
-    assert windows < counting.runs < 3 * windows
+    assert restarted == restarted_alone
+    assert restarted_alone != alone
+    assert speech_edges(other) == speech_edges(alone)
 
 
 def test_calls_take_the_callers_audio_at_the_vads_rate() -> None:

@@ -7,6 +7,7 @@ import asyncio
 import dataclasses
 import threading
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any, cast
 
 import numpy as np
@@ -100,46 +101,76 @@ class _InlineInference:
         return done
 
 
+#: How many windows in a row a younger stream must hear as an older one did before it takes
+#: the older's state (256 ms): a short stretch of digital silence in the older's speech, heard
+#: where the younger hears only silence, is not the same audio.
+AGREEING_WINDOWS = 8
 #: How many windows' results a VAD keeps for its other streams (32 ms each): its streams see
 #: the same frames within a few loop iterations of each other.
 SHARED_WINDOWS = 32
 
 
-class WindowResults:
-    """The latest results of Silero's model on the streams of one VAD, keyed by everything the
-    model reads (the window with its context, and the recurrent state).
+@dataclass(frozen=True, slots=True)
+class WindowResult:
+    """One inference: which stream ran it, on which recurrent state, and what came out."""
 
-    A call runs two streams of its VAD on the same audio when its STT is not a streaming one:
-    the session's turn detection and the STT's ``StreamAdapter``, which cuts the speech it
-    sends. The model is a pure function of that key, so the second stream takes the first's
-    result instead of running the inference again; a stream fed other audio (livekit hands the
-    STT silence while the echo canceller warms up) has other keys and runs its own. One VAD
-    serves one job runner's calls, on that runner's thread."""
+    rank: int
+    state_in: bytes
+    probability: float
+    state_out: np.ndarray
+
+
+class WindowResults:
+    """The latest inferences of Silero's model on the streams of one VAD, by window (the how
+    many-th window of its stream, and its 32 ms of audio with the context ahead of it), so that
+    a call's streams infer each window once.
+
+    A call runs two streams of its VAD when its STT is not a streaming one: the session's turn
+    detection and the STT's ``StreamAdapter``, which cuts the speech it sends. They hear the
+    same windows, except that livekit hands the STT silence while the echo canceller warms up
+    after the greeting (and while the agent speaks uninterruptibly); the recurrent states then
+    differ for the rest of the call, so an exact match of window and state never comes back.
+    Streams are ranked by age: a younger stream that hears a window an older one has inferred
+    takes that result and state (once it has heard AGREEING_WINDOWS in a row as the older did),
+    and from then on follows the same trajectory of the model; the oldest stream never takes
+    another's, so its events are exactly the plugin's. A window only
+    one stream hears (the STT's silence) is inferred by that stream. The window's place in the
+    stream is part of its key, so audio that repeats (digital silence) is not taken from another
+    moment. One VAD serves one job runner's calls, on that runner's thread."""
 
     def __init__(self, capacity: int = SHARED_WINDOWS) -> None:
         self._capacity = capacity
-        self._results: dict[bytes, tuple[float, np.ndarray]] = {}
+        self._by_window: dict[tuple[int, bytes], WindowResult] = {}
+        self._streams = 0
         self.runs = 0
         self.shared = 0
 
-    def get(self, key: bytes) -> tuple[float, np.ndarray] | None:
-        found = self._results.get(key)
-        if found is not None:
-            self.shared += 1
-        return found
+    def rank(self) -> int:
+        """The next stream's rank (lower is older)."""
+        self._streams += 1
+        return self._streams
 
-    def put(self, key: bytes, result: tuple[float, np.ndarray]) -> None:
+    def get(self, window: tuple[int, bytes]) -> WindowResult | None:
+        return self._by_window.get(window)
+
+    def taken(self) -> None:
+        self.shared += 1
+
+    def put(self, window: tuple[int, bytes], result: WindowResult) -> None:
         self.runs += 1
-        if len(self._results) >= self._capacity:
-            del self._results[next(iter(self._results))]  # the oldest
-        self._results[key] = result
+        held = self._by_window.get(window)
+        if held is not None and held.rank < result.rank:
+            return  # an older stream's inference of the same window stays
+        if held is None and len(self._by_window) >= self._capacity:
+            del self._by_window[next(iter(self._by_window))]  # the oldest window
+        self._by_window[window] = result
 
 
 class SharedWindowModel:
     """Silero's model for one VAD stream, as the plugin's ``OnnxModel`` computes it (the last
     context samples of the previous window ahead of this one, the recurrent state carried
-    over), taking a result another stream of the same VAD already computed from
-    ``WindowResults``. States are replaced, never written in place, so streams share them."""
+    over), taking an inference from ``WindowResults`` where it may. States are replaced, never
+    written in place, so streams share them."""
 
     def __init__(
         self, session: onnxruntime.InferenceSession, sample_rate: int, results: WindowResults
@@ -155,6 +186,9 @@ class SharedWindowModel:
         self._window = window
         self._rate = np.array(sample_rate, dtype=np.int64)
         self._results = results
+        self._rank = results.rank()
+        self._windows = 0  # inferred since the stream began: a flush does not turn time back
+        self._agreeing = 0  # windows in a row an older stream heard the same
         self.reset()
 
     @property
@@ -176,16 +210,24 @@ class SharedWindowModel:
     def __call__(self, window: np.ndarray) -> float:
         self._input[:, : self._context] = self._input[:, -self._context :]
         self._input[:, self._context :] = window
-        key = self._input.tobytes() + self._state.tobytes()
-        found = self._results.get(key)
-        if found is None:
-            out, state = self._session.run(
+        heard = (self._windows, self._input.tobytes())
+        self._windows += 1
+        state = self._state.tobytes()
+        found = self._results.get(heard)
+        older = found is not None and found.rank < self._rank
+        self._agreeing = self._agreeing + 1 if older else 0
+        if found is not None and (
+            found.state_in == state or (older and self._agreeing >= AGREEING_WINDOWS)
+        ):
+            self._results.taken()
+        else:
+            out, next_state = self._session.run(
                 None, {"input": self._input, "state": self._state, "sr": self._rate}
             )
-            found = (float(out.item()), state)
-            self._results.put(key, found)
-        probability, self._state = found
-        return probability
+            found = WindowResult(self._rank, state, float(out.item()), next_state)
+            self._results.put(heard, found)
+        self._state = found.state_out
+        return found.probability
 
 
 class InlineSileroVAD(silero.VAD):
