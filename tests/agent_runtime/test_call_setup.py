@@ -187,6 +187,12 @@ class CountingPool(ThreadPoolExecutor):
         return super().submit(fn, *args, **kwargs)
 
 
+def framed(samples: np.ndarray) -> list[np.ndarray | None]:
+    """``samples`` in the room's 50 ms frames at 16 kHz."""
+    step = INPUT_SAMPLE_RATE // 20
+    return [samples[i : i + step] for i in range(0, len(samples) - step + 1, step)]
+
+
 async def speech_events(vad: Any, speech: np.ndarray) -> tuple[list[tuple[str, int]], int]:
     """The START/END_OF_SPEECH events (and their sample indexes) of ``vad`` on ``speech``
     framed as the room delivers it (50 ms at 16 kHz), and the jobs the loop's default thread
@@ -195,10 +201,9 @@ async def speech_events(vad: Any, speech: np.ndarray) -> tuple[list[tuple[str, i
     asyncio.get_running_loop().set_default_executor(pool)
     samples = np.concatenate([np.zeros(8000), speech, np.zeros(16000)]).astype(np.int16)
     stream = vad.stream()
-    step = INPUT_SAMPLE_RATE // 20
-    for start in range(0, len(samples) - step + 1, step):
-        chunk = samples[start : start + step]
-        stream.push_frame(rtc.AudioFrame(chunk.tobytes(), INPUT_SAMPLE_RATE, 1, step))
+    for chunk in framed(samples):
+        assert chunk is not None
+        stream.push_frame(rtc.AudioFrame(chunk.tobytes(), INPUT_SAMPLE_RATE, 1, len(chunk)))
     stream.end_input()
     wanted = (vad_api.VADEventType.START_OF_SPEECH, vad_api.VADEventType.END_OF_SPEECH)
     events = [(e.type.name, e.samples_index) async for e in stream if e.type in wanted]
@@ -265,11 +270,6 @@ async def side_by_side(vad: Any, feeds: list[list[np.ndarray | None]]) -> list[l
         stream.end_input()
     await asyncio.gather(*drains)
     return events
-
-
-def framed(samples: np.ndarray) -> list[np.ndarray | None]:
-    step = INPUT_SAMPLE_RATE // 20
-    return [samples[i : i + step] for i in range(0, len(samples) - step + 1, step)]
 
 
 @pytest.fixture(scope="module")

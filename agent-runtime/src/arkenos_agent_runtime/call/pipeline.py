@@ -133,17 +133,16 @@ class WindowResults:
     Streams are ranked by age: a younger stream that hears a window an older one has inferred
     takes that result and state (once it has heard AGREEING_WINDOWS in a row as the older did),
     and from then on follows the same trajectory of the model; the oldest stream never takes
-    another's, so its events are exactly the plugin's. A window only
-    one stream hears (the STT's silence) is inferred by that stream. The window's place in the
-    stream is part of its key, so audio that repeats (digital silence) is not taken from another
-    moment. One VAD serves one job runner's calls, on that runner's thread."""
+    another's, so its events are exactly the plugin's. A window only one stream hears (the
+    STT's silence) is inferred by that stream. The window's place in the stream is part of its
+    key, so audio that repeats (digital silence) is not taken from another moment. One VAD
+    serves one job runner's calls, on that runner's thread."""
 
     def __init__(self, capacity: int = SHARED_WINDOWS) -> None:
         self._capacity = capacity
         self._by_window: dict[tuple[int, bytes], WindowResult] = {}
         self._streams = 0
-        self.runs = 0
-        self.shared = 0
+        self.shared = 0  # inferences a stream took instead of running
 
     def rank(self) -> int:
         """The next stream's rank (lower is older)."""
@@ -157,7 +156,6 @@ class WindowResults:
         self.shared += 1
 
     def put(self, window: tuple[int, bytes], result: WindowResult) -> None:
-        self.runs += 1
         held = self._by_window.get(window)
         if held is not None and held.rank < result.rank:
             return  # an older stream's inference of the same window stays
